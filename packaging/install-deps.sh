@@ -1,0 +1,20 @@
+#!/bin/sh
+# Install what lockrun needs to build and test, from Debian's packages.
+# Debian 12 / Ubuntu 22.04 or later, as root. Safe to run again.
+set -eu
+
+pkgs="build-essential autoconf automake libtool pkg-config
+libev-dev libinih-dev check
+util-linux bsdutils procps python3"
+
+missing=""
+for p in $pkgs; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
+		missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	# shellcheck disable=SC2086
+	apt-get install -y -qq --no-install-recommends $missing
+fi

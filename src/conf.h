@@ -1,0 +1,107 @@
+/* conf.h: the job file (INI) as a struct conf. No side effects, no libev. */
+#ifndef LOCKRUN_CONF_H
+#define LOCKRUN_CONF_H
+
+#include <stddef.h>
+
+#define LOCKRUN_DEFAULT_BUSY_EXIT	75
+#define LOCKRUN_DEFAULT_RETRY		1.0	/* retry_interval, seconds */
+#define LOCKRUN_DEFAULT_STOPWAIT	10.0	/* stopwaitsecs, seconds */
+#define LOCKRUN_DEFAULT_STARTRETRIES	3
+#define LOCKRUN_MAX_SLOTS		1024
+#define LOCKRUN_MAX_NUMPROCS		100000
+
+enum conf_on_running {
+	CONF_ON_RUNNING_SKIP,
+	CONF_ON_RUNNING_WAIT,
+	CONF_ON_RUNNING_FAIL,
+	CONF_ON_RUNNING_REPLACE,
+};
+
+enum conf_autorestart {
+	CONF_RESTART_FALSE,
+	CONF_RESTART_UNEXPECTED,
+	CONF_RESTART_TRUE,
+};
+
+enum conf_ioclass {
+	CONF_IOCLASS_NONE,		/* leave the I/O priority alone */
+	CONF_IOCLASS_REALTIME,
+	CONF_IOCLASS_BEST_EFFORT,
+	CONF_IOCLASS_IDLE,
+};
+
+/* A named lock a job takes: <lock_dir>/<name>.lock, or path as given. */
+struct conf_lock {
+	char	*name;			/* name, or a path when is_path */
+	int	 is_path;		/* ad hoc --lock PATH */
+	int	 shared;		/* ":shared" */
+};
+
+struct conf_sem {
+	char		*name;
+	unsigned	 slots;		/* 1..LOCKRUN_MAX_SLOTS */
+	int		 line;		/* of the section header */
+};
+
+struct conf_job {
+	char			*name;
+	int			 line;		/* of the section header */
+
+	char			*command;	/* run by /bin/sh -c, or NULL */
+	char			**argv;		/* ad hoc: exec'd directly */
+
+	int			 singleton;	/* default 1 */
+	enum conf_on_running	 on_running;	/* default skip */
+	size_t			*sems;		/* indexes into conf->sems */
+	size_t			 nsems;
+	struct conf_lock	*locks;
+	size_t			 nlocks;
+
+	double			 wait_timeout;	/* seconds, 0 = forever */
+	double			 retry_interval;
+	double			 timeout;	/* runtime limit, 0 = none */
+	int			 stopsignal;	/* default SIGTERM */
+	double			 stopwaitsecs;
+
+	enum conf_autorestart	 autorestart;	/* default false */
+	unsigned char		 exitcodes[32];	/* bitmap of 0..255, default {0} */
+	unsigned		 startretries;
+	unsigned		 numprocs;	/* default 1 */
+
+	char			*directory;
+	char			**environment;	/* "NAME=value", NULL-terminated */
+	size_t			 nenvironment;
+	int			 has_nice;
+	int			 nice;		/* -20..19 */
+	enum conf_ioclass	 ioclass;
+	int			 iolevel;	/* 0..7 */
+	char			*stdout_logfile;	/* NULL: inherit */
+	char			*stderr_logfile;
+	int			 redirect_stderr;
+};
+
+struct conf {
+	char			*path;
+	char			*lock_dir;	/* NULL: not set in the file */
+	int			 busy_exit_code; /* default 75 */
+	int			 has_busy_exit_code;
+	char			*log;		/* "stderr" | "syslog", or NULL */
+	char			*log_level;	/* or NULL */
+
+	struct conf_sem		*sems;
+	size_t			 nsems;
+	struct conf_job		*jobs;
+	size_t			 njobs;
+};
+
+int	 conf_load(struct conf *, const char *, char *, size_t);
+void	 conf_init(struct conf *);
+void	 conf_job_init(struct conf_job *, const char *);
+void	 conf_free(struct conf *);
+int	 conf_exitcode_expected(const struct conf_job *, int);
+void	 conf_exitcode_set(struct conf_job *, int);
+struct conf_job	*conf_find_job(const struct conf *, const char *);
+struct conf_sem	*conf_find_sem(const struct conf *, const char *);
+
+#endif

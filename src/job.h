@@ -1,0 +1,106 @@
+/* job.h: one job instance: its locks, its process, its state table. */
+#ifndef LOCKRUN_JOB_H
+#define LOCKRUN_JOB_H
+
+#include <sys/types.h>
+
+#include <ev.h>
+
+#include "conf.h"
+#include "lock.h"
+#include "sem.h"
+#include "waiter.h"
+
+enum job_state {
+	JOB_IDLE,		/* not started yet */
+	JOB_REPLACING,		/* stopping the instance that holds our PID file */
+	JOB_WAITING,		/* for its locks and slots */
+	JOB_RUNNING,
+	JOB_STOPPING,		/* stop signal sent, SIGKILL on the timer */
+	JOB_REAPING,		/* main process gone, leftovers of its group not */
+	JOB_BACKOFF,		/* between restarts */
+	JOB_DONE,
+	JOB_NSTATES,
+};
+
+enum job_event {
+	JOB_EV_START,
+	JOB_EV_LOCKED,		/* the waiter holds everything */
+	JOB_EV_EXPIRED,		/* the waiter's deadline passed */
+	JOB_EV_EXIT,		/* the main process exited */
+	JOB_EV_TIMER,		/* runtime limit, stop escalation, backoff */
+	JOB_EV_STOP,		/* lockrun was asked to stop */
+	JOB_EV_KILL,		/* ... and asked again: no grace period */
+	JOB_NEVENTS,
+};
+
+/* How a job instance ended: facts for lockrun.c's exit-code policy. */
+enum job_result {
+	JOB_RESULT_NONE,
+	JOB_RESULT_EXITED,	/* status holds the wait status */
+	JOB_RESULT_TIMEOUT,	/* runtime limit hit */
+	JOB_RESULT_SKIPPED,	/* busy, on_running = skip */
+	JOB_RESULT_BUSY,	/* busy and not allowed to wait, or wait timed out */
+	JOB_RESULT_CANCELLED,	/* lockrun was stopped by a signal */
+	JOB_RESULT_ERROR,	/* could not lock or start: an OS error */
+};
+
+/* Settings shared by every job of one lockrun process. */
+struct job_env {
+	struct ev_loop	*loop;
+	const char	*lock_dir;
+	int		 no_wait;	/* busy means give up, whatever on_running */
+	int		 forward;	/* ad hoc: pass signals on, no escalation */
+	int		 tty;		/* ad hoc: the terminal to hand over, or -1 */
+	const struct conf *conf;
+};
+
+struct job;
+typedef void job_done_cb(struct job *, void *);
+
+struct job {
+	const struct conf_job	*conf;
+	const struct job_env	*env;
+	char			*name;		/* "backup", or "backup:02" */
+	unsigned		 instance;
+	enum job_state		 state;
+
+	struct lock		*pidlock;	/* singleton, numprocs = 1 */
+	struct sem		*pidsem;	/* singleton, numprocs > 1 */
+	struct sem		*sems;
+	struct lock		*locks;
+	struct waiter		 waiter;
+
+	pid_t			 pid;
+	ev_tstamp		 started;
+	ev_tstamp		 wait_started;
+	ev_child		 child;
+	ev_io			 report;	/* the exec report of spawn */
+	int			 report_fd;
+	ev_timer		 timer;
+	ev_tstamp		 stop_deadline;
+	pid_t			 replacing;	/* the PID we are replacing */
+
+	unsigned		 restarts;
+	double			 backoff;
+	int			 timed_out;
+	int			 stop_requested;
+	int			 reap_signalled; /* 1: stop signal, 2: KILL */
+
+	enum job_result		 result;
+	int			 status;	/* wait status, when EXITED */
+	int			 error;		/* errno, when ERROR */
+
+	job_done_cb		*done;
+	void			*arg;
+};
+
+struct job	*job_new(const struct conf_job *, unsigned,
+		    const struct job_env *, job_done_cb *, void *);
+void		 job_free(struct job *);
+void		 job_start(struct job *);
+void		 job_stop(struct job *, int, int);
+const char	*job_state_name(enum job_state);
+double		 job_describe_wait(struct job *, char *, size_t);
+
+#endif

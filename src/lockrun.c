@@ -1,0 +1,547 @@
+/*
+ * lockrun.c: options, usage, and the exit-code policy.
+ *
+ * Only this file turns a failure into an exit code (design.md §6).
+ */
+#include "config.h"
+
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "lock.h"
+#include "log.h"
+#include "spawn.h"
+#include "status.h"
+#include "supervisor.h"
+#include "util.h"
+
+#define EXIT_TIMEOUT	124	/* as timeout(1) */
+
+enum {
+	OPT_CHECK = 256,
+	OPT_LOCK_DIR,
+	OPT_SEMAPHORE,
+	OPT_SLOTS,
+	OPT_TIMEOUT,
+	OPT_KILL_AFTER,
+	OPT_SYSLOG,
+	OPT_STATUS,
+	OPT_JSON,
+};
+
+static const struct option lockrun_options[] = {
+	{ "config",		required_argument, NULL, 'c' },
+	{ "check",		no_argument,	   NULL, OPT_CHECK },
+	{ "status",		no_argument,	   NULL, OPT_STATUS },
+	{ "json",		no_argument,	   NULL, OPT_JSON },
+	{ "lock",		required_argument, NULL, 'l' },
+	{ "shared",		no_argument,	   NULL, 's' },
+	{ "semaphore",		required_argument, NULL, OPT_SEMAPHORE },
+	{ "slots",		required_argument, NULL, OPT_SLOTS },
+	{ "lock-dir",		required_argument, NULL, OPT_LOCK_DIR },
+	{ "no-wait",		no_argument,	   NULL, 'n' },
+	{ "nonblock",		no_argument,	   NULL, 'n' },
+	{ "wait",		required_argument, NULL, 'w' },
+	{ "conflict-exit-code",	required_argument, NULL, 'E' },
+	{ "timeout",		required_argument, NULL, OPT_TIMEOUT },
+	{ "kill-after",		required_argument, NULL, OPT_KILL_AFTER },
+	{ "verbose",		no_argument,	   NULL, 'v' },
+	{ "quiet",		no_argument,	   NULL, 'q' },
+	{ "syslog",		no_argument,	   NULL, OPT_SYSLOG },
+	{ "help",		no_argument,	   NULL, 'h' },
+	{ "version",		no_argument,	   NULL, 'V' },
+	{ NULL,			0,		   NULL, 0 },
+};
+
+struct lockrun_opts {
+	const char	 *config;
+	int		  check;
+	int		  status;
+	int		  json;
+	char		**locks;
+	size_t		  nlocks;
+	int		  shared;
+	const char	 *semaphore;
+	unsigned long	  slots;
+	const char	 *lock_dir;
+	int		  no_wait;
+	double		  wait;		/* 0: forever */
+	long		  busy_code;	/* -1: not given */
+	double		  timeout;
+	double		  kill_after;
+	int		  kill_after_set;
+	int		  verbose;
+	int		  quiet;
+	int		  use_syslog;
+};
+
+static void
+lockrun_usage(FILE *f)
+{
+	fprintf(f,
+"usage: lockrun [options] --lock PATH [--lock PATH ...] -- COMMAND [ARG...]\n"
+"       lockrun [options] --semaphore NAME --slots N -- COMMAND [ARG...]\n"
+"       lockrun [options] --config FILE [--check] [JOB...]\n"
+"       lockrun [--lock-dir DIR] --config FILE --status [--json]\n"
+"       lockrun --help | --version\n"
+"\n"
+"Run a command under flock(2) locks or a host-wide counting semaphore, or\n"
+"supervise the jobs of an INI file.\n"
+"\n"
+"  -l, --lock PATH             take an exclusive lock on PATH (repeatable)\n"
+"  -s, --shared                take the --lock locks shared instead\n"
+"      --semaphore NAME        take one slot of semaphore NAME ...\n"
+"      --slots N               ... which has N slots (1..%d)\n"
+"      --lock-dir DIR          where semaphores and job files live\n"
+"  -n, --no-wait               fail at once if a lock or slot is busy\n"
+"  -w, --wait DURATION         give up after DURATION (default: wait forever)\n"
+"  -E, --conflict-exit-code N  exit status when busy or given up (default %d)\n"
+"      --timeout DURATION      stop the command after DURATION: exit 124\n"
+"      --kill-after DURATION   SIGKILL this long after the stop signal (%gs)\n"
+"  -c, --config FILE           run the jobs of FILE (all, or those named)\n"
+"      --check                 with --config: validate FILE, start nothing\n"
+"      --status                with --config: show jobs, slots and locks\n"
+"      --json                  with --status: as one JSON document\n"
+"  -v, --verbose               say more (twice: debug)\n"
+"  -q, --quiet                 say nothing but errors\n"
+"      --syslog                log to syslog instead of stderr\n"
+"  -h, --help                  show this help\n"
+"  -V, --version               show the version\n"
+"\n"
+"Durations: 250ms, 10s, 5m, 2h, 1d; a bare number is seconds.\n"
+"Exit status: the command's; 128+N if killed by signal N; 75 busy; 124\n"
+"timeout; 126/127 not executable/not found; 64 usage; 78 bad config.\n",
+	    LOCKRUN_MAX_SLOTS, LOCKRUN_DEFAULT_BUSY_EXIT,
+	    LOCKRUN_DEFAULT_STOPWAIT);
+}
+
+static void __attribute__((noreturn, format(printf, 1, 2)))
+lockrun_usage_error(const char *fmt, ...)
+{
+	va_list	ap;
+
+	fprintf(stderr, "lockrun: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'lockrun --help' for more information.\n");
+	exit(EX_USAGE);
+}
+
+static double
+lockrun_duration(const char *opt, const char *arg)
+{
+	double	d;
+
+	if (util_parse_duration(arg, &d) == -1)
+		lockrun_usage_error("%s: bad duration '%s' (expected e.g. "
+		    "250ms, 10s, 5m, 2h, 1d)", opt, arg);
+	return (d);
+}
+
+/* Parse the command line; exits 64 on a bad one. Returns the first operand. */
+static int
+lockrun_parse(int argc, char **argv, struct lockrun_opts *o)
+{
+	unsigned long	n;
+	int		ch;
+
+	memset(o, 0, sizeof(*o));
+	o->busy_code = -1;
+	o->kill_after = LOCKRUN_DEFAULT_STOPWAIT;
+	opterr = 0;
+	/* "+": stop at the command, so its own flags are left alone. */
+	while ((ch = getopt_long(argc, argv, "+c:l:snw:E:vqhV",
+	    lockrun_options, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			o->config = optarg;
+			break;
+		case OPT_CHECK:
+			o->check = 1;
+			break;
+		case OPT_STATUS:
+			o->status = 1;
+			break;
+		case OPT_JSON:
+			o->json = 1;
+			break;
+		case 'l':
+			if (*optarg == '\0')
+				lockrun_usage_error("--lock: empty path");
+			o->locks = util_xreallocarray(o->locks, o->nlocks + 1,
+			    sizeof(*o->locks));
+			o->locks[o->nlocks++] = optarg;
+			break;
+		case 's':
+			o->shared = 1;
+			break;
+		case OPT_SEMAPHORE:
+			if (!util_valid_name(optarg))
+				lockrun_usage_error("--semaphore: bad name '%s' "
+				    "(expected letters, digits, '_', '.', '-')",
+				    optarg);
+			o->semaphore = optarg;
+			break;
+		case OPT_SLOTS:
+			if (util_parse_uint(optarg, 1, LOCKRUN_MAX_SLOTS,
+			    &o->slots) == -1)
+				lockrun_usage_error("--slots: '%s' is not a "
+				    "number from 1 to %d", optarg,
+				    LOCKRUN_MAX_SLOTS);
+			break;
+		case OPT_LOCK_DIR:
+			if (*optarg == '\0')
+				lockrun_usage_error("--lock-dir: empty path");
+			o->lock_dir = optarg;
+			break;
+		case 'n':
+			o->no_wait = 1;
+			break;
+		case 'w':
+			o->wait = lockrun_duration("--wait", optarg);
+			if (o->wait == 0)
+				o->no_wait = 1;
+			break;
+		case 'E':
+			if (util_parse_uint(optarg, 0, 255, &n) == -1)
+				lockrun_usage_error("--conflict-exit-code: '%s' "
+				    "is not a number from 0 to 255", optarg);
+			o->busy_code = (long)n;
+			break;
+		case OPT_TIMEOUT:
+			o->timeout = lockrun_duration("--timeout", optarg);
+			break;
+		case OPT_KILL_AFTER:
+			o->kill_after = lockrun_duration("--kill-after",
+			    optarg);
+			o->kill_after_set = 1;
+			break;
+		case 'v':
+			o->verbose++;
+			break;
+		case 'q':
+			o->quiet = 1;
+			break;
+		case OPT_SYSLOG:
+			o->use_syslog = 1;
+			break;
+		case 'h':
+			lockrun_usage(stdout);
+			exit(0);
+		case 'V':
+			printf("lockrun %s\n", PACKAGE_VERSION);
+			exit(0);
+		case ':':
+			lockrun_usage_error("%s: missing argument",
+			    argv[optind - 1]);
+		default:
+			if (optopt != 0)
+				lockrun_usage_error("unknown option '-%c'",
+				    optopt);
+			lockrun_usage_error("unknown option '%s'",
+			    argv[optind - 1]);
+		}
+	}
+
+	if (o->semaphore != NULL && o->slots == 0)
+		lockrun_usage_error("--semaphore needs --slots N");
+	if (o->slots != 0 && o->semaphore == NULL)
+		lockrun_usage_error("--slots needs --semaphore NAME");
+	if (o->json && !o->status)
+		lockrun_usage_error("--json goes with --status");
+	if (o->check && o->status)
+		lockrun_usage_error("--check and --status exclude each other");
+	if (o->no_wait && o->wait > 0)
+		lockrun_usage_error("--no-wait and --wait exclude each other");
+	if (o->config != NULL) {
+		if (o->nlocks > 0 || o->semaphore != NULL || o->shared)
+			lockrun_usage_error("--config excludes --lock, "
+			    "--shared and --semaphore");
+		if (o->wait > 0 || o->timeout > 0 || o->kill_after_set)
+			lockrun_usage_error("--config excludes --wait, "
+			    "--timeout and --kill-after: set wait_timeout, "
+			    "timeout and stopwaitsecs in the file");
+		return (optind);
+	}
+	if (o->check || o->status)
+		lockrun_usage_error("%s needs --config FILE", o->check ?
+		    "--check" : "--status");
+	if (o->nlocks == 0 && o->semaphore == NULL)
+		lockrun_usage_error("nothing to lock: give --lock PATH, "
+		    "--semaphore NAME --slots N, or --config FILE");
+	if (optind >= argc)
+		lockrun_usage_error("no command given");
+	return (optind);
+}
+
+/* Which lock dir (design §3): --lock-dir, lock_dir, $LOCKRUN_LOCK_DIR, ... */
+static char *
+lockrun_choose_lock_dir(const struct lockrun_opts *o, const struct conf *c)
+{
+	if (o->lock_dir != NULL)
+		return (util_xstrdup(o->lock_dir));
+	if (c != NULL && c->lock_dir != NULL)
+		return (util_xstrdup(c->lock_dir));
+	return (lock_dir_default());
+}
+
+/* Pick the lock dir, make it if missing, and vet it; exits on failure. */
+static char *
+lockrun_lock_dir(const struct lockrun_opts *o, const struct conf *c)
+{
+	const char	*why;
+	char		*dir;
+
+	dir = lockrun_choose_lock_dir(o, c);
+	if (lock_dir_check(dir, 1, &why) == -1) {
+		if (why != NULL)
+			log_error("lock dir %s %s", dir, why);
+		else
+			log_error("lock dir %s: %s", dir, strerror(errno));
+		free(dir);
+		exit(errno == EPERM || errno == EACCES || errno == EROFS ||
+		    errno == ENOENT || errno == ENOTDIR ? EX_CANTCREAT :
+		    EX_OSERR);
+	}
+	return (dir);
+}
+
+/* One instance's exit code (design §6). */
+static int
+lockrun_job_code(const struct job *j, int busy_code, int sig)
+{
+	switch (j->result) {
+	case JOB_RESULT_EXITED:
+		if (WIFSIGNALED(j->status))
+			return (128 + WTERMSIG(j->status));
+		return (WEXITSTATUS(j->status));
+	case JOB_RESULT_TIMEOUT:
+		return (EXIT_TIMEOUT);
+	case JOB_RESULT_SKIPPED:
+	case JOB_RESULT_BUSY:
+		return (busy_code);
+	case JOB_RESULT_CANCELLED:
+		return (128 + sig);
+	case JOB_RESULT_ERROR:
+		switch (j->error) {
+		case EACCES: case EPERM: case ENOENT: case ENOTDIR:
+		case EISDIR: case EROFS: case ELOOP: case LOCK_ENOTREG:
+			return (EX_CANTCREAT);
+		}
+		return (EX_OSERR);
+	case JOB_RESULT_NONE:
+		break;
+	}
+	return (EX_SOFTWARE);
+}
+
+/*
+ * The exit code of a whole run: the one instance's own, or 0 when all of
+ * several succeeded or were skipped, or the first non-zero in config order.
+ * A signal to lockrun makes it 128+N whatever the jobs did.
+ */
+static int
+lockrun_exit_code(const struct supervisor *s, int busy_code)
+{
+	size_t	i;
+	int	code;
+
+	if (s->signal != 0 && !s->env.forward)
+		return (128 + s->signal);
+	if (s->njobs == 1)
+		return (lockrun_job_code(s->jobs[0], busy_code, s->signal));
+	for (i = 0; i < s->njobs; i++) {
+		if (s->jobs[i]->result == JOB_RESULT_SKIPPED)
+			continue;
+		if ((code = lockrun_job_code(s->jobs[i], busy_code,
+		    s->signal)) != 0)
+			return (code);
+	}
+	return (0);
+}
+
+/* Ad hoc mode: one job, built from the command line. */
+static int
+lockrun_adhoc(struct lockrun_opts *o, char **cmd)
+{
+	struct conf		 conf;
+	struct conf_job		*job;
+	struct supervisor	 s;
+	char			*dir, *slash;
+	size_t			 i, n;
+	int			 code, busy_code;
+
+	conf_init(&conf);
+	if (o->semaphore != NULL) {
+		conf.sems = util_xcalloc(1, sizeof(*conf.sems));
+		conf.sems[0].name = util_xstrdup(o->semaphore);
+		conf.sems[0].slots = (unsigned)o->slots;
+		conf.nsems = 1;
+		dir = lockrun_lock_dir(o, NULL);
+	} else
+		dir = lockrun_choose_lock_dir(o, NULL);
+
+	conf.jobs = util_xcalloc(1, sizeof(*conf.jobs));
+	conf.njobs = 1;
+	job = &conf.jobs[0];
+	slash = strrchr(cmd[0], '/');
+	conf_job_init(job, slash != NULL && slash[1] != '\0' ? slash + 1 :
+	    cmd[0]);
+	job->singleton = 0;
+	for (n = 0; cmd[n] != NULL; n++)
+		;
+	job->argv = util_xcalloc(n + 1, sizeof(*job->argv));
+	for (i = 0; i < n; i++)
+		job->argv[i] = util_xstrdup(cmd[i]);
+	if (conf.nsems > 0) {
+		job->sems = util_xcalloc(1, sizeof(*job->sems));
+		job->sems[0] = 0;
+		job->nsems = 1;
+	}
+	job->locks = util_xcalloc(o->nlocks, sizeof(*job->locks));
+	for (i = 0; i < o->nlocks; i++) {
+		job->locks[i].name = util_xstrdup(o->locks[i]);
+		job->locks[i].is_path = 1;
+		job->locks[i].shared = o->shared;
+	}
+	job->nlocks = o->nlocks;
+	job->wait_timeout = o->wait;
+	job->timeout = o->timeout;
+	job->stopwaitsecs = o->kill_after;
+
+	if (supervisor_init(&s, &conf, dir) == -1) {
+		log_warn("event loop");
+		exit(EX_OSERR);
+	}
+	s.env.no_wait = o->no_wait;
+	s.env.forward = 1;
+	s.env.tty = spawn_foreground_tty();
+	supervisor_add(&s, job);
+	supervisor_run(&s);
+
+	busy_code = o->busy_code >= 0 ? (int)o->busy_code :
+	    LOCKRUN_DEFAULT_BUSY_EXIT;
+	code = lockrun_exit_code(&s, busy_code);
+	supervisor_free(&s);
+	conf_free(&conf);
+	free(dir);
+	return (code);
+}
+
+/* --config mode: the jobs of an INI file, all or those named. */
+static int
+lockrun_config(struct lockrun_opts *o, char **names)
+{
+	struct conf		 conf;
+	struct conf_job		*job;
+	struct supervisor	 s;
+	enum log_level		 level;
+	char			 err[1024], *dir;
+	size_t			 i;
+	int			 code, busy_code;
+
+	if (conf_load(&conf, o->config, err, sizeof(err)) == -1) {
+		log_error("%s", err);
+		return (EX_CONFIG);
+	}
+	for (i = 0; names[i] != NULL; i++) {
+		if (conf_find_job(&conf, names[i]) == NULL) {
+			log_error("%s: no job named '%s'", o->config, names[i]);
+			conf_free(&conf);
+			return (EX_USAGE);
+		}
+	}
+	if (o->check) {
+		printf("%s: ok: %zu job%s, %zu semaphore%s\n", o->config,
+		    conf.njobs, conf.njobs == 1 ? "" : "s", conf.nsems,
+		    conf.nsems == 1 ? "" : "s");
+		conf_free(&conf);
+		return (0);
+	}
+	if (o->status) {
+		/* Looking creates nothing and locks nothing. */
+		dir = lockrun_choose_lock_dir(o, &conf);
+		code = status_print(stdout, &conf, dir, o->json) == 0 ? 0 :
+		    EX_IOERR;
+		free(dir);
+		conf_free(&conf);
+		return (code);
+	}
+	if (conf.njobs == 0) {
+		log_error("%s: no jobs defined", o->config);
+		conf_free(&conf);
+		return (EX_CONFIG);
+	}
+	if (conf.log_level != NULL && !o->verbose && !o->quiet &&
+	    log_parse_level(conf.log_level, &level) == 0)
+		log_set_level(level);
+	if (conf.log != NULL && strcmp(conf.log, "syslog") == 0 &&
+	    !o->use_syslog)
+		log_init("lockrun", log_get_level(), 1);
+
+	dir = lockrun_lock_dir(o, &conf);
+	if (supervisor_init(&s, &conf, dir) == -1) {
+		log_warn("event loop");
+		exit(EX_OSERR);
+	}
+	s.env.no_wait = o->no_wait;
+	for (i = 0; i < conf.njobs; i++) {
+		job = &conf.jobs[i];
+		if (names[0] == NULL) {
+			supervisor_add(&s, job);
+			continue;
+		}
+		for (size_t k = 0; names[k] != NULL; k++) {
+			if (strcmp(names[k], job->name) == 0) {
+				supervisor_add(&s, job);
+				break;
+			}
+		}
+	}
+	supervisor_run(&s);
+
+	busy_code = o->busy_code >= 0 ? (int)o->busy_code :
+	    conf.busy_exit_code;
+	code = lockrun_exit_code(&s, busy_code);
+	supervisor_free(&s);
+	conf_free(&conf);
+	free(dir);
+	return (code);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct lockrun_opts	o;
+	enum log_level		level;
+	int			first, code;
+
+	first = lockrun_parse(argc, argv, &o);
+	/* Ad hoc, lockrun is as quiet as flock(1); supervising, it reports. */
+	level = o.config != NULL ? LOG_LEVEL_INFO : LOG_LEVEL_WARN;
+	if (o.quiet)
+		level = LOG_LEVEL_ERROR;
+	else if (o.verbose > 1)
+		level = LOG_LEVEL_DEBUG;
+	else if (o.verbose == 1)
+		level = level == LOG_LEVEL_WARN ? LOG_LEVEL_INFO :
+		    LOG_LEVEL_DEBUG;
+	log_init("lockrun", level, o.use_syslog);
+
+	if (o.config != NULL)
+		code = lockrun_config(&o, argv + first);
+	else
+		code = lockrun_adhoc(&o, argv + first);
+	free(o.locks);
+	return (code);
+}

@@ -1,0 +1,36 @@
+/* spawn.h: fork and exec one child (no libev, no logging in the child). */
+#ifndef LOCKRUN_SPAWN_H
+#define LOCKRUN_SPAWN_H
+
+#include <sys/types.h>
+
+enum spawn_group {
+	SPAWN_SETSID,		/* new session: a supervised job */
+	SPAWN_SETPGID,		/* new process group, same terminal (ad hoc) */
+};
+
+/* Everything the child needs, prepared before fork. */
+struct spawn {
+	const char		*path;		/* execve path, or a PATH name */
+	char *const		*argv;
+	char *const		*envp;
+	const char		*search_path;	/* $PATH when path has no '/' */
+	const char		*directory;	/* or NULL */
+	enum spawn_group	 group;
+	int			 tty;		/* hand this tty to the child, or -1 */
+	int			 has_nice;
+	int			 nice;
+	int			 ioprio;	/* ioprio_set value, or -1 */
+	int			 stdout_fd;	/* -1: inherit */
+	int			 stderr_fd;
+	const int		*keep_fds;	/* lock fds the child inherits */
+	size_t			 nkeep;
+};
+
+void	spawn_init(struct spawn *);
+pid_t	spawn_start(const struct spawn *, int *);
+int	spawn_report(int, int *);
+int	spawn_foreground_tty(void);
+void	spawn_restore_tty(int);
+
+#endif

@@ -1,0 +1,11 @@
+/* status.h: who runs, who holds which slot, read without taking any lock. */
+#ifndef LOCKRUN_STATUS_H
+#define LOCKRUN_STATUS_H
+
+#include <stdio.h>
+
+#include "conf.h"
+
+int	status_print(FILE *, const struct conf *, const char *, int);
+
+#endif

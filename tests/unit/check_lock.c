@@ -1,0 +1,256 @@
+/* check_lock.c: flock files. Two open()s of one file contend, so no fork. */
+#include "config.h"
+
+#include <sys/stat.h>
+
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lock.h"
+#include "util.h"
+
+static char	tmpdir[] = "/tmp/check_lock.XXXXXX";
+
+static void
+setup(void)
+{
+	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+}
+
+static void
+teardown(void)
+{
+	char	*cmd;
+
+	util_xasprintf(&cmd, "rm -rf '%s'", tmpdir);
+	ck_assert_int_eq(system(cmd), 0);
+	free(cmd);
+}
+
+static char *
+tpath(const char *name)
+{
+	char	*p;
+
+	util_xasprintf(&p, "%s/%s", tmpdir, name);
+	return (p);
+}
+
+START_TEST(test_lock_exclusive_contends)
+{
+	struct lock	a, b;
+	char		*p = tpath("x.lock");
+
+	lock_init(&a, p, LOCK_EXCLUSIVE);
+	lock_init(&b, p, LOCK_EXCLUSIVE);
+	ck_assert_int_eq(lock_try(&a), 0);
+	ck_assert_int_eq(lock_try(&b), -1);
+	ck_assert_int_eq(errno, EWOULDBLOCK);
+	lock_release(&a);
+	ck_assert_int_eq(lock_try(&b), 0);
+	ck_assert_int_eq(lock_try(&a), -1);
+	lock_free(&a);
+	lock_free(&b);
+	free(p);
+}
+END_TEST
+
+START_TEST(test_lock_shared_overlap)
+{
+	struct lock	a, b, x;
+	char		*p = tpath("s.lock");
+
+	lock_init(&a, p, LOCK_SHARED);
+	lock_init(&b, p, LOCK_SHARED);
+	lock_init(&x, p, LOCK_EXCLUSIVE);
+	ck_assert_int_eq(lock_try(&a), 0);
+	ck_assert_int_eq(lock_try(&b), 0);
+	ck_assert_int_eq(lock_try(&x), -1);
+	lock_release(&a);
+	ck_assert_int_eq(lock_try(&x), -1);
+	lock_close(&b);
+	ck_assert_int_eq(lock_try(&x), 0);
+	ck_assert_int_eq(lock_try(&a), -1);
+	lock_free(&a);
+	lock_free(&b);
+	lock_free(&x);
+	free(p);
+}
+END_TEST
+
+START_TEST(test_lock_close_releases_keeps_file)
+{
+	struct lock	a, b;
+	char		*p = tpath("c.lock");
+
+	lock_init(&a, p, LOCK_EXCLUSIVE);
+	lock_init(&b, p, LOCK_EXCLUSIVE);
+	ck_assert_int_eq(lock_try(&a), 0);
+	lock_close(&a);
+	ck_assert_int_eq(access(p, F_OK), 0);	/* never unlinked */
+	ck_assert_int_eq(lock_try(&b), 0);
+	lock_free(&a);
+	lock_free(&b);
+	free(p);
+}
+END_TEST
+
+START_TEST(test_lock_refuses_symlink_and_fifo)
+{
+	struct lock	l;
+	char		*target = tpath("target"), *link = tpath("link.lock");
+	char		*fifo = tpath("fifo.lock"), *dir = tpath("dir.lock");
+
+	ck_assert_int_eq(symlink(target, link), 0);
+	lock_init(&l, link, LOCK_EXCLUSIVE);
+	ck_assert_int_eq(lock_try(&l), -1);
+	ck_assert_int_eq(errno, ELOOP);
+	ck_assert_int_eq(access(target, F_OK), -1);	/* not created */
+	lock_free(&l);
+
+	ck_assert_int_eq(mkfifo(fifo, 0644), 0);
+	lock_init(&l, fifo, LOCK_EXCLUSIVE);
+	ck_assert_int_eq(lock_try(&l), -1);
+	ck_assert_int_eq(errno, LOCK_ENOTREG);
+	ck_assert_str_eq(lock_strerror(errno), "not a regular file");
+	lock_free(&l);
+
+	ck_assert_int_eq(mkdir(dir, 0755), 0);
+	lock_init(&l, dir, LOCK_EXCLUSIVE);
+	ck_assert_int_eq(lock_try(&l), -1);
+	lock_free(&l);
+	free(target);
+	free(link);
+	free(fifo);
+	free(dir);
+}
+END_TEST
+
+START_TEST(test_lock_descriptor_is_cloexec)
+{
+	struct lock	l;
+	char		*p = tpath("e.lock");
+
+	lock_init(&l, p, LOCK_EXCLUSIVE);
+	ck_assert_int_eq(lock_try(&l), 0);
+	ck_assert(fcntl(l.fd, F_GETFD) & FD_CLOEXEC);
+	lock_free(&l);
+	free(p);
+}
+END_TEST
+
+START_TEST(test_lock_pid_roundtrip)
+{
+	struct lock	l;
+	char		*p = tpath("job.pid"), label[32];
+
+	lock_init(&l, p, LOCK_EXCLUSIVE);
+
+	ck_assert_int_eq(lock_write_pid(&l, 4242, NULL), -1);	/* not held */
+	ck_assert_int_eq(lock_try(&l), 0);
+	ck_assert_int_eq(lock_write_pid(&l, 123456, "backup"), 0);
+	ck_assert_int_eq(lock_read_pid(p, label, sizeof(label)), 123456);
+	ck_assert_str_eq(label, "backup");
+	/* Shorter, no label: the old contents are gone. */
+	ck_assert_int_eq(lock_write_pid(&l, 4242, NULL), 0);
+	ck_assert_int_eq(lock_read_pid(p, label, sizeof(label)), 4242);
+	ck_assert_str_eq(label, "");
+	ck_assert_int_eq(lock_clear_pid(&l), 0);
+	ck_assert_int_eq(lock_read_pid(p, NULL, 0), 0);
+	lock_free(&l);
+	free(p);
+}
+END_TEST
+
+START_TEST(test_lock_holders_from_proc)
+{
+	struct lock	l;
+	pid_t		pids[4];
+	char		*p = tpath("h.lock");
+
+	if (access("/proc/locks", R_OK) == -1)
+		return;
+	lock_init(&l, p, LOCK_EXCLUSIVE);
+	ck_assert_int_eq(lock_try(&l), 0);
+	ck_assert_uint_eq(lock_holders(p, pids, 4), 1);
+	ck_assert_int_eq(pids[0], getpid());
+	lock_release(&l);
+	ck_assert_uint_eq(lock_holders(p, pids, 4), 0);
+	lock_free(&l);
+	free(p);
+}
+END_TEST
+
+START_TEST(test_lock_unlinked_file_is_relocked)
+{
+	struct lock	a, b;
+	char		*p = tpath("u.lock");
+
+	/* a holds the old inode; after unlink, b must not believe it holds p. */
+	lock_init(&a, p, LOCK_EXCLUSIVE);
+	lock_init(&b, p, LOCK_EXCLUSIVE);
+	ck_assert_int_eq(lock_open(&b), 0);	/* b opened the old inode */
+	ck_assert_int_eq(unlink(p), 0);
+	ck_assert_int_eq(lock_try(&a), 0);	/* a creates and locks a new one */
+	ck_assert_int_eq(lock_try(&b), -1);	/* b notices and contends */
+	ck_assert_int_eq(errno, EWOULDBLOCK);
+	lock_free(&a);
+	lock_free(&b);
+	free(p);
+}
+END_TEST
+
+START_TEST(test_lock_dir_checks)
+{
+	const char	*why;
+	char		*d = tpath("locks"), *ww = tpath("ww");
+	struct stat	 st;
+
+	ck_assert_int_eq(lock_dir_check(d, 0, &why), -1);
+	ck_assert_int_eq(errno, ENOENT);
+	ck_assert_int_eq(lock_dir_check(d, 1, &why), 0);
+	ck_assert_int_eq(stat(d, &st), 0);
+	ck_assert(S_ISDIR(st.st_mode));
+
+	ck_assert_int_eq(mkdir(ww, 0755), 0);
+	ck_assert_int_eq(chmod(ww, 0777), 0);
+	ck_assert_int_eq(lock_dir_check(ww, 1, &why), -1);
+	ck_assert_ptr_nonnull(why);
+	ck_assert_ptr_nonnull(strstr(why, "sticky"));
+	ck_assert_int_eq(chmod(ww, 01777), 0);
+	ck_assert_int_eq(lock_dir_check(ww, 1, &why), 0);
+	free(d);
+	free(ww);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite	*s = suite_create("lock");
+	TCase	*tc = tcase_create("lock");
+	SRunner	*sr;
+	int	 failed;
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_lock_exclusive_contends);
+	tcase_add_test(tc, test_lock_shared_overlap);
+	tcase_add_test(tc, test_lock_close_releases_keeps_file);
+	tcase_add_test(tc, test_lock_refuses_symlink_and_fifo);
+	tcase_add_test(tc, test_lock_descriptor_is_cloexec);
+	tcase_add_test(tc, test_lock_pid_roundtrip);
+	tcase_add_test(tc, test_lock_holders_from_proc);
+	tcase_add_test(tc, test_lock_unlinked_file_is_relocked);
+	tcase_add_test(tc, test_lock_dir_checks);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return (failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
+}

@@ -1,0 +1,160 @@
+/* check_sem.c: semaphore slots over flock files. */
+#include "config.h"
+
+#include <check.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sem.h"
+#include "util.h"
+
+static char	tmpdir[] = "/tmp/check_sem.XXXXXX";
+
+static void
+setup(void)
+{
+	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+}
+
+static void
+teardown(void)
+{
+	char	*cmd;
+
+	util_xasprintf(&cmd, "rm -rf '%s'", tmpdir);
+	ck_assert_int_eq(system(cmd), 0);
+	free(cmd);
+}
+
+START_TEST(test_sem_caps_holders)
+{
+	struct sem	s[4];
+	int		i;
+
+	for (i = 0; i < 4; i++)
+		sem_init(&s[i], tmpdir, "heavy", 3, ".lock");
+	ck_assert_int_eq(sem_try(&s[0]), 0);
+	ck_assert_int_eq(sem_try(&s[1]), 0);
+	ck_assert_int_eq(sem_try(&s[2]), 0);
+	ck_assert_int_eq(sem_try(&s[3]), -1);
+	ck_assert_int_eq(errno, EWOULDBLOCK);
+	/* Three different slots. */
+	ck_assert_int_ne(s[0].held, s[1].held);
+	ck_assert_int_ne(s[1].held, s[2].held);
+	ck_assert_int_ne(s[0].held, s[2].held);
+	sem_release(&s[1]);
+	ck_assert_int_eq(sem_try(&s[3]), 0);
+	for (i = 0; i < 4; i++)
+		sem_free(&s[i]);
+}
+END_TEST
+
+START_TEST(test_sem_portalocker_names)
+{
+	struct sem	s;
+	char		*p, path[4096];
+
+	sem_init(&s, tmpdir, "gpu", 12, ".lock");
+	ck_assert_int_eq(sem_try(&s), 0);
+	util_xasprintf(&p, "%s/gpu.%02d.lock", tmpdir, s.held);
+	ck_assert_str_eq(sem_held_lock(&s)->path, p);
+	ck_assert_int_eq(access(p, F_OK), 0);
+	free(p);
+	util_xasprintf(&p, "%s/gpu.11.lock", tmpdir);
+	sem_slot_path(&s, 11, path, sizeof(path));
+	ck_assert_str_eq(path, p);
+	free(p);
+	ck_assert(sem_names_file(&s, "gpu.11.lock"));
+	ck_assert(sem_names_file(&s, "gpu.00.lock"));
+	ck_assert(!sem_names_file(&s, "gpu.12.lock"));	/* no such slot */
+	ck_assert(!sem_names_file(&s, "gpu.1.lock"));
+	ck_assert(!sem_names_file(&s, "gpux.01.lock"));
+	ck_assert(!sem_names_file(&s, "gpu.01.pid"));
+	sem_free(&s);
+}
+END_TEST
+
+START_TEST(test_sem_scan_starts_apart)
+{
+	struct sem	a, b;
+
+	/* A contender does not rescan from slot 0 after taking a slot. */
+	sem_init(&a, tmpdir, "x", 4, ".lock");
+	sem_init(&b, tmpdir, "x", 4, ".lock");
+	ck_assert_int_eq(sem_try(&a), 0);
+	ck_assert_uint_eq(a.start, (unsigned)(a.held + 1) % 4);
+	sem_release(&a);
+	ck_assert_int_eq(sem_try(&a), 0);
+	ck_assert_int_eq(sem_try(&b), 0);
+	ck_assert_int_ne(a.held, b.held);
+	sem_free(&a);
+	sem_free(&b);
+}
+END_TEST
+
+START_TEST(test_sem_holds_one_file_after_taking)
+{
+	struct sem	a, b;
+
+	sem_init(&a, tmpdir, "f", 8, ".lock");
+	sem_init(&b, tmpdir, "f", 8, ".lock");
+	a.start = 5;
+	ck_assert_int_eq(sem_try(&a), 0);
+	sem_close_spare(&a);
+	ck_assert_ptr_null(a.slots);
+	ck_assert_int_eq(a.held, 5);
+	ck_assert_int_ne(sem_held_lock(&a)->fd, -1);
+	/* Still held after the spares are closed. */
+	b.start = 5;
+	ck_assert_int_eq(sem_try(&b), 0);
+	ck_assert_int_eq(b.held, 6);
+	sem_release(&a);
+	b.start = 5;
+	sem_release(&b);
+	ck_assert_int_eq(sem_try(&b), 0);
+	ck_assert_int_eq(b.held, 5);
+	sem_free(&a);
+	sem_free(&b);
+}
+END_TEST
+
+START_TEST(test_sem_close_releases)
+{
+	struct sem	a, b;
+
+	sem_init(&a, tmpdir, "one", 1, ".lock");
+	sem_init(&b, tmpdir, "one", 1, ".lock");
+	ck_assert_int_eq(sem_try(&a), 0);
+	ck_assert_int_eq(sem_try(&b), -1);
+	sem_close(&a);
+	ck_assert_int_eq(a.held, -1);
+	ck_assert_int_eq(sem_try(&b), 0);
+	sem_free(&a);
+	sem_free(&b);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite	*s = suite_create("sem");
+	TCase	*tc = tcase_create("sem");
+	SRunner	*sr;
+	int	 failed;
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_sem_caps_holders);
+	tcase_add_test(tc, test_sem_portalocker_names);
+	tcase_add_test(tc, test_sem_scan_starts_apart);
+	tcase_add_test(tc, test_sem_close_releases);
+	tcase_add_test(tc, test_sem_holds_one_file_after_taking);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return (failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
+}
