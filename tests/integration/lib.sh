@@ -1,0 +1,275 @@
+# tests/integration/lib.sh: helpers for the integration tests (POSIX sh).
+#
+# A test starts with
+#	. "${TESTDIR:-$(dirname "$0")}/lib.sh"
+# and gets: set -eu, a private directory $T (removed on exit), a cleanup trap
+# that kills whatever the test started, and the helpers below.
+#
+#	start_bg CMD...		run CMD in the background; its pid in $BG_PID
+#	wait_bg PID [SECS]	wait (bounded) for a start_bg process; status in $BG_RC
+#	expect_bg_rc RC PID [SECS]  wait_bg, then fail unless the status is RC
+#	expect_rc RC CMD...	run CMD; fail unless it exits RC (stdout in
+#				$T/stdout, stderr in $T/stderr)
+#	stderr_has TEXT		fail unless $T/stderr contains TEXT
+#	wait_for 'COND' SECS	poll the shell condition COND every 20 ms
+#	is_running PID		true if PID exists and is not a zombie
+#	now; elapsed START END; assert_between VALUE LO HI WHAT
+#	fail MSG; skip MSG; note MSG
+#
+# Helper programs (executable, for lockrun to run directly):
+#	"$HOLD" PIDFILE RELEASE		write own pid to PIDFILE, then wait until
+#					the file RELEASE exists (at most 60 s)
+#	"$PIDEXEC" PIDFILE CMD [ARG...]	write own pid to PIDFILE, then exec CMD
+# Both write PIDFILE atomically (temp file + mv), so 'test -s' on it is safe.
+#
+# Every process the test execs carries TEST_LOCKRUN_TAG=$T in its
+# environment; cleanup uses that to find commands that outlived a killed
+# lockrun (they are orphans by then, so no pid list knows them). The name
+# must not start with LOCKRUN_: lockrun drops those from a command's
+# environment.
+
+# shellcheck shell=sh
+
+set -eu
+
+TEST_NAME=$(basename "$0" .sh)
+
+if [ -z "${TESTDIR:-}" ]; then
+	TESTDIR=$(cd "$(dirname "$0")" && pwd)
+fi
+if [ -z "${LOCKRUN:-}" ]; then
+	LOCKRUN=$(cd "$TESTDIR/../.." && pwd)/build/lockrun
+fi
+# The tests call plain 'lockrun': make sure it is the one under test.
+PATH=$(dirname "$LOCKRUN"):$PATH
+export TESTDIR LOCKRUN PATH
+
+# note MSG: a line in the test log.
+note() {
+	printf '# %s: %s\n' "$TEST_NAME" "$*" >&2
+}
+
+# fail MSG: report and end the test as failed.
+fail() {
+	printf '%s: FAIL: %s\n' "$TEST_NAME" "$*" >&2
+	exit 1
+}
+
+# skip MSG: end the test as skipped.
+skip() {
+	printf '%s: SKIP: %s\n' "$TEST_NAME" "$*" >&2
+	exit 77
+}
+
+[ -x "$LOCKRUN" ] || fail "no lockrun binary at $LOCKRUN (build it first)"
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/lockrun-$TEST_NAME.XXXXXX")
+TEST_LOCKRUN_TAG=$T
+export TEST_LOCKRUN_TAG
+
+# lib_stat PID: set LIB_STATE, LIB_PPID, LIB_PGRP from /proc/PID/stat;
+# false if there is no such process.
+lib_stat() {
+	{ read -r _lib_line <"/proc/$1/stat"; } 2>/dev/null || return 1
+	# The command name may hold spaces and parentheses: skip to the last ") ".
+	_lib_line=${_lib_line##*") "}
+	LIB_STATE=${_lib_line%% *}
+	_lib_line=${_lib_line#* }
+	LIB_PPID=${_lib_line%% *}
+	_lib_line=${_lib_line#* }
+	LIB_PGRP=${_lib_line%% *}
+}
+
+# is_running PID: PID exists and is not a zombie. (kill -0 also succeeds on a
+# zombie, and orphans here may stay zombies for a while before init reaps them.)
+is_running() {
+	lib_stat "$1" || return 1
+	[ "$LIB_STATE" != Z ] && [ "$LIB_STATE" != X ]
+}
+
+lib_stat $$ || fail "cannot read /proc/$$/stat (is /proc mounted?)"
+LIB_OWN_PGRP=$LIB_PGRP
+
+# lib_kill PID: SIGKILL PID and, unless it is ours, its process group.
+lib_kill() {
+	lib_stat "$1" || return 0
+	if [ "$LIB_PGRP" != "$LIB_OWN_PGRP" ] && [ "$LIB_PGRP" -gt 1 ]; then
+		kill -KILL -- "-$LIB_PGRP" 2>/dev/null || :
+	fi
+	kill -KILL "$1" 2>/dev/null || :
+}
+
+# lib_tagged: pids of live processes that carry our tag (zombies have an
+# empty environ, so they never match).
+lib_tagged() {
+	grep -lzxF "TEST_LOCKRUN_TAG=$T" /proc/[0-9]*/environ 2>/dev/null |
+	    sed -n 's|^/proc/\([0-9]*\)/environ$|\1|p' || :
+}
+
+# Kill what we started (tracked pids that are still our children, then
+# anything carrying the tag, with their process groups), remove $T, and keep
+# the test's exit status.
+lib_cleanup() {
+	_lib_rc=$?
+	trap - EXIT
+	set +e
+	unset TEST_LOCKRUN_TAG		# so that grep in lib_tagged is not found
+	if [ -f "$T/.bg_pids" ]; then
+		while read -r _lib_p; do
+			# Not ours any more (reaped, pid reused): leave it alone.
+			lib_stat "$_lib_p" && [ "$LIB_PPID" = $$ ] &&
+			    lib_kill "$_lib_p"
+		done <"$T/.bg_pids"
+	fi
+	_lib_i=0
+	while [ "$_lib_i" -lt 5 ]; do
+		_lib_pids=$(lib_tagged)
+		[ -n "$_lib_pids" ] || break
+		for _lib_p in $_lib_pids; do
+			[ "$_lib_p" != $$ ] && lib_kill "$_lib_p"
+		done
+		_lib_i=$((_lib_i + 1))
+	done
+	rm -rf "$T"
+	exit "$_lib_rc"
+}
+trap lib_cleanup EXIT
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# start_bg CMD...: run CMD in the background, remember it, set BG_PID.
+start_bg() {
+	"$@" &
+	BG_PID=$!
+	echo "$BG_PID" >>"$T/.bg_pids"
+}
+
+# wait_for 'COND' SECS: poll COND (eval'd) every 20 ms, at most SECS (may be
+# fractional) worth of polls; fail if it never holds.
+wait_for() {
+	_lib_n=$(awk -v t="$2" 'BEGIN { printf "%d", t * 50 + 1 }')
+	while [ "$_lib_n" -gt 0 ]; do
+		if eval "$1"; then
+			return 0
+		fi
+		sleep 0.02
+		_lib_n=$((_lib_n - 1))
+	done
+	fail "timed out after $2 s waiting for: $1"
+}
+
+# wait_bg PID [SECS]: wait (default 10 s) for background process PID to end;
+# its exit status in BG_RC.
+wait_bg() {
+	wait_for "! is_running $1" "${2:-10}"
+	BG_RC=0
+	wait "$1" || BG_RC=$?
+}
+
+# expect_bg_rc RC PID [SECS]: wait_bg, then fail unless it exited RC.
+expect_bg_rc() {
+	wait_bg "$2" "${3:-10}"
+	[ "$BG_RC" -eq "$1" ] ||
+	    fail "background pid $2: expected exit $1, got $BG_RC"
+}
+
+# lib_quote ARG...: the arguments as one shell-quoted line, for messages.
+lib_quote() {
+	_lib_q=
+	for _lib_a in "$@"; do
+		case $_lib_a in
+		'' | *[!A-Za-z0-9_./=:,+%@-]*)
+			_lib_a="'$(printf '%s' "$_lib_a" | sed "s/'/'\\\\''/g")'"
+			;;
+		esac
+		_lib_q="$_lib_q${_lib_q:+ }$_lib_a"
+	done
+	printf '%s' "$_lib_q"
+}
+
+# expect_rc RC CMD...: run CMD, fail unless it exits RC; its stdout stays in
+# $T/stdout and its stderr in $T/stderr.
+expect_rc() {
+	_lib_want=$1
+	shift
+	_lib_rc=0
+	"$@" >"$T/stdout" 2>"$T/stderr" || _lib_rc=$?
+	if [ "$_lib_rc" -ne "$_lib_want" ]; then
+		fail "$(printf 'command: %s\nexpected exit %s, got %s\nstderr:\n%s' \
+		    "$(lib_quote "$@")" "$_lib_want" "$_lib_rc" \
+		    "$(cat "$T/stderr")")"
+	fi
+	note "exit $_lib_rc as expected: $(lib_quote "$@")"
+}
+
+# stderr_has TEXT: fail unless the last expect_rc's stderr contains TEXT.
+stderr_has() {
+	grep -qF -- "$1" "$T/stderr" ||
+	    fail "$(printf 'stderr lacks "%s"; it was:\n%s' "$1" \
+		"$(cat "$T/stderr")")"
+}
+
+# now: wall-clock seconds with nanoseconds.
+now() {
+	date +%s.%N
+}
+
+# elapsed START END: END - START in seconds.
+elapsed() {
+	awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'
+}
+
+# assert_between VALUE LO HI WHAT: fail unless LO <= VALUE <= HI.
+assert_between() {
+	awk -v v="$1" -v lo="$2" -v hi="$3" \
+	    'BEGIN { exit !(v + 0 >= lo + 0 && v + 0 <= hi + 0) }' ||
+	    fail "$4: $1 is not between $2 and $3"
+}
+
+mkdir "$T/bin"
+
+HOLD=$T/bin/hold
+cat >"$HOLD" <<'EOF'
+#!/bin/sh
+# hold PIDFILE RELEASE: note our pid, then wait until RELEASE exists.
+echo $$ >"$1.tmp" && mv "$1.tmp" "$1"
+n=0
+while [ ! -e "$2" ]; do
+	n=$((n + 1))
+	[ "$n" -le 3000 ] || exit 99
+	sleep 0.02
+done
+EOF
+
+PIDEXEC=$T/bin/pidexec
+cat >"$PIDEXEC" <<'EOF'
+#!/bin/sh
+# pidexec PIDFILE CMD [ARG...]: note our pid, then become CMD.
+f=$1
+shift
+echo $$ >"$f.tmp" && mv "$f.tmp" "$f"
+exec "$@"
+EOF
+chmod +x "$HOLD" "$PIDEXEC"
+
+# A watchdog: a test still running after LOCKRUN_TEST_TIMEOUT seconds (120)
+# is stopped, so that a hung lockrun cannot hang 'make check'. The shell runs
+# its TERM trap only once the foreground command ends, so kill that too.
+cat >"$T/bin/watchdog" <<'EOF'
+#!/bin/sh
+# watchdog SECS PID: after SECS, TERM PID and SIGKILL its other children.
+sleep "$1"
+echo "watchdog: test still running after $1 s: stopping it" >&2
+kill -TERM "$2"
+for f in /proc/[0-9]*/stat; do
+	{ read -r l <"$f"; } 2>/dev/null || continue
+	p=${l%% *}
+	l=${l##*") "}
+	l=${l#* }
+	[ "${l%% *}" = "$2" ] && [ "$p" != $$ ] && kill -KILL "$p" 2>/dev/null
+done
+exit 0
+EOF
+chmod +x "$T/bin/watchdog"
+start_bg "$T/bin/watchdog" "${LOCKRUN_TEST_TIMEOUT:-120}" $$
