@@ -1,0 +1,83 @@
+# tests/integration/t-24-autorestart.sh: autorestart = unexpected restarts a
+# job that exits with a status not in exitcodes, startretries times, with
+# growing delays, then gives up with the last status; an expected exit is
+# not restarted.
+
+# wait_for takes its condition in single quotes, to be evaluated later.
+# shellcheck disable=SC2016
+
+# shellcheck source=/dev/null
+. "${TESTDIR:-$(dirname "$0")}/conf-lib.sh"
+
+# flaky_conf STATUS [EXTRA]: a job that notes the time of each run, then exits
+# STATUS.
+flaky_conf() {
+	write_conf <<EOF
+[lockrun]
+lock_dir = $LOCKDIR
+
+[job:flaky]
+command = date +%s.%N >>"$T/runs"; exit $1
+autorestart = unexpected
+exitcodes = 0
+startretries = 3
+${2:-}
+EOF
+	rm -f "$T/runs"
+}
+
+# --- exit 3, not expected: 1 run + 3 restarts, delays growing, status 3 -----
+# Between runs the job keeps its singleton lock: another run is skipped.
+flaky_conf 3
+start_bg lockrun --config "$CONF" 2>"$T/flaky.err"
+FLAKY=$BG_PID
+wait_for 'test -s "$T/runs"' 5
+expect_rc 75 lockrun --config "$CONF" flaky
+expect_bg_rc 3 "$FLAKY" 15
+RUNS=$(count_lines "$T/runs")
+[ "$RUNS" -eq 4 ] || fail "expected 4 runs (1 + 3 restarts), got $RUNS"
+# The gaps between runs: about 0.5 s, 1 s, 2 s. Assert only that each is
+# clearly longer than the one before, and that none is next to nothing.
+GAPS=$(awk 'NR > 1 { printf "%.3f ", $1 - prev } { prev = $1 }' "$T/runs")
+note "gaps between runs: $GAPS"
+# shellcheck disable=SC2086
+set -- $GAPS
+assert_between "$1" 0.25 5 "first restart delay (s)"
+awk -v a="$1" -v b="$2" -v c="$3" 'BEGIN { exit !(b > a * 1.3 && c > b * 1.3) }' ||
+    fail "restart delays do not grow: $GAPS"
+
+# --- exit 0, expected: 1 run ------------------------------------------------
+flaky_conf 0
+expect_rc 0 lockrun --config "$CONF"
+RUNS=$(count_lines "$T/runs")
+[ "$RUNS" -eq 1 ] || fail "an expected exit was restarted: $RUNS runs"
+
+# --- exit 3 listed in exitcodes: expected too, 1 run, status 3 --------------
+write_conf <<EOF
+[lockrun]
+lock_dir = $LOCKDIR
+
+[job:flaky]
+command = date +%s.%N >>"$T/runs"; exit 3
+autorestart = unexpected
+exitcodes = 0, 3
+EOF
+rm -f "$T/runs"
+expect_rc 3 lockrun --config "$CONF"
+RUNS=$(count_lines "$T/runs")
+[ "$RUNS" -eq 1 ] || fail "exit 3 with exitcodes = 0, 3 was restarted: $RUNS runs"
+
+# --- startretries = 0: no restart at all ------------------------------------
+write_conf <<EOF
+[lockrun]
+lock_dir = $LOCKDIR
+
+[job:flaky]
+command = date +%s.%N >>"$T/runs"; exit 4
+autorestart = true
+startretries = 0
+EOF
+rm -f "$T/runs"
+expect_rc 4 lockrun --config "$CONF"
+RUNS=$(count_lines "$T/runs")
+[ "$RUNS" -eq 1 ] || fail "startretries = 0 restarted the job: $RUNS runs"
