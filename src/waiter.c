@@ -124,7 +124,8 @@ waiter_try(struct waiter *w)
 {
 	size_t	i;
 
-	qsort(w->items, w->nitems, sizeof(*w->items), waiter_item_cmp);
+	if (w->nitems > 1)
+		qsort(w->items, w->nitems, sizeof(*w->items), waiter_item_cmp);
 	for (i = 0; i < w->nitems; i++) {
 		if (waiter_item_try(&w->items[i]) == -1)
 			goto fail;
@@ -358,6 +359,8 @@ waiter_queued(struct waiter *w)
 {
 	struct waiter	*o;
 
+	if (w->nitems == 0)
+		return (0);
 	qsort(w->items, w->nitems, sizeof(*w->items), waiter_item_cmp);
 	TAILQ_FOREACH(o, &waiter_list, entry) {
 		if (o != w && waiter_same(o, w))
