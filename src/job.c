@@ -348,12 +348,34 @@ job_report_cb(struct ev_loop *loop, ev_io *w, int revents)
 	job_report(w->data, 0);
 }
 
+/*
+ * Ad hoc on a terminal, Ctrl-Z stopped the command (its own process group
+ * has the terminal): stop ourselves too, so the shell sees the job stop,
+ * and on fg or bg hand the terminal back (if ours) and continue the command.
+ */
+static void
+job_stopped(struct job *j)
+{
+	spawn_restore_tty(j->env->tty);
+	(void)raise(SIGTSTP);
+	/* Continued by fg or bg. */
+	if (spawn_foreground_tty() != -1)
+		spawn_give_tty(j->env->tty, j->pid);
+	job_signal(j, j->pid, SIGCONT);
+}
+
 static void
 job_child_cb(struct ev_loop *loop, ev_child *w, int revents)
 {
 	struct job	*j = w->data;
 
 	(void)revents;
+	if (WIFSTOPPED(w->rstatus)) {
+		job_stopped(j);
+		return;
+	}
+	if (WIFCONTINUED(w->rstatus))
+		return;
 	ev_child_stop(loop, w);
 	job_report(j, 1);	/* the child is gone: its report is complete */
 	j->status = w->rstatus;
@@ -465,7 +487,8 @@ job_spawn(struct job *j)
 	}
 	/* libev reaps every child: watch this one before the loop runs again. */
 	j->pid = pid;
-	ev_child_init(&j->child, job_child_cb, pid, 0);
+	/* On a terminal, also hear of the command being stopped (Ctrl-Z). */
+	ev_child_init(&j->child, job_child_cb, pid, sp.tty != -1);
 	j->child.data = j;
 	ev_child_start(j->env->loop, &j->child);
 	j->started = ev_now(j->env->loop);

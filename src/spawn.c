@@ -225,18 +225,26 @@ spawn_foreground_tty(void)
 	return (STDIN_FILENO);
 }
 
-/* Take the terminal back for our own process group after the command. */
+/* Make process group pg the terminal's foreground group. */
 void
-spawn_restore_tty(int tty)
+spawn_give_tty(int tty, pid_t pg)
 {
 	sigset_t	set, old;
 
 	if (tty == -1)
 		return;
+	/* Not from the foreground, tcsetpgrp would stop us with SIGTTOU. */
 	sigemptyset(&set);
 	sigaddset(&set, SIGTTOU);
 	if (sigprocmask(SIG_BLOCK, &set, &old) == -1)
 		return;
-	(void)tcsetpgrp(tty, getpgrp());
+	(void)tcsetpgrp(tty, pg);
 	(void)sigprocmask(SIG_SETMASK, &old, NULL);
+}
+
+/* Take the terminal back for our own process group after the command. */
+void
+spawn_restore_tty(int tty)
+{
+	spawn_give_tty(tty, getpgrp());
 }

@@ -31,6 +31,7 @@ void	spawn_init(struct spawn *);
 pid_t	spawn_start(const struct spawn *, int *);
 int	spawn_report(int, int *);
 int	spawn_foreground_tty(void);
+void	spawn_give_tty(int, pid_t);
 void	spawn_restore_tty(int);
 
 #endif
