@@ -1,0 +1,124 @@
+#!/bin/sh
+# tests/integration/t-30-status.sh: --status shows who runs and who holds
+# which slot, as a table and as JSON; a PID file nobody holds is idle; and
+# looking never makes a real acquisition fail.
+
+# wait_for takes its condition in single quotes, to be evaluated later.
+# shellcheck disable=SC2016
+
+# shellcheck source-path=SCRIPTDIR source=conf-lib.sh disable=SC1091
+. "${TESTDIR:-$(dirname "$0")}/conf-lib.sh"
+
+[ -r /proc/locks ] || skip "no /proc/locks here"
+
+write_conf <<EOF
+[lockrun]
+lock_dir = $LOCKDIR
+
+[semaphore:heavy]
+slots = 3
+
+[job:backup]
+command = echo \$\$ >"$T/backup.self"; "$HOLD" "$T/backup.hold" "$T/release"
+
+[job:encode]
+command = exec "$HOLD" "$T/encode.\$LOCKRUN_INSTANCE" "$T/release"
+singleton = no
+numprocs = 2
+semaphore = heavy
+
+[job:reader]
+command = "$HOLD" "$T/reader.hold" "$T/release"
+locks = db:shared
+
+[job:idle]
+command = true
+EOF
+
+start_bg lockrun --config "$CONF" backup encode reader
+wait_for 'test -s "$T/backup.self" && test -s "$T/encode.0" && test -s "$T/encode.1" && test -s "$T/reader.hold"' 10
+BACKUP=$(read_pid "$T/backup.self")
+E0=$(read_pid "$T/encode.0")
+E1=$(read_pid "$T/encode.1")
+wait_for 'test -s "$LOCKDIR/backup.pid"' 5
+
+# A stale PID file: it names a live process, but nobody holds its lock.
+echo $$ >"$LOCKDIR/idle.pid"
+
+expect_rc 0 lockrun --config "$CONF" --status
+cp "$T/stdout" "$T/table"
+grep -Eq "^backup +running +$BACKUP " "$T/table" ||
+    fail "backup is not shown running as $BACKUP: $(cat "$T/table")"
+grep -Eq "^idle +idle +- " "$T/table" ||
+    fail "the stale PID file is not shown idle: $(cat "$T/table")"
+grep -Eq "^heavy +2/3 " "$T/table" ||
+    fail "semaphore heavy is not 2/3: $(cat "$T/table")"
+for e in "$E0" "$E1"; do
+	grep -q "pid $e (encode)" "$T/table" ||
+	    fail "slot holder $e is not named: $(cat "$T/table")"
+done
+grep -Eq "^db +shared " "$T/table" ||
+    fail "lock db is not shown shared: $(cat "$T/table")"
+note "status table:
+$(cat "$T/table")"
+
+# The same as JSON, with a stable schema.
+expect_rc 0 lockrun --config "$CONF" --status --json
+cp "$T/stdout" "$T/status.json"
+PY=$(command -v python3) || skip "no python3 to read the JSON"
+"$PY" -m json.tool "$T/status.json" >/dev/null || fail "not JSON: $(cat "$T/status.json")"
+"$PY" - "$T/status.json" "$BACKUP" "$E0" "$E1" <<'EOF' || fail "JSON values are wrong: $(cat "$T/status.json")"
+import json, sys
+doc = json.load(open(sys.argv[1]))
+backup, e0, e1 = (int(a) for a in sys.argv[2:5])
+assert doc["version"] == 1 and doc["proc_locks"] is True
+jobs = {j["name"]: j for j in doc["jobs"]}
+assert jobs["backup"]["state"] == "running" and jobs["backup"]["pid"] == backup
+assert jobs["backup"]["since"] is not None
+assert jobs["idle"]["state"] == "idle" and jobs["idle"]["pid"] is None
+sem = doc["semaphores"][0]
+assert sem["name"] == "heavy" and sem["slots"] == 3 and sem["used"] == 2
+assert sorted(h["pid"] for h in sem["holders"]) == sorted([e0, e1])
+assert all(h["job"] == "encode" for h in sem["holders"])
+locks = {l["name"]: l for l in doc["locks"]}
+assert locks["db"]["mode"] == "shared" and len(locks["db"]["pids"]) == 1
+EOF
+
+touch "$T/release"
+wait_for 'lockrun --config "$CONF" --status | grep -Eq "^backup +idle "' 10
+
+# Looking never disturbs: a loop of --status beside a loop of --no-wait
+# acquisitions of free locks; not one acquisition may fail.
+write_conf "$T/free.ini" <<EOF
+[lockrun]
+lock_dir = $LOCKDIR
+[semaphore:one]
+slots = 1
+[job:quick]
+command = true
+semaphore = one
+locks = db
+EOF
+(
+	i=0
+	while [ ! -e "$T/stop-looking" ] && [ "$i" -lt 5000 ]; do
+		lockrun --config "$T/free.ini" --status >/dev/null
+		i=$((i + 1))
+	done
+) &
+LOOKER=$!
+n=0
+while [ "$n" -lt 1000 ]; do
+	lockrun -q --no-wait --lock "$LOCKDIR/plain.lock" -- true ||
+	    fail "acquisition $n of a free lock failed while --status looked"
+	n=$((n + 1))
+done
+n=0
+while [ "$n" -lt 200 ]; do
+	lockrun -q --no-wait --config "$T/free.ini" quick ||
+	    fail "run $n of a job with a free slot and lock failed beside --status"
+	n=$((n + 1))
+done
+touch "$T/stop-looking"
+wait "$LOOKER"
+note "1000 --lock and 200 --config acquisitions beside a --status loop: none failed"
