@@ -321,31 +321,24 @@ job_signal(struct job *j, pid_t pg, int sig)
 static void
 job_event(struct job *, enum job_event);
 
-/* The child's exec report: it runs, or it could not be executed. */
+/*
+ * The child is gone: did its exec fail? The report pipe says so, and is
+ * complete now. Reading it at the exit, not at the exec, saves a wake-up
+ * per job; an exec that fails exits at once anyway.
+ */
 static void
-job_report(struct job *j, int wait)
+job_report(struct job *j)
 {
-	const char	*cmd;
-	int		 err = 0;
+	int	err = 0;
 
-	if (j->report_fd == -1 || (!spawn_report(j->report_fd, &err) && !wait))
+	if (j->report_fd == -1)
 		return;
-	ev_io_stop(j->env->loop, &j->report);
+	(void)spawn_report(j->report_fd, &err);
 	close(j->report_fd);
 	j->report_fd = -1;
-	cmd = j->conf->argv != NULL ? j->conf->argv[0] : "/bin/sh";
 	if (err != 0)
-		job_log(log_error, j, "cannot run %s: %s", cmd, strerror(err));
-	else
-		job_log(log_info, j, "started as pid %ld", (long)j->pid);
-}
-
-static void
-job_report_cb(struct ev_loop *loop, ev_io *w, int revents)
-{
-	(void)loop;
-	(void)revents;
-	job_report(w->data, 0);
+		job_log(log_error, j, "cannot run %s: %s", j->conf->argv != NULL ?
+		    j->conf->argv[0] : "/bin/sh", strerror(err));
 }
 
 /*
@@ -377,7 +370,7 @@ job_child_cb(struct ev_loop *loop, ev_child *w, int revents)
 	if (WIFCONTINUED(w->rstatus))
 		return;
 	ev_child_stop(loop, w);
-	job_report(j, 1);	/* the child is gone: its report is complete */
+	job_report(j);
 	j->status = w->rstatus;
 	job_event(j, JOB_EV_EXIT);
 }
@@ -494,9 +487,7 @@ job_spawn(struct job *j)
 	j->started = ev_now(j->env->loop);
 	j->state = JOB_RUNNING;
 
-	ev_io_init(&j->report, job_report_cb, j->report_fd, EV_READ);
-	j->report.data = j;
-	ev_io_start(j->env->loop, &j->report);
+	job_log(log_info, j, "started as pid %ld", (long)pid);
 	if (pl != NULL && lock_write_pid(pl, pid, NULL) == -1)
 		job_log(log_warn, j, "%s: cannot write pid", pl->path);
 	for (i = 0; i < c->nsems; i++) {
@@ -993,10 +984,8 @@ job_free(struct job *j)
 		return;
 	waiter_clear(&j->waiter);
 	ev_timer_stop(j->env->loop, &j->timer);
-	if (j->report_fd != -1) {
-		ev_io_stop(j->env->loop, &j->report);
+	if (j->report_fd != -1)
 		close(j->report_fd);
-	}
 	if (j->pidlock != NULL) {
 		lock_free(j->pidlock);
 		free(j->pidlock);

@@ -75,8 +75,7 @@ struct job {
 	ev_tstamp		 started;
 	ev_tstamp		 wait_started;
 	ev_child		 child;
-	ev_io			 report;	/* the exec report of spawn */
-	int			 report_fd;
+	int			 report_fd;	/* the exec report of spawn */
 	ev_timer		 timer;
 	ev_tstamp		 stop_deadline;
 	pid_t			 replacing;	/* the PID we are replacing */

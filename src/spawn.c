@@ -148,7 +148,8 @@ spawn_child(const struct spawn *sp, int errfd)
  * Fork and exec. Returns the child's PID, or -1 with errno set if it could
  * not be started. *report gets the read end of a pipe (non-blocking) that
  * says how the exec went: see spawn_report. Waiting for it here would stall
- * the caller until the child is scheduled, milliseconds on a busy host.
+ * the caller until the child is scheduled, milliseconds on a busy host;
+ * once the child has exited, the report is complete.
  */
 pid_t
 spawn_start(const struct spawn *sp, int *report)
