@@ -154,7 +154,8 @@ static const struct conf_key conf_keys[] = {
 	"expected yes or no, true or false, on or off, 1 or 0"
 #define CONF_EXPECT_SECTION	\
 	"expected [lockrun], [job:NAME] or [semaphore:NAME]"
-#define CONF_EXPECT_NAME	"expected letters, digits, '_', '.' and '-'"
+#define CONF_EXPECT_NAME	"expected letters, digits, '_', '.' and '-', " \
+				"not ending in '.' and digits"
 
 /* Record an error at line (0: none) unless an earlier one is already kept. */
 static void __attribute__((format(printf, 4, 5)))

@@ -188,8 +188,8 @@ lockrun_parse(int argc, char **argv, struct lockrun_opts *o)
 		case OPT_SEMAPHORE:
 			if (!util_valid_name(optarg))
 				lockrun_usage_error("--semaphore: bad name '%s' "
-				    "(expected letters, digits, '_', '.', '-')",
-				    optarg);
+				    "(expected letters, digits, '_', '.', '-', "
+				    "not ending in '.' and digits)", optarg);
 			o->semaphore = optarg;
 			break;
 		case OPT_SLOTS:

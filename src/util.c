@@ -108,15 +108,24 @@ util_parse_duration(const char *s, double *out)
 		{ "", 1 }, { "ms", 0.001 }, { "s", 1 }, { "m", 60 },
 		{ "h", 3600 }, { "d", 86400 },
 	};
-	char	*end;
-	double	 v;
-	size_t	 i;
+	const char	*p;
+	char		*end;
+	double		 v;
+	size_t		 i;
 
-	if (s == NULL || !(isdigit((unsigned char)*s) || *s == '.'))
+	/* Plain decimals only: strtod would also take "0x10", "1e3", "inf". */
+	if (s == NULL)
+		goto bad;
+	for (p = s; isdigit((unsigned char)*p); p++)
+		;
+	if (*p == '.')
+		for (p++; isdigit((unsigned char)*p); p++)
+			;
+	if (p == s || (p == s + 1 && *s == '.'))
 		goto bad;
 	errno = 0;
 	v = strtod(s, &end);
-	if (errno != 0 || end == s || !isfinite(v) || v < 0)
+	if (errno != 0 || end != p || !isfinite(v))
 		goto bad;
 	for (i = 0; i < LOCKRUN_ARRAY_LEN(units); i++) {
 		if (strcmp(end, units[i].unit) == 0) {
@@ -254,11 +263,15 @@ util_signame(int sig)
 	return (buf);
 }
 
-/* Job, semaphore and lock names: [A-Za-z0-9_.-]+, not "." or "..". */
+/*
+ * Job, semaphore and lock names: [A-Za-z0-9_.-]+, not "." or "..", and not
+ * ending in "." and digits: "x.00" is taken by slot 00 of semaphore x
+ * (x.00.lock) and by instance 00 of job x (x.00.pid).
+ */
 int
 util_valid_name(const char *s)
 {
-	const char	*p;
+	const char	*p, *dot;
 
 	if (*s == '\0' || strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
 		return (0);
@@ -266,6 +279,9 @@ util_valid_name(const char *s)
 		if (!isalnum((unsigned char)*p) && strchr("_.-", *p) == NULL)
 			return (0);
 	}
+	if ((dot = strrchr(s, '.')) != NULL && dot[1] != '\0' &&
+	    strspn(dot + 1, "0123456789") == strlen(dot + 1))
+		return (0);
 	return (1);
 }
 

@@ -463,7 +463,11 @@ START_TEST(test_conf_bad_name)
 {
 	test_expect_error("[job:a b]\ncommand = x\n",
 	    "1: [job:a b]: bad name \"a b\" (expected letters, digits, '_', "
-	    "'.' and '-')");
+	    "'.' and '-', not ending in '.' and digits)");
+	/* x.00 is slot 00 of semaphore x and instance 00 of job x. */
+	test_expect_prefix("[job:a.00]\ncommand = x\n", "1: [job:a.00]: bad name");
+	test_expect_prefix("[job:a]\ncommand = x\nlocks = c.00\n",
+	    "3: locks: bad lock name \"c.00\"");
 	test_expect_prefix("[job:]\n", "1: [job:]: bad name \"\"");
 	test_expect_prefix("[semaphore:..]\n", "1: [semaphore:..]: bad name");
 	test_expect_prefix("[job:a/b]\n", "1: [job:a/b]: bad name");

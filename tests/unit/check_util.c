@@ -24,6 +24,10 @@ START_TEST(test_util_duration_units)
 	ck_assert_double_eq_tol(d, 86400, 1e-9);
 	ck_assert_int_eq(util_parse_duration("1.5", &d), 0);
 	ck_assert_double_eq_tol(d, 1.5, 1e-9);
+	ck_assert_int_eq(util_parse_duration(".5s", &d), 0);
+	ck_assert_double_eq_tol(d, 0.5, 1e-9);
+	ck_assert_int_eq(util_parse_duration("2.", &d), 0);
+	ck_assert_double_eq_tol(d, 2, 1e-9);
 	ck_assert_int_eq(util_parse_duration("0", &d), 0);
 	ck_assert_double_eq_tol(d, 0, 1e-9);
 }
@@ -33,7 +37,8 @@ START_TEST(test_util_duration_rejects_junk)
 {
 	static const char *const bad[] = {
 		"", "s", "-1", "+1", "10 s", "5x", "1e400", "nan", "inf",
-		"10ss", " 10", "1h2m", "99999999999d",
+		"10ss", " 10", "1h2m", "99999999999d", "0x10", "1e3", "1e-9",
+		".", "1..2", "1.2.3",
 	};
 	double	d = 42;
 	size_t	i;
@@ -115,6 +120,12 @@ START_TEST(test_util_valid_name)
 	ck_assert(!util_valid_name("a/b"));
 	ck_assert(!util_valid_name(".."));
 	ck_assert(!util_valid_name("a b"));
+	/* Taken by semaphore slots and job instances. */
+	ck_assert(!util_valid_name("heavy.00"));
+	ck_assert(!util_valid_name("a.7"));
+	ck_assert(util_valid_name("a.7z"));
+	ck_assert(util_valid_name("v1.2-beta"));
+	ck_assert(util_valid_name("x."));
 }
 END_TEST
 
