@@ -329,16 +329,23 @@ job_event(struct job *, enum job_event);
 static void
 job_report(struct job *j)
 {
-	int	err = 0;
+	enum spawn_step	 step;
+	const char	*what;
+	int		 err, failed;
 
 	if (j->report_fd == -1)
 		return;
-	(void)spawn_report(j->report_fd, &err);
+	failed = spawn_report(j->report_fd, &step, &err) == -1;
 	close(j->report_fd);
 	j->report_fd = -1;
-	if (err != 0)
-		job_log(log_error, j, "cannot run %s: %s", j->conf->argv != NULL ?
-		    j->conf->argv[0] : "/bin/sh", strerror(err));
+	if (!failed)
+		return;
+	if (step == SPAWN_STEP_CHDIR)
+		what = j->conf->directory;
+	else
+		what = j->conf->argv != NULL ? j->conf->argv[0] : "/bin/sh";
+	job_log(log_error, j, "%s %s: %s", spawn_step_name(step), what,
+	    strerror(err));
 }
 
 /*

@@ -35,16 +35,21 @@ spawn_init(struct spawn *sp)
 	sp->stderr_fd = -1;
 }
 
-/* Report errno to the parent and exit as a shell would. Child only. */
+/*
+ * Report the failed step and errno to the parent and exit as a shell would:
+ * 127 when the command is not found, 126 for any other failure. Child only.
+ */
 static void __attribute__((noreturn))
-spawn_child_fail(int fd, int err)
+spawn_child_fail(int fd, enum spawn_step step, int err)
 {
+	int	msg[2] = { (int)step, err };
 	ssize_t	n;
 
 	do
-		n = write(fd, &err, sizeof(err));
+		n = write(fd, msg, sizeof(msg));
 	while (n == -1 && errno == EINTR);
-	_exit(err == ENOENT || err == ENOTDIR ? 127 : 126);
+	_exit(step == SPAWN_STEP_EXEC && (err == ENOENT || err == ENOTDIR) ?
+	    127 : 126);
 }
 
 /*
@@ -101,13 +106,13 @@ spawn_child(const struct spawn *sp, int errfd)
 
 	if (sp->group == SPAWN_SETSID) {
 		if (setsid() == -1)
-			spawn_child_fail(errfd, errno);
+			spawn_child_fail(errfd, SPAWN_STEP_GROUP, errno);
 	} else {
 		if (setpgid(0, 0) == -1)
-			spawn_child_fail(errfd, errno);
+			spawn_child_fail(errfd, SPAWN_STEP_GROUP, errno);
 		/* Signals are still blocked, so SIGTTOU cannot stop us here. */
 		if (sp->tty != -1 && tcsetpgrp(sp->tty, getpid()) == -1)
-			spawn_child_fail(errfd, errno);
+			spawn_child_fail(errfd, SPAWN_STEP_GROUP, errno);
 	}
 
 	memset(&sa, 0, sizeof(sa));
@@ -119,29 +124,28 @@ spawn_child(const struct spawn *sp, int errfd)
 	}
 
 	if (sp->directory != NULL && chdir(sp->directory) == -1)
-		spawn_child_fail(errfd, errno);
+		spawn_child_fail(errfd, SPAWN_STEP_CHDIR, errno);
 	if (sp->has_nice && setpriority(PRIO_PROCESS, 0, sp->nice) == -1)
-		spawn_child_fail(errfd, errno);
+		spawn_child_fail(errfd, SPAWN_STEP_NICE, errno);
 #ifdef SYS_ioprio_set
 	if (sp->ioprio != -1 && syscall(SYS_ioprio_set, 1 /* WHO_PROCESS */,
 	    0, sp->ioprio) == -1)
-		spawn_child_fail(errfd, errno);
+		spawn_child_fail(errfd, SPAWN_STEP_IOPRIO, errno);
 #endif
-	if (sp->stdout_fd != -1 && dup2(sp->stdout_fd, STDOUT_FILENO) == -1)
-		spawn_child_fail(errfd, errno);
-	if (sp->stderr_fd != -1 && dup2(sp->stderr_fd, STDERR_FILENO) == -1)
-		spawn_child_fail(errfd, errno);
+	if ((sp->stdout_fd != -1 && dup2(sp->stdout_fd, STDOUT_FILENO) == -1) ||
+	    (sp->stderr_fd != -1 && dup2(sp->stderr_fd, STDERR_FILENO) == -1))
+		spawn_child_fail(errfd, SPAWN_STEP_STDIO, errno);
 
 	/* Exactly this job's lock descriptors survive the exec. */
 	for (i = 0; i < sp->nkeep; i++) {
 		if ((fl = fcntl(sp->keep_fds[i], F_GETFD)) == -1 ||
 		    fcntl(sp->keep_fds[i], F_SETFD, fl & ~FD_CLOEXEC) == -1)
-			spawn_child_fail(errfd, errno);
+			spawn_child_fail(errfd, SPAWN_STEP_FDS, errno);
 	}
 
 	sigemptyset(&set);
 	(void)sigprocmask(SIG_SETMASK, &set, NULL);
-	spawn_child_fail(errfd, spawn_child_exec(sp));
+	spawn_child_fail(errfd, SPAWN_STEP_EXEC, spawn_child_exec(sp));
 }
 
 /*
@@ -191,22 +195,41 @@ fail:
 }
 
 /*
- * Read the exec report of spawn_start: 1 when known (*exec_errno is 0 if
- * the exec succeeded, else its errno), 0 if the child has not got that far.
+ * Read the report of spawn_start once the child has exited: 0 if it got as
+ * far as exec, else -1 with *step and *err saying what failed.
  */
 int
-spawn_report(int fd, int *exec_errno)
+spawn_report(int fd, enum spawn_step *step, int *err)
 {
+	int	msg[2];
 	ssize_t	n;
-	int	err;
 
 	do
-		n = read(fd, &err, sizeof(err));
+		n = read(fd, msg, sizeof(msg));
 	while (n == -1 && errno == EINTR);
-	if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
+	if (n != sizeof(msg))
 		return (0);
-	*exec_errno = n == sizeof(err) ? err : 0;
-	return (1);
+	*step = (enum spawn_step)msg[0];
+	*err = msg[1];
+	return (-1);
+}
+
+/* What a failed step was, for a message: "cannot chdir to". */
+const char *
+spawn_step_name(enum spawn_step step)
+{
+	static const char *const names[] = {
+		[SPAWN_STEP_EXEC] = "cannot run",
+		[SPAWN_STEP_GROUP] = "cannot make a process group for",
+		[SPAWN_STEP_CHDIR] = "cannot chdir to",
+		[SPAWN_STEP_NICE] = "cannot set nice for",
+		[SPAWN_STEP_IOPRIO] = "cannot set the I/O class for",
+		[SPAWN_STEP_STDIO] = "cannot redirect the output of",
+		[SPAWN_STEP_FDS] = "cannot pass the locks to",
+	};
+
+	return ((unsigned)step < sizeof(names) / sizeof(names[0]) ?
+	    names[step] : "cannot start");
 }
 
 /*

@@ -4,6 +4,17 @@
 
 #include <sys/types.h>
 
+/* What the child was doing when it failed, as reported to the parent. */
+enum spawn_step {
+	SPAWN_STEP_EXEC,
+	SPAWN_STEP_GROUP,
+	SPAWN_STEP_CHDIR,
+	SPAWN_STEP_NICE,
+	SPAWN_STEP_IOPRIO,
+	SPAWN_STEP_STDIO,
+	SPAWN_STEP_FDS,
+};
+
 enum spawn_group {
 	SPAWN_SETSID,		/* new session: a supervised job */
 	SPAWN_SETPGID,		/* new process group, same terminal (ad hoc) */
@@ -29,7 +40,8 @@ struct spawn {
 
 void	spawn_init(struct spawn *);
 pid_t	spawn_start(const struct spawn *, int *);
-int	spawn_report(int, int *);
+int	spawn_report(int, enum spawn_step *, int *);
+const char *spawn_step_name(enum spawn_step);
 int	spawn_foreground_tty(void);
 void	spawn_give_tty(int, pid_t);
 void	spawn_restore_tty(int);
