@@ -28,6 +28,7 @@
 
 #define WAITER_BACKOFF_MIN	0.005	/* first fallback retry, seconds */
 #define WAITER_EVENT_RETRY	0.001	/* second try after a close event */
+#define WAITER_BLIND_MAX	0.1	/* polling ceiling without a watch */
 
 /*
  * One inotify descriptor serves every waiter of the process: the watches on
@@ -130,7 +131,12 @@ waiter_try(struct waiter *w)
 		if (waiter_item_try(&w->items[i]) == -1)
 			goto fail;
 	}
-	/* The other slots' files are not needed until the next wait. */
+	/*
+	 * The other slots' files are not needed until the next wait. Closing
+	 * them now wakes the other waiters once more, but closing them with
+	 * the held one at the end costs more: a burst of events then wakes
+	 * each waiter several times.
+	 */
 	for (i = 0; i < w->nitems; i++) {
 		if (w->items[i].sem != NULL)
 			sem_close_spare(w->items[i].sem);
@@ -239,14 +245,19 @@ again:
 static int
 waiter_watch_add(struct ev_loop *loop, const char *path)
 {
-	char	*dir, *slash;
-	size_t	 i;
-	int	 wd;
+	char		*dir, *slash;
+	size_t		 i;
+	int		 wd;
+
+	static int	told;
 
 	if (waiter_ifd == -1) {
 		if ((waiter_ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) == -1) {
-			log_debug("inotify unavailable, polling only: %s",
-			    strerror(errno));
+			if (!told++)
+				log_info("no inotify (%s%s): polling for "
+				    "releases instead", strerror(errno),
+				    errno == EMFILE ? ": raise sysctl fs."
+				    "inotify.max_user_instances" : "");
 			return (-1);
 		}
 		ev_io_init(&waiter_io, waiter_inotify_cb, waiter_ifd, EV_READ);
@@ -386,11 +397,35 @@ waiter_finish(struct waiter *w, int result, int err)
 	w->cb(w, result, w->arg);	/* may free w */
 }
 
+/*
+ * The backoff ceiling: retry_interval, or much less while some directory
+ * has no watch (no inotify instance left: the user has too many waiting
+ * processes). Each blind retry also tries to get a watch again, as
+ * instances are freed by processes that are done.
+ */
+static double
+waiter_ceiling(struct waiter *w)
+{
+	size_t	i;
+	int	blind = 0;
+
+	for (i = 0; i < w->nitems; i++) {
+		if (w->items[i].wd == -1)
+			w->items[i].wd = waiter_watch_add(w->loop,
+			    w->items[i].key);
+		if (w->items[i].wd == -1)
+			blind = 1;
+	}
+	if (blind && w->retry_max > WAITER_BLIND_MAX)
+		return (WAITER_BLIND_MAX);
+	return (w->retry_max);
+}
+
 /* One attempt; on an inotify event, one more about a millisecond later. */
 static void
 waiter_attempt(struct waiter *w, int from_event)
 {
-	double	delay;
+	double	delay, ceiling;
 
 	if (waiter_try(w) == 0) {
 		waiter_finish(w, 0, 0);
@@ -405,14 +440,17 @@ waiter_attempt(struct waiter *w, int from_event)
 	 * a try right after the event can still fail: try once more soon.
 	 */
 	if (from_event) {
+		log_debug("%s: still busy after a close event: %s",
+		    __func__, waiter_busy_path(w));
 		waiter_schedule(w, WAITER_EVENT_RETRY);
 		return;
 	}
 	delay = w->backoff * (0.5 + 0.5 * (double)random() / RAND_MAX);
 	waiter_schedule(w, delay);
+	ceiling = waiter_ceiling(w);
 	w->backoff *= 2;
-	if (w->backoff > w->retry_max)
-		w->backoff = w->retry_max;
+	if (w->backoff > ceiling)
+		w->backoff = ceiling;
 }
 
 static void
