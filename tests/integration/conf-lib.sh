@@ -11,7 +11,7 @@
 #	all_gone PID...		true if none of the PIDs is running
 #	count_lines FILE	print the number of lines in FILE (0 if missing)
 
-# shellcheck source=/dev/null
+# shellcheck source-path=SCRIPTDIR source=lib.sh disable=SC1091
 . "${TESTDIR:-$(dirname "$0")}/lib.sh"
 
 # Used by the tests that source this file.
@@ -21,6 +21,7 @@ LOCKDIR=$T/locks
 CONF=$T/jobs.ini
 
 # write_conf [FILE]: stdin to FILE, default $CONF.
+# shellcheck disable=SC2120
 write_conf() {
 	cat >"${1:-$CONF}"
 }

@@ -6,7 +6,7 @@
 # wait_for takes its condition in single quotes, to be evaluated later.
 # shellcheck disable=SC2016
 
-# shellcheck source=/dev/null
+# shellcheck source-path=SCRIPTDIR source=conf-lib.sh disable=SC1091
 . "${TESTDIR:-$(dirname "$0")}/conf-lib.sh"
 
 # --- skip (the default): 75 and "already running as pid N" -----------------
@@ -85,6 +85,18 @@ TAG=b start_bg lockrun --config "$T/wait.ini" waiter 2>"$T/wait-b.err"
 B=$BG_PID
 wait_for 'grep -q "job waiter: waiting" "$T/wait-b.err"' 5
 [ ! -e "$T/wait.b" ] || fail "on_running = wait started a second instance at once"
+# With wait_timeout, a waiter gives up: busy, 75.
+write_conf "$T/wait-to.ini" <<EOF
+[lockrun]
+lock_dir = $LOCKDIR
+
+[job:waiter]
+command = echo "start c" >>"$T/wait.order"
+on_running = wait
+wait_timeout = 300ms
+EOF
+expect_rc 75 lockrun --config "$T/wait-to.ini" waiter
+stderr_has "gave up"
 touch "$T/wait.release.a"
 expect_bg_rc 0 "$A"
 wait_for 'test -s "$T/wait.b"' 5
@@ -107,7 +119,7 @@ write_conf "$T/replace2.ini" <<EOF
 lock_dir = $LOCKDIR
 
 [job:rep]
-command = for p in \$(cat "$T/rep.self" "$T/rep.child"); do if kill -0 \$p 2>/dev/null; then echo "alive \$p"; fi; done >"$T/rep.second"; echo \$\$ >"$T/rep.second.self"
+command = for p in \$(cat "$T/rep.self" "$T/rep.child"); do if kill -0 \$p 2>/dev/null; then echo "alive \$p"; fi; done >"$T/rep.second"
 on_running = replace
 stopwaitsecs = 5s
 EOF

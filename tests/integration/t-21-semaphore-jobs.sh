@@ -5,7 +5,7 @@
 # wait_for takes its condition in single quotes, to be evaluated later.
 # shellcheck disable=SC2016
 
-# shellcheck source=/dev/null
+# shellcheck source-path=SCRIPTDIR source=conf-lib.sh disable=SC1091
 . "${TESTDIR:-$(dirname "$0")}/conf-lib.sh"
 
 # The critical section: enter by making a directory (atomic), count who is in,

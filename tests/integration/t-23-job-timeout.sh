@@ -5,7 +5,7 @@
 # wait_for takes its condition in single quotes, to be evaluated later.
 # shellcheck disable=SC2016
 
-# shellcheck source=/dev/null
+# shellcheck source-path=SCRIPTDIR source=conf-lib.sh disable=SC1091
 . "${TESTDIR:-$(dirname "$0")}/conf-lib.sh"
 
 # timeout_conf PREFIX BGPREFIX EXTRA: the job starts a background sleep and a
@@ -24,13 +24,15 @@ $3
 EOF
 }
 
-# check_gone: every process the job noted is gone, at once (lockrun has
-# already waited for the whole group) or within a short grace for the kernel.
+# check_gone: every process the job noted is gone as soon as lockrun has
+# exited: lockrun waits for the job's whole process group.
 check_gone() {
 	MAIN=$(read_pid "$T/main.pid")
 	BGP=$(read_pid "$T/bg.pid")
 	FGP=$(read_pid "$T/fg.pid")
-	wait_for "all_gone $MAIN $BGP $FGP" 2
+	for p in "$MAIN" "$BGP" "$FGP"; do
+		! is_running "$p" || fail "pid $p outlived lockrun: $(ps -o pid,pgid,stat,args -p "$p" | tail -1)"
+	done
 	rm -f "$T/main.pid" "$T/bg.pid" "$T/fg.pid"
 }
 

@@ -2,7 +2,7 @@
 # 78, starts nothing, and names FILE:LINE and the key; long command lines are
 # read whole up to the limit and an over-long one is an error at its line.
 
-# shellcheck source=/dev/null
+# shellcheck source-path=SCRIPTDIR source=conf-lib.sh disable=SC1091
 . "${TESTDIR:-$(dirname "$0")}/conf-lib.sh"
 
 # conf_with: $CONF is 6 fixed lines, with a job that would leave $T/ran if it
