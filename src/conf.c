@@ -1086,11 +1086,28 @@ conf_set_enum(struct conf_parse *p, const char *v, const char *const *words,
 	return (-1);
 }
 
+/*
+ * A path: a relative one is taken from the directory of the config file,
+ * so that it means the same whoever starts lockrun from wherever.
+ */
+static int
+conf_set_path(struct conf_parse *p, const char *v, char **dst,
+    const char *expected)
+{
+	if (conf_set_string(p, v, dst, expected) == -1)
+		return (-1);
+	if (**dst != '/') {
+		free(*dst);
+		util_xasprintf(dst, "%s/%s", p->here, v);
+	}
+	return (0);
+}
+
 /* [lockrun] lock_dir: a directory path. */
 static int
 conf_set_lock_dir(struct conf_parse *p, const char *v)
 {
-	return (conf_set_string(p, v, &p->c->lock_dir, "a directory"));
+	return (conf_set_path(p, v, &p->c->lock_dir, "a directory"));
 }
 
 /* [lockrun] busy_exit_code: 0..255. */
@@ -1413,7 +1430,7 @@ conf_set_numprocs(struct conf_parse *p, const char *v)
 static int
 conf_set_directory(struct conf_parse *p, const char *v)
 {
-	return (conf_set_string(p, v, &conf_cur_job(p)->directory,
+	return (conf_set_path(p, v, &conf_cur_job(p)->directory,
 	    "a directory"));
 }
 
@@ -1573,7 +1590,7 @@ bad:
 static int
 conf_set_stdout_logfile(struct conf_parse *p, const char *v)
 {
-	return (conf_set_string(p, v, &conf_cur_job(p)->stdout_logfile,
+	return (conf_set_path(p, v, &conf_cur_job(p)->stdout_logfile,
 	    "a file path"));
 }
 
@@ -1581,7 +1598,7 @@ conf_set_stdout_logfile(struct conf_parse *p, const char *v)
 static int
 conf_set_stderr_logfile(struct conf_parse *p, const char *v)
 {
-	return (conf_set_string(p, v, &conf_cur_job(p)->stderr_logfile,
+	return (conf_set_path(p, v, &conf_cur_job(p)->stderr_logfile,
 	    "a file path"));
 }
 

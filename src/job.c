@@ -28,6 +28,7 @@
 #define JOB_BACKOFF_MAX		60.0
 #define JOB_REAP_POLL		0.01	/* how often to look for leftovers */
 #define JOB_REAP_GRACE		0.1	/* before signalling them */
+#define JOB_REPLACE_REQUEST	"replace\n"	/* appended to a PID file */
 
 extern char **environ;
 
@@ -35,6 +36,7 @@ typedef void job_action(struct job *, enum job_event);
 
 static void	job_wait(struct job *);
 static void	job_finish(struct job *, enum job_result);
+static int	job_replaced_elsewhere(struct job *);
 
 static const char *const job_event_names[JOB_NEVENTS] = {
 	"start", "locked", "expired", "exit", "timer", "stop", "kill",
@@ -602,7 +604,10 @@ job_do_begin(struct job *j, enum job_event ev)
 		return;
 	}
 	if (job_pid_held(j) != NULL) {		/* a restart keeps it */
-		job_wait(j);
+		if (job_replaced_elsewhere(j))
+			job_finish(j, JOB_RESULT_EXITED);
+		else
+			job_wait(j);
 		return;
 	}
 	if (j->pidlock != NULL)
@@ -645,8 +650,15 @@ job_do_begin(struct job *j, enum job_event ev)
 		job_wait(j);
 		break;
 	case CONF_ON_RUNNING_REPLACE:
-		pid = j->pidlock != NULL ? lock_read_pid(j->pidlock->path,
-		    NULL, 0) : 0;
+		/*
+		 * Ask the lockrun that holds the PID file not to restart its
+		 * job (autorestart) nor start it again after a backoff, then
+		 * stop the job itself.
+		 */
+		if (lock_append(j->pidlock, JOB_REPLACE_REQUEST) == -1)
+			job_log(log_warn, j, "%s: cannot ask for a replacement",
+			    j->pidlock->path);
+		pid = lock_read_pid(j->pidlock->path, NULL, 0);
 		j->replacing = pid;
 		if (pid > 0) {
 			job_log(log_info, j, "replacing pid %ld: sending %s",
@@ -654,7 +666,8 @@ job_do_begin(struct job *j, enum job_event ev)
 			job_signal(j, pid, j->conf->stopsignal);
 			job_timer(j, j->conf->stopwaitsecs);
 		} else
-			job_log(log_info, j, "waiting for %s to go", what);
+			job_log(log_info, j, "replacing job %s, which is not "
+			    "running now", j->conf->name);
 		j->state = JOB_REPLACING;
 		j->wait_started = ev_now(j->env->loop);
 		waiter_start(&j->waiter, j->env->loop, j->conf->wait_timeout,
@@ -678,6 +691,8 @@ static void
 job_do_replace_kill(struct job *j, enum job_event ev)
 {
 	(void)ev;
+	if (kill(-j->replacing, 0) == -1)
+		return;		/* gone; its lockrun has yet to let go */
 	job_log(log_info, j, "pid %ld still running: sending KILL",
 	    (long)j->replacing);
 	job_signal(j, j->replacing, SIGKILL);
@@ -755,6 +770,28 @@ job_do_kill(struct job *j, enum job_event ev)
 	j->state = JOB_STOPPING;
 }
 
+/*
+ * Has another run with on_running = replace asked for our singleton? It
+ * appends a request line to the PID file we hold; the file is emptied when
+ * we let go of it.
+ */
+static int
+job_replaced_elsewhere(struct job *j)
+{
+	struct lock	*pl = job_pid_held(j);
+	char		 buf[256];
+	ssize_t		 n;
+
+	if (pl == NULL || (n = pread(pl->fd, buf, sizeof(buf) - 1, 0)) <= 0)
+		return (0);
+	buf[n] = '\0';
+	if (strncmp(buf, JOB_REPLACE_REQUEST, strlen(JOB_REPLACE_REQUEST)) != 0 &&
+	    strstr(buf, "\n" JOB_REPLACE_REQUEST) == NULL)
+		return (0);
+	job_log(log_info, j, "replaced by another run: not starting again");
+	return (1);
+}
+
 /* Should an exit with this wait status lead to a restart? */
 static int
 job_should_restart(struct job *j, int status)
@@ -782,8 +819,8 @@ job_after_exit(struct job *j)
 	char	delay[32];
 
 	ev_timer_stop(j->env->loop, &j->timer);
-	if (!j->stop_requested &&
-	    job_should_restart(j, j->status)) {
+	if (!j->stop_requested && job_should_restart(j, j->status) &&
+	    !job_replaced_elsewhere(j)) {
 		/* A run that outlived the longest backoff starts a new series. */
 		if (ev_now(j->env->loop) - j->started >= JOB_BACKOFF_MAX) {
 			j->restarts = 0;

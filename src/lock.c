@@ -176,6 +176,26 @@ lock_write_pid(struct lock *l, pid_t pid, const char *label)
 	return (0);
 }
 
+/*
+ * Append text to the file, whoever holds its lock: a note to the holder
+ * (a request to be replaced). Needs a writable descriptor.
+ */
+int
+lock_append(struct lock *l, const char *text)
+{
+	struct stat	st;
+	size_t		len = strlen(text);
+
+	if (lock_open(l) == -1 || fstat(l->fd, &st) == -1)
+		return (-1);
+	if (pwrite(l->fd, text, len, st.st_size) != (ssize_t)len) {
+		if (errno == 0)
+			errno = EIO;
+		return (-1);
+	}
+	return (0);
+}
+
 /* Empty the file: its holder has no PID to show (yet, or any more). */
 int
 lock_clear_pid(struct lock *l)

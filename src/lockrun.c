@@ -284,15 +284,27 @@ lockrun_parse(int argc, char **argv, struct lockrun_opts *o)
 	return (optind);
 }
 
-/* Which lock dir (design §3): --lock-dir, lock_dir, $LOCKRUN_LOCK_DIR, ... */
+/*
+ * Which lock dir (design §3): --lock-dir, lock_dir, $LOCKRUN_LOCK_DIR, ...
+ * Made absolute, so that a job with a directory of its own gets a
+ * LOCKRUN_LOCK_DIR that still works.
+ */
 static char *
 lockrun_choose_lock_dir(const struct lockrun_opts *o, const struct conf *c)
 {
+	char	*dir, *abs, cwd[4096];
+
 	if (o->lock_dir != NULL)
-		return (util_xstrdup(o->lock_dir));
-	if (c != NULL && c->lock_dir != NULL)
-		return (util_xstrdup(c->lock_dir));
-	return (lock_dir_default());
+		dir = util_xstrdup(o->lock_dir);
+	else if (c != NULL && c->lock_dir != NULL)
+		dir = util_xstrdup(c->lock_dir);	/* absolute already */
+	else
+		dir = lock_dir_default();
+	if (*dir == '/' || getcwd(cwd, sizeof(cwd)) == NULL)
+		return (dir);
+	util_xasprintf(&abs, "%s/%s", cwd, dir);
+	free(dir);
+	return (abs);
 }
 
 /* Pick the lock dir, make it if missing, and vet it; exits on failure. */
@@ -347,7 +359,8 @@ lockrun_job_code(const struct job *j, int busy_code, int sig)
 
 /*
  * The exit code of a whole run: the one instance's own, or 0 when all of
- * several succeeded or were skipped, or the first non-zero in config order.
+ * several succeeded or were skipped (but not all skipped: that is busy),
+ * or the first non-zero in config order.
  * A signal to lockrun makes it 128+N whatever the jobs did.
  */
 static int
@@ -360,6 +373,13 @@ lockrun_exit_code(const struct supervisor *s, int busy_code)
 		return (128 + s->signal);
 	if (s->njobs == 1)
 		return (lockrun_job_code(s->jobs[0], busy_code, s->signal));
+	/* Nothing ran at all: cron must be able to tell. */
+	for (i = 0; i < s->njobs; i++) {
+		if (s->jobs[i]->result != JOB_RESULT_SKIPPED)
+			break;
+	}
+	if (i == s->njobs)
+		return (busy_code);
 	for (i = 0; i < s->njobs; i++) {
 		if (s->jobs[i]->result == JOB_RESULT_SKIPPED)
 			continue;
@@ -461,6 +481,12 @@ lockrun_config(struct lockrun_opts *o, char **names)
 			return (EX_USAGE);
 		}
 	}
+	if (conf.njobs == 0) {
+		log_error("%s: no jobs defined (expected a [job:NAME] section)",
+		    o->config);
+		conf_free(&conf);
+		return (EX_CONFIG);
+	}
 	if (o->check) {
 		printf("%s: ok: %zu job%s, %zu semaphore%s\n", o->config,
 		    conf.njobs, conf.njobs == 1 ? "" : "s", conf.nsems,
@@ -476,11 +502,6 @@ lockrun_config(struct lockrun_opts *o, char **names)
 		free(dir);
 		conf_free(&conf);
 		return (code);
-	}
-	if (conf.njobs == 0) {
-		log_error("%s: no jobs defined", o->config);
-		conf_free(&conf);
-		return (EX_CONFIG);
 	}
 	if (conf.log_level != NULL && !o->verbose && !o->quiet &&
 	    log_parse_level(conf.log_level, &level) == 0)

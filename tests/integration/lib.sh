@@ -16,6 +16,8 @@
 #	now; elapsed START END; assert_between VALUE LO HI WHAT
 #	fail MSG; skip MSG; note MSG
 #
+# Do not use a bare 'wait': a watchdog runs in the background (see the end).
+#
 # Helper programs (executable, for lockrun to run directly):
 #	"$HOLD" PIDFILE RELEASE		write own pid to PIDFILE, then wait until
 #					the file RELEASE exists (at most 60 s)

@@ -37,7 +37,9 @@ while [ "$i" -lt "$N" ]; do
 	i=$((i + 1))
 done
 for p in $pids; do
-	expect_bg_rc 0 "$p" 30
+	wait_bg "$p" 30
+	[ "$BG_RC" -eq 0 ] ||
+	    fail "a run exited $BG_RC: $(cat "$T/errors" 2>/dev/null || :)"
 done
 
 [ ! -e "$T/errors" ] || fail "$(cat "$T/errors")"

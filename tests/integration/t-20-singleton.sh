@@ -169,3 +169,53 @@ all_gone "$STUB" "$STUBCHILD" || fail "replace: the TERM-proof instance still ru
 [ -s "$T/stub.second" ] || fail "replace: the new instance did not run"
 assert_between "$TOOK" 0.4 8 "replace with a 500ms stopwaitsecs took (s)"
 expect_bg_rc 137 "$S1"
+
+# --- replace beats autorestart: the old lockrun must not start its job again,
+# neither at once nor after a backoff.
+write_conf "$T/ar1.ini" <<EOF
+[lockrun]
+lock_dir = $LOCKDIR
+
+[job:svc]
+command = echo run >>"$T/svc.runs"; exec "$HOLD" "$T/svc.hold" "$T/never"
+autorestart = true
+startretries = 50
+EOF
+write_conf "$T/ar2.ini" <<EOF
+[lockrun]
+lock_dir = $LOCKDIR
+
+[job:svc]
+command = echo new >"$T/svc.new"
+on_running = replace
+stopwaitsecs = 2s
+wait_timeout = 20s
+EOF
+start_bg lockrun --config "$T/ar1.ini" svc 2>"$T/ar1.err"
+A1=$BG_PID
+wait_for 'test -s "$T/svc.hold" && test -s "$LOCKDIR/svc.pid"' 5
+expect_rc 0 lockrun --config "$T/ar2.ini" svc
+[ -s "$T/svc.new" ] || fail "replace: the new run did not run"
+expect_bg_rc 143 "$A1"
+[ "$(count_lines "$T/svc.runs")" -eq 1 ] ||
+    fail "the replaced job was restarted: $(count_lines "$T/svc.runs") runs"
+grep -q "replaced by another run" "$T/ar1.err" ||
+    fail "the old lockrun did not say why it stopped: $(cat "$T/ar1.err")"
+
+# The same while the old job waits out a restart backoff (no PID to signal).
+rm -f "$T/svc.runs" "$T/svc.new"
+write_conf "$T/ar3.ini" <<EOF
+[lockrun]
+lock_dir = $LOCKDIR
+
+[job:svc]
+command = echo run >>"$T/svc.runs"; exit 1
+autorestart = unexpected
+startretries = 50
+EOF
+start_bg lockrun --config "$T/ar3.ini" svc 2>"$T/ar3.err"
+A3=$BG_PID
+wait_for 'test "$(count_lines "$T/svc.runs")" -ge 2' 10
+expect_rc 0 lockrun --config "$T/ar2.ini" svc
+[ -s "$T/svc.new" ] || fail "replace during backoff: the new run did not run"
+expect_bg_rc 1 "$A3"

@@ -190,9 +190,23 @@ wait_for 'test -s "$T/held.pid" && test -s "$LOCKDIR/held.pid"' 5
 expect_rc 0 lockrun --config "$CONF" held ok1
 stderr_has "job held: skipped"
 expect_rc 3 lockrun --config "$CONF" held e3
-# Alone, a skipped job is busy: 75.
+# Alone, a skipped job is busy: 75; so are several when all were skipped.
 expect_rc 75 lockrun --config "$CONF" held
 touch "$T/held.release"
+expect_bg_rc 0 "$HOLDER"
+write_conf "$T/np.ini" <<EOF2
+[lockrun]
+lock_dir = $LOCKDIR
+
+[job:np]
+command = exec "$HOLD" "$T/np.\$LOCKRUN_INSTANCE" "$T/np.release"
+numprocs = 2
+EOF2
+start_bg lockrun --config "$T/np.ini" 2>"$T/np.err"
+HOLDER=$BG_PID
+wait_for 'test -s "$T/np.0" && test -s "$T/np.1"' 5
+expect_rc 75 lockrun --config "$T/np.ini"
+touch "$T/np.release"
 expect_bg_rc 0 "$HOLDER"
 
 # --- an unknown job name: 64, and nothing runs ------------------------------
@@ -242,3 +256,8 @@ expect_rc 0 lockrun --config "$CONF" --check
     fail "--check said: $(cat "$T/stdout")"
 [ ! -e "$T/ran" ] || fail "--check started a job"
 [ ! -e "$LOCKDIR/marker.pid" ] || fail "--check took the job's lock"
+# A file without jobs fails --check as it would fail a run.
+printf '[lockrun]\nlock_dir = %s\n' "$LOCKDIR" >"$T/nojobs.ini"
+expect_rc 78 lockrun --config "$T/nojobs.ini" --check
+stderr_has "no jobs defined"
+expect_rc 78 lockrun --config "$T/nojobs.ini"

@@ -557,6 +557,31 @@ START_TEST(test_conf_first_error_only)
 }
 END_TEST
 
+START_TEST(test_conf_relative_paths)
+{
+	struct conf	 c;
+	char		 err[1024], *want;
+	const char	*path;
+
+	/* Relative paths are from the file's directory, not lockrun's cwd. */
+	path = test_ini("[lockrun]\nlock_dir = locks\n[job:a]\ncommand = x\n"
+	    "directory = work/dir\nstdout_logfile = a.out\n"
+	    "stderr_logfile = /abs/a.err\n");
+	ck_assert_int_eq(conf_load(&c, path, err, sizeof(err)), 0);
+	util_xasprintf(&want, "%s/locks", test_dir);
+	ck_assert_str_eq(c.lock_dir, want);
+	free(want);
+	util_xasprintf(&want, "%s/work/dir", test_dir);
+	ck_assert_str_eq(c.jobs[0].directory, want);
+	free(want);
+	util_xasprintf(&want, "%s/a.out", test_dir);
+	ck_assert_str_eq(c.jobs[0].stdout_logfile, want);
+	free(want);
+	ck_assert_str_eq(c.jobs[0].stderr_logfile, "/abs/a.err");
+	conf_free(&c);
+}
+END_TEST
+
 START_TEST(test_conf_expand_here)
 {
 	struct conf	 c;
@@ -941,6 +966,7 @@ conf_suite(void)
 	tcase_add_test(tc, test_conf_missing_command);
 	tcase_add_test(tc, test_conf_empty_command);
 	tcase_add_test(tc, test_conf_replace_needs_one_instance);
+	tcase_add_test(tc, test_conf_relative_paths);
 	tcase_add_test(tc, test_conf_bad_name);
 	tcase_add_test(tc, test_conf_long_name);
 	tcase_add_test(tc, test_conf_slots_range);
