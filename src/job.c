@@ -53,33 +53,6 @@ job_state_name(enum job_state s)
 	return (job_state_names[s]);
 }
 
-static void	job_describe_busy(struct job *, char *, size_t, int);
-
-/*
- * If the job is waiting, say for what and for how long ("semaphore heavy:
- * 2/2 slots busy (pids 311, 402), 12s of 10m") and return the seconds
- * waited; else return -1.
- */
-double
-job_describe_wait(struct job *j, char *buf, size_t len)
-{
-	char	what[400], waited[32], limit[32];
-	double	secs;
-
-	if (j->state != JOB_WAITING && j->state != JOB_REPLACING)
-		return (-1);
-	secs = ev_now(j->env->loop) - j->wait_started;
-	job_describe_busy(j, what, sizeof(what), 1);
-	util_format_duration(secs, waited, sizeof(waited));
-	if (j->conf->wait_timeout > 0) {
-		util_format_duration(j->conf->wait_timeout, limit,
-		    sizeof(limit));
-		snprintf(buf, len, "%s, %s of %s", what, waited, limit);
-	} else
-		snprintf(buf, len, "%s, %s", what, waited);
-	return (secs);
-}
-
 /* Log a message about this job: "job NAME: ..." (ad hoc jobs have no name). */
 #define job_log(fn, j, fmt, ...) do {					\
 	if ((j)->env->forward)						\
@@ -243,6 +216,31 @@ job_describe_busy(struct job *j, char *buf, size_t len, int progress)
 	lock_table_free(&table);
 }
 
+/*
+ * If the job is waiting, say for what and for how long ("semaphore heavy:
+ * 2/2 slots busy (pids 311, 402), 12s of 10m") and return the seconds
+ * waited; else return -1.
+ */
+double
+job_describe_wait(struct job *j, char *buf, size_t len)
+{
+	char	what[400], waited[32], limit[32];
+	double	secs;
+
+	if (j->state != JOB_WAITING && j->state != JOB_REPLACING)
+		return (-1);
+	secs = ev_now(j->env->loop) - j->wait_started;
+	job_describe_busy(j, what, sizeof(what), 1);
+	util_format_duration(secs, waited, sizeof(waited));
+	if (j->conf->wait_timeout > 0) {
+		util_format_duration(j->conf->wait_timeout, limit,
+		    sizeof(limit));
+		snprintf(buf, len, "%s, %s of %s", what, waited, limit);
+	} else
+		snprintf(buf, len, "%s, %s", what, waited);
+	return (secs);
+}
+
 /* The environment of the child: ours, the job's, and LOCKRUN_*. */
 static char **
 job_build_env(struct job *j)
@@ -279,14 +277,23 @@ job_build_env(struct job *j)
 	return (env);
 }
 
+/* What job_spawn made for the child and keeps no longer; saves errno. */
 static void
-job_free_env(char **env)
+job_spawn_cleanup(char **env, int outfd, int errfd)
 {
 	char	**e;
+	int	  saved = errno;
 
-	for (e = env; *e != NULL; e++)
-		free(*e);
-	free(env);
+	if (env != NULL) {
+		for (e = env; *e != NULL; e++)
+			free(*e);
+		free(env);
+	}
+	if (outfd != -1)
+		close(outfd);
+	if (errfd != -1 && errfd != outfd && errfd != STDOUT_FILENO)
+		close(errfd);
+	errno = saved;
 }
 
 /* Open a log file for the child, appending; -1 and a message on failure. */
@@ -506,22 +513,13 @@ job_spawn(struct job *j)
 	if (c->timeout > 0)
 		job_timer(j, c->timeout);
 
-	job_free_env(env);
-	if (outfd != -1)
-		close(outfd);
-	if (errfd != -1 && errfd != outfd && errfd != STDOUT_FILENO)
-		close(errfd);
+	job_spawn_cleanup(env, outfd, errfd);
 	return;
 
 fail:
-	if (env != NULL)
-		job_free_env(env);
-	if (outfd != -1)
-		close(outfd);
-	if (errfd != -1 && errfd != outfd && errfd != STDOUT_FILENO)
-		close(errfd);
 	if (j->error == 0)
 		j->error = errno;
+	job_spawn_cleanup(env, outfd, errfd);
 	job_finish(j, JOB_RESULT_ERROR);
 }
 
@@ -740,20 +738,20 @@ job_do_timeout(struct job *j, enum job_event ev)
 }
 
 /*
- * lockrun was asked to stop. Ad hoc, the signal was already passed on to
- * the command and we wait for it as it decides; a supervised job gets its
- * stop signal, then SIGKILL after stopwaitsecs.
+ * lockrun was asked to stop: the job's stop signal (ad hoc: the signal
+ * lockrun received, passed on) to its group, SIGKILL after stopwaitsecs
+ * (--kill-after) or at a second request.
  */
 static void
 job_do_stop(struct job *j, enum job_event ev)
 {
+	int	sig = j->env->forward ? j->stop_sig : j->conf->stopsignal;
+
 	(void)ev;
 	j->stop_requested = 1;
-	if (j->env->forward)
-		return;
 	job_log(log_info, j, "stopping pid %ld: sending %s", (long)j->pid,
-	    util_signame(j->conf->stopsignal));
-	job_signal(j, j->pid, j->conf->stopsignal);
+	    util_signame(sig));
+	job_signal(j, j->pid, sig);
 	j->state = JOB_STOPPING;
 	job_timer(j, j->conf->stopwaitsecs);
 }
@@ -761,8 +759,7 @@ job_do_stop(struct job *j, enum job_event ev)
 static void
 job_do_kill(struct job *j, enum job_event ev)
 {
-	if (j->env->forward && ev != JOB_EV_TIMER)
-		return;
+	(void)ev;
 	job_log(log_info, j, "pid %ld still running: sending KILL",
 	    (long)j->pid);
 	job_signal(j, j->pid, SIGKILL);
@@ -1056,13 +1053,11 @@ job_start(struct job *j)
 
 /*
  * lockrun received sig: stop gracefully, or at once when asked a second
- * time. Ad hoc, the signal goes to the command's group as it is.
+ * time. Ad hoc, sig itself is what the command's group gets first.
  */
 void
 job_stop(struct job *j, int sig, int now)
 {
-	if (j->env->forward && j->pid > 0 && (j->state == JOB_RUNNING ||
-	    j->state == JOB_STOPPING))
-		job_signal(j, j->pid, sig);
+	j->stop_sig = sig;
 	job_event(j, now ? JOB_EV_KILL : JOB_EV_STOP);
 }

@@ -84,6 +84,7 @@ struct job {
 	double			 backoff;
 	int			 timed_out;
 	int			 stop_requested;
+	int			 stop_sig;	/* ad hoc: the signal received */
 	int			 reap_signalled; /* 1: stop signal, 2: KILL */
 
 	enum job_result		 result;

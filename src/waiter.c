@@ -245,11 +245,10 @@ again:
 static int
 waiter_watch_add(struct ev_loop *loop, const char *path)
 {
+	static int	 told;
 	char		*dir, *slash;
 	size_t		 i;
 	int		 wd;
-
-	static int	told;
 
 	if (waiter_ifd == -1) {
 		if ((waiter_ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) == -1) {
@@ -442,6 +441,8 @@ waiter_attempt(struct waiter *w, int from_event)
 	if (from_event) {
 		log_debug("%s: still busy after a close event: %s",
 		    __func__, waiter_busy_path(w));
+		/* Things move: poll fast again should this try fail too. */
+		w->backoff = WAITER_BACKOFF_MIN;
 		waiter_schedule(w, WAITER_EVENT_RETRY);
 		return;
 	}

@@ -96,7 +96,7 @@ LIB_OWN_PGRP=$LIB_PGRP
 lib_kill() {
 	lib_stat "$1" || return 0
 	if [ "$LIB_PGRP" != "$LIB_OWN_PGRP" ] && [ "$LIB_PGRP" -gt 1 ]; then
-		kill -KILL -- "-$LIB_PGRP" 2>/dev/null || :
+		kill -s KILL -- "-$LIB_PGRP" 2>/dev/null || :
 	fi
 	kill -KILL "$1" 2>/dev/null || :
 }

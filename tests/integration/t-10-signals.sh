@@ -38,3 +38,35 @@ kill -TERM "$lr"
 wait_bg "$lr" 10
 [ "$BG_RC" -eq 143 ] || fail "SIGTERM to lockrun (group): expected 143, got $BG_RC"
 wait_for "! is_running $bg" 5
+
+# A command that ignores the signal: SIGKILL after --kill-after, or at once
+# on a second signal; either way the lock is free afterwards.
+for how in grace second; do
+	grace=1s
+	[ "$how" = second ] && grace=60s
+	start_bg lockrun -v --kill-after "$grace" --lock "$F" -- sh -c \
+	    'trap "" TERM; echo $$ >"$1.tmp"; mv "$1.tmp" "$1"; while :; do sleep 1; done' \
+	    sh "$T/stub-$how.pid" 2>"$T/stub-$how.err"
+	lr=$BG_PID
+	wait_for 'test -s "$T/stub-$how.pid"' 5
+	stub=$(cat "$T/stub-$how.pid")
+	START=$(now)
+	kill -TERM "$lr"
+	if [ "$how" = second ]; then
+		# Two signals sent at once could merge into one: wait for the first.
+		wait_for 'grep -q "stopping pid" "$T/stub-$how.err"' 5
+		kill -TERM "$lr"
+	fi
+	wait_bg "$lr" 20
+	TOOK=$(elapsed "$START" "$(now)")
+	[ "$BG_RC" -eq 137 ] ||
+	    fail "TERM-proof command ($how): expected exit 137, got $BG_RC"
+	note "TERM-proof command ($how): killed after $TOOK s"
+	if [ "$how" = grace ]; then
+		assert_between "$TOOK" 0.8 10 "kill after a 1s grace period (s)"
+	else
+		assert_between "$TOOK" 0 20 "kill at a second signal, grace 60s (s)"
+	fi
+	wait_for "! is_running $stub" 5
+	expect_rc 0 lockrun -n --lock "$F" -- true
+done
