@@ -42,9 +42,9 @@ sem_slot_path(const struct sem *s, unsigned i, char *buf, size_t len)
 	snprintf(buf, len, "%s%02u%s", s->prefix, i, s->suffix);
 }
 
-/* Is name (a file name in the lock dir) one of our slot files? */
+/* Which of our slots is the file name (in the lock dir)? -1 if none. */
 int
-sem_names_file(const struct sem *s, const char *name)
+sem_slot_of(const struct sem *s, const char *name)
 {
 	const char	*base, *p;
 	size_t		 blen, slen, nlen = strlen(name);
@@ -56,22 +56,48 @@ sem_names_file(const struct sem *s, const char *name)
 	slen = strlen(s->suffix);
 	if (nlen < blen + 2 + slen || strncmp(name, base, blen) != 0 ||
 	    strcmp(name + nlen - slen, s->suffix) != 0)
-		return (0);
+		return (-1);
 	n = 0;
 	for (p = name + blen; p < name + nlen - slen; p++) {
 		if (!isdigit((unsigned char)*p))
-			return (0);
+			return (-1);
 		n = n * 10 + (*p - '0');
 		if (n >= s->nslots)
-			return (0);
+			return (-1);
 	}
-	return (1);
+	return ((int)n);
 }
 
 /*
- * Take any free slot: 0 and s->held set, or -1 with errno EWOULDBLOCK when
- * every slot is busy (or another errno on failure). The files tried stay
- * open until sem_close_spare, so that waiting never reopens them.
+ * Note that slot i was just closed by someone: the next sem_try tries the
+ * noted slots only. When many wait, each release then costs each of them
+ * one flock, not one per slot.
+ */
+void
+sem_mark(struct sem *s, int i)
+{
+	if (s->marks == NULL)
+		s->marks = util_xcalloc(s->nslots, 1);
+	if (!s->marks[i]) {
+		s->marks[i] = 1;
+		s->nmarks++;
+	}
+}
+
+/* Forget the noted slots: the next sem_try scans them all. */
+void
+sem_unmark(struct sem *s)
+{
+	free(s->marks);
+	s->marks = NULL;
+	s->nmarks = 0;
+}
+
+/*
+ * Take any free slot (of the marked ones, if any are): 0 and s->held set,
+ * or -1 with errno EWOULDBLOCK when every slot tried is busy (or another
+ * errno on failure). The files tried stay open until sem_close_spare, so
+ * that waiting never reopens them.
  */
 int
 sem_try(struct sem *s)
@@ -86,6 +112,8 @@ sem_try(struct sem *s)
 		s->slots = util_xcalloc(s->nslots, sizeof(*s->slots));
 	for (i = 0; i < s->nslots; i++) {
 		slot = (s->start + i) % s->nslots;
+		if (s->nmarks > 0 && !s->marks[slot])
+			continue;
 		l = &s->slots[slot];
 		if (l->path == NULL) {
 			sem_slot_path(s, slot, path, sizeof(path));
@@ -125,6 +153,7 @@ sem_close_spare(struct sem *s)
 {
 	unsigned	i;
 
+	sem_unmark(s);
 	if (s->slots == NULL)
 		return;
 	if (s->held != -1) {

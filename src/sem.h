@@ -17,6 +17,8 @@ struct sem {
 	struct lock	*slots;		/* while trying, else NULL */
 	struct lock	 held_lock;	/* the slot we hold, when held != -1 */
 	int		 held;		/* its index, or -1 */
+	unsigned char	*marks;		/* slots just closed by someone */
+	unsigned	 nmarks;
 	unsigned	 start;		/* where the next scan begins */
 };
 
@@ -29,6 +31,8 @@ void	sem_close(struct sem *);
 void	sem_free(struct sem *);
 struct lock *sem_held_lock(struct sem *);
 void	sem_slot_path(const struct sem *, unsigned, char *, size_t);
-int	sem_names_file(const struct sem *, const char *);
+int	sem_slot_of(const struct sem *, const char *);
+void	sem_mark(struct sem *, int);
+void	sem_unmark(struct sem *);
 
 #endif

@@ -28,7 +28,8 @@
 
 #define WAITER_BACKOFF_MIN	0.005	/* first fallback retry, seconds */
 #define WAITER_EVENT_RETRY	0.001	/* second try after a close event */
-#define WAITER_BLIND_MAX	0.1	/* polling ceiling without a watch */
+#define WAITER_BLIND_MAX	0.1	/* polling ceiling without a watch, and
+					   the latest retry after an event */
 
 /*
  * One inotify descriptor serves every waiter of the process: the watches on
@@ -46,7 +47,14 @@ static size_t			 waiter_nwatches;
 static int			 waiter_ifd = -1;
 static ev_io			 waiter_io;
 
-static void	waiter_attempt(struct waiter *, int);
+/* Why an attempt is made: it decides how the next one is scheduled. */
+enum waiter_why {
+	WAITER_WHY_TIMER,		/* the fallback backoff: a full scan */
+	WAITER_WHY_EVENT,		/* a close event: the closed slots only */
+	WAITER_WHY_EVENT_RETRY,		/* the same, a millisecond later */
+};
+
+static void	waiter_attempt(struct waiter *, enum waiter_why);
 
 void
 waiter_init(struct waiter *w)
@@ -178,13 +186,21 @@ waiter_basename_is(const char *path, const char *name)
 	return (strcmp(slash != NULL ? slash + 1 : path, name) == 0);
 }
 
-/* Is name the file name of the item's lock or of one of its slots? */
+/*
+ * A file called name was closed: is it the item's lock or one of its slots?
+ * A slot is marked, so that the next try looks at it alone.
+ */
 static int
-waiter_item_names(const struct waiter_item *it, const char *name)
+waiter_item_closed(const struct waiter_item *it, const char *name)
 {
+	int	slot;
+
 	if (it->lock != NULL)
 		return (waiter_basename_is(it->lock->path, name));
-	return (sem_names_file(it->sem, name));
+	if ((slot = sem_slot_of(it->sem, name)) == -1)
+		return (0);
+	sem_mark(it->sem, slot);
+	return (1);
 }
 
 /* Read close events and wake the waiters whose files they name. */
@@ -218,9 +234,9 @@ waiter_inotify_cb(struct ev_loop *loop, ev_io *io, int revents)
 			if (ev->len == 0)
 				continue;
 			TAILQ_FOREACH(w, &waiter_list, entry) {
-				for (i = 0; i < w->nitems && !w->wake; i++) {
+				for (i = 0; i < w->nitems; i++) {
 					if (w->items[i].wd == ev->wd &&
-					    waiter_item_names(&w->items[i], ev->name))
+					    waiter_item_closed(&w->items[i], ev->name))
 						w->wake = 1;
 				}
 			}
@@ -235,7 +251,7 @@ again:
 	TAILQ_FOREACH(w, &waiter_list, entry) {
 		if (w->wake) {
 			w->wake = 0;
-			waiter_attempt(w, 1);
+			waiter_attempt(w, WAITER_WHY_EVENT);
 			goto again;
 		}
 	}
@@ -420,12 +436,26 @@ waiter_ceiling(struct waiter *w)
 	return (w->retry_max);
 }
 
+/* Forget the slots that close events pointed at: the next try scans all. */
+static void
+waiter_unmark(struct waiter *w)
+{
+	size_t	i;
+
+	for (i = 0; i < w->nitems; i++) {
+		if (w->items[i].sem != NULL)
+			sem_unmark(w->items[i].sem);
+	}
+}
+
 /* One attempt; on an inotify event, one more about a millisecond later. */
 static void
-waiter_attempt(struct waiter *w, int from_event)
+waiter_attempt(struct waiter *w, enum waiter_why why)
 {
 	double	delay, ceiling;
 
+	if (why == WAITER_WHY_TIMER)
+		waiter_unmark(w);
 	if (waiter_try(w) == 0) {
 		waiter_finish(w, 0, 0);
 		return;
@@ -434,17 +464,30 @@ waiter_attempt(struct waiter *w, int from_event)
 		waiter_finish(w, -1, errno);
 		return;
 	}
-	/*
-	 * The kernel sends the close event just before it drops the lock, so
-	 * a try right after the event can still fail: try once more soon.
-	 */
-	if (from_event) {
-		log_debug("%s: still busy after a close event: %s",
-		    __func__, waiter_busy_path(w));
-		/* Things move: poll fast again should this try fail too. */
-		w->backoff = WAITER_BACKOFF_MIN;
+	switch (why) {
+	case WAITER_WHY_EVENT:
+		/*
+		 * The kernel sends the close event just before it drops the
+		 * lock, so a try right after the event can still fail: try
+		 * the same files once more soon.
+		 */
+		w->event_retry = 1;
 		waiter_schedule(w, WAITER_EVENT_RETRY);
 		return;
+	case WAITER_WHY_EVENT_RETRY:
+		/*
+		 * Someone else was faster (or the machine is slow): back to
+		 * the fallback schedule, but not later than the blind ceiling,
+		 * as things are moving.
+		 */
+		log_debug("%s: still busy after a close event: %s", __func__,
+		    waiter_busy_path(w));
+		waiter_unmark(w);
+		waiter_schedule(w, w->backoff < WAITER_BLIND_MAX ? w->backoff :
+		    WAITER_BLIND_MAX);
+		return;
+	case WAITER_WHY_TIMER:
+		break;
 	}
 	delay = w->backoff * (0.5 + 0.5 * (double)random() / RAND_MAX);
 	waiter_schedule(w, delay);
@@ -457,9 +500,14 @@ waiter_attempt(struct waiter *w, int from_event)
 static void
 waiter_retry_cb(struct ev_loop *loop, ev_timer *t, int revents)
 {
+	struct waiter	*w = t->data;
+	int		 event_retry = w->event_retry;
+
 	(void)loop;
 	(void)revents;
-	waiter_attempt(t->data, 0);
+	w->event_retry = 0;
+	waiter_attempt(w, event_retry ? WAITER_WHY_EVENT_RETRY :
+	    WAITER_WHY_TIMER);
 }
 
 static void
@@ -512,6 +560,7 @@ waiter_start(struct waiter *w, struct ev_loop *loop, double timeout,
 	    WAITER_BACKOFF_MIN;
 	w->backoff = WAITER_BACKOFF_MIN;
 	w->wake = 0;
+	w->event_retry = 0;
 	ev_timer_init(&w->retry, waiter_retry_cb, 0., 0.);
 	w->retry.data = w;
 	ev_timer_init(&w->deadline, waiter_deadline_cb, timeout, 0.);

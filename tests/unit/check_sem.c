@@ -67,12 +67,12 @@ START_TEST(test_sem_portalocker_names)
 	sem_slot_path(&s, 11, path, sizeof(path));
 	ck_assert_str_eq(path, p);
 	free(p);
-	ck_assert(sem_names_file(&s, "gpu.11.lock"));
-	ck_assert(sem_names_file(&s, "gpu.00.lock"));
-	ck_assert(!sem_names_file(&s, "gpu.12.lock"));	/* no such slot */
-	ck_assert(!sem_names_file(&s, "gpu.1.lock"));
-	ck_assert(!sem_names_file(&s, "gpux.01.lock"));
-	ck_assert(!sem_names_file(&s, "gpu.01.pid"));
+	ck_assert_int_eq(sem_slot_of(&s, "gpu.11.lock"), 11);
+	ck_assert_int_eq(sem_slot_of(&s, "gpu.00.lock"), 0);
+	ck_assert_int_eq(sem_slot_of(&s, "gpu.12.lock"), -1);	/* no such slot */
+	ck_assert_int_eq(sem_slot_of(&s, "gpu.1.lock"), -1);
+	ck_assert_int_eq(sem_slot_of(&s, "gpux.01.lock"), -1);
+	ck_assert_int_eq(sem_slot_of(&s, "gpu.01.pid"), -1);
 	sem_free(&s);
 }
 END_TEST
@@ -121,6 +121,28 @@ START_TEST(test_sem_holds_one_file_after_taking)
 }
 END_TEST
 
+START_TEST(test_sem_marked_slots_only)
+{
+	struct sem	a, b;
+
+	sem_init(&a, tmpdir, "m", 4, ".lock");
+	sem_init(&b, tmpdir, "m", 4, ".lock");
+	/* Slot 2 is free, but only slot 1 is marked: not found. */
+	sem_mark(&b, 1);
+	a.start = 1;
+	ck_assert_int_eq(sem_try(&a), 0);
+	ck_assert_int_eq(a.held, 1);
+	ck_assert_int_eq(sem_try(&b), -1);
+	ck_assert_int_eq(errno, EWOULDBLOCK);
+	ck_assert_ptr_null(b.slots[2].path);	/* not even opened */
+	sem_unmark(&b);
+	ck_assert_int_eq(sem_try(&b), 0);	/* a full scan finds one */
+	ck_assert_int_ne(b.held, 1);
+	sem_free(&a);
+	sem_free(&b);
+}
+END_TEST
+
 START_TEST(test_sem_close_releases)
 {
 	struct sem	a, b;
@@ -151,6 +173,7 @@ main(void)
 	tcase_add_test(tc, test_sem_scan_starts_apart);
 	tcase_add_test(tc, test_sem_close_releases);
 	tcase_add_test(tc, test_sem_holds_one_file_after_taking);
+	tcase_add_test(tc, test_sem_marked_slots_only);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
