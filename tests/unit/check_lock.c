@@ -14,23 +14,7 @@
 #include "lock.h"
 #include "util.h"
 
-static char	tmpdir[] = "/tmp/check_lock.XXXXXX";
-
-static void
-setup(void)
-{
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-}
-
-static void
-teardown(void)
-{
-	char	*cmd;
-
-	util_xasprintf(&cmd, "rm -rf '%s'", tmpdir);
-	ck_assert_int_eq(system(cmd), 0);
-	free(cmd);
-}
+#include "check_common.h"
 
 static char *
 tpath(const char *name)
@@ -234,10 +218,8 @@ main(void)
 {
 	Suite	*s = suite_create("lock");
 	TCase	*tc = tcase_create("lock");
-	SRunner	*sr;
-	int	 failed;
 
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, tmpdir_setup, tmpdir_teardown);
 	tcase_add_test(tc, test_lock_exclusive_contends);
 	tcase_add_test(tc, test_lock_shared_overlap);
 	tcase_add_test(tc, test_lock_close_releases_keeps_file);
@@ -248,9 +230,5 @@ main(void)
 	tcase_add_test(tc, test_lock_unlinked_file_is_relocked);
 	tcase_add_test(tc, test_lock_dir_checks);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
+	return (check_run(s));
 }

@@ -11,23 +11,7 @@
 #include "sem.h"
 #include "util.h"
 
-static char	tmpdir[] = "/tmp/check_sem.XXXXXX";
-
-static void
-setup(void)
-{
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-}
-
-static void
-teardown(void)
-{
-	char	*cmd;
-
-	util_xasprintf(&cmd, "rm -rf '%s'", tmpdir);
-	ck_assert_int_eq(system(cmd), 0);
-	free(cmd);
-}
+#include "check_common.h"
 
 START_TEST(test_sem_caps_holders)
 {
@@ -164,10 +148,8 @@ main(void)
 {
 	Suite	*s = suite_create("sem");
 	TCase	*tc = tcase_create("sem");
-	SRunner	*sr;
-	int	 failed;
 
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, tmpdir_setup, tmpdir_teardown);
 	tcase_add_test(tc, test_sem_caps_holders);
 	tcase_add_test(tc, test_sem_portalocker_names);
 	tcase_add_test(tc, test_sem_scan_starts_apart);
@@ -175,9 +157,5 @@ main(void)
 	tcase_add_test(tc, test_sem_holds_one_file_after_taking);
 	tcase_add_test(tc, test_sem_marked_slots_only);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
+	return (check_run(s));
 }

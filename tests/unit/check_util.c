@@ -8,6 +8,8 @@
 
 #include "util.h"
 
+#include "check_common.h"
+
 START_TEST(test_util_duration_units)
 {
 	double	d;
@@ -149,8 +151,6 @@ main(void)
 {
 	Suite	*s = suite_create("util");
 	TCase	*tc = tcase_create("util");
-	SRunner	*sr;
-	int	 failed;
 
 	tcase_add_test(tc, test_util_duration_units);
 	tcase_add_test(tc, test_util_duration_rejects_junk);
@@ -161,9 +161,5 @@ main(void)
 	tcase_add_test(tc, test_util_valid_name);
 	tcase_add_test(tc, test_util_format_duration);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
+	return (check_run(s));
 }

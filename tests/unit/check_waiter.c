@@ -11,29 +11,22 @@
 
 #include "lock.h"
 #include "util.h"
+
 #include "waiter.h"
 
-static char	tmpdir[] = "/tmp/check_waiter.XXXXXX";
+#include "check_common.h"
+
 static int	cb_calls, cb_result, cb_errno;
 
 static void
 setup(void)
 {
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+	tmpdir_setup();
 	cb_calls = 0;
 	cb_result = 1;
 	cb_errno = 0;
 }
 
-static void
-teardown(void)
-{
-	char	*cmd;
-
-	util_xasprintf(&cmd, "rm -rf '%s'", tmpdir);
-	ck_assert_int_eq(system(cmd), 0);
-	free(cmd);
-}
 
 static void
 test_lock_init(struct lock *l, const char *name, enum lock_mode mode)
@@ -229,10 +222,8 @@ main(void)
 {
 	Suite	*s = suite_create("waiter");
 	TCase	*tc = tcase_create("waiter");
-	SRunner	*sr;
-	int	 failed;
 
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, setup, tmpdir_teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_waiter_all_or_nothing);
 	tcase_add_test(tc, test_waiter_wakes_on_close);
@@ -240,9 +231,5 @@ main(void)
 	tcase_add_test(tc, test_waiter_deadline);
 	tcase_add_test(tc, test_waiter_semaphore_slot_freed);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
+	return (check_run(s));
 }
