@@ -1,0 +1,360 @@
+"""bench.py: lockrun against flock(1), GNU sem and portalocker.
+
+Run through bench/run, which installs the peers and builds the helpers.
+Every figure is measured here, in this run, on this machine; nothing is
+copied from elsewhere. Timing goals are checked here, never in tests.
+"""
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+SEM_FLAGS = ["--will-cite"]
+
+
+def pct(values, p):
+    """The p-th percentile (nearest rank) of values."""
+    s = sorted(values)
+    k = max(0, min(len(s) - 1, int(round(p / 100.0 * len(s) + 0.5)) - 1))
+    return s[k]
+
+
+def spread(values, unit="ms", scale=1e3):
+    """min / median / max as text."""
+    return "%.2f / %.2f / %.2f %s" % (
+        min(values) * scale, statistics.median(values) * scale,
+        max(values) * scale, unit)
+
+
+def compare(peer, lockrun):
+    """A peer's figure against lockrun's (lower is better for both)."""
+    r = peer / lockrun
+    if r >= 2:
+        return "lockrun is %.0fx faster" % r
+    return "%.2fx lockrun" % r
+
+
+def run_wait(argv, **kw):
+    """Run argv; return (wall seconds, rusage, status)."""
+    t0 = time.perf_counter()
+    p = subprocess.Popen(argv, **kw)
+    _, status, ru = os.wait4(p.pid, 0)
+    p.returncode = 0  # reaped here; keep Popen from waiting again
+    return time.perf_counter() - t0, ru, status
+
+
+def peak_rss(argv):
+    """Peak RSS in KiB of argv, by GNU time (forked from a small process)."""
+    out = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", "/dev/stderr"]
+                         + argv, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.PIPE, text=True, check=True)
+    return int(out.stderr.strip().splitlines()[-1])
+
+
+def proc_cpu(pid):
+    """CPU seconds pid itself has used (live or zombie), to the nanosecond."""
+    with open("/proc/%d/schedstat" % pid) as f:
+        return int(f.read().split()[0]) / 1e9
+
+
+def vm_hwm(pid):
+    """Peak resident set of pid in KiB, or 0."""
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def wait_exit_nowait(pid):
+    """Wait until pid has exited, without reaping it (it stays a zombie)."""
+    os.waitid(os.P_PID, pid, os.WEXITED | os.WNOWAIT)
+
+
+class Bench:
+    def __init__(self, args):
+        self.a = args
+        self.lockrun = args.lockrun
+        self.stamp = args.stamp
+        self.work = args.work
+        self.rows = []
+        self.quick = args.quick
+
+    def path(self, name):
+        return os.path.join(self.work, name)
+
+    def row(self, scenario, tool, figure, ratio=""):
+        self.rows.append((scenario, tool, figure, ratio))
+        print("  %-10s %-28s %s %s" % (scenario, tool, figure, ratio),
+              file=sys.stderr, flush=True)
+
+    # 1 -----------------------------------------------------------------
+    def overhead(self):
+        n = 100 if self.quick else 500
+        lock = self.path("o.lock")
+        tools = [
+            ("lockrun --lock F true",
+             [self.lockrun, "--lock", lock, "--", "true"]),
+            ("flock F true", ["flock", lock, "true"]),
+            ("true", ["true"]),
+        ]
+        for name, argv in tools:
+            for _ in range(20):  # warm caches
+                run_wait(argv)
+        # Round robin, so that drift in the machine's load hits all alike.
+        walls = {name: [] for name, _ in tools}
+        for _ in range(n):
+            for name, argv in tools:
+                w, _, st = run_wait(argv)
+                assert st == 0, (name, st)
+                walls[name].append(w)
+        res = {name: (walls[name], peak_rss(argv)) for name, argv in tools}
+        base = statistics.median(res["flock F true"][0])
+        for name, (walls, rss) in res.items():
+            ratio = "%.2fx flock" % (statistics.median(walls) / base)
+            self.row("1 overhead", name,
+                     "%s per run, peak RSS %d KiB (%d runs)"
+                     % (spread(walls), rss, n), ratio)
+        return statistics.median(res[tools[0][0]][0]) / base
+
+    # 2 -----------------------------------------------------------------
+    def handoff_one(self, holder, waiter, settle):
+        """One handoff: holder ends on a trigger; seconds until waiter runs."""
+        fifo = self.path("trigger")
+        end, start = self.path("end"), self.path("start")
+        for f in (fifo, end, start):
+            if os.path.exists(f):
+                os.unlink(f)
+        os.mkfifo(fifo)
+        quiet = dict(stdout=subprocess.DEVNULL)  # portalocker 2.2 prints
+        h = subprocess.Popen(holder(fifo, end), **quiet)
+        time.sleep(settle)           # the holder holds the lock
+        w = subprocess.Popen(waiter(start), **quiet)
+        time.sleep(settle)           # the waiter waits
+        with open(fifo, "w") as f:
+            f.write("x")
+        h.wait()
+        w.wait()
+        with open(end) as f:
+            t_end = int(f.read())
+        with open(start) as f:
+            t_start = int(f.read())
+        return (t_start - t_end) / 1e9
+
+    def handoff(self):
+        lock = self.path("h.lock")
+        st = self.stamp
+        py = ("import os, sys, portalocker\n"
+              "l = portalocker.Lock(sys.argv[1], 'a', timeout=120)\n"
+              "l.acquire()\n"
+              "os.execv(sys.argv[2], sys.argv[2:])\n")
+        n = 40 if self.quick else 200
+        peers = [
+            ("lockrun", n, 0.03,
+             lambda fifo, end: [self.lockrun, "--lock", lock, "--", st,
+                                "-w", fifo, end],
+             lambda start: [self.lockrun, "--lock", lock, "--", st, start]),
+            ("flock (kernel wait)", n, 0.03,
+             lambda fifo, end: ["flock", lock, st, "-w", fifo, end],
+             lambda start: ["flock", lock, st, start]),
+            ("portalocker.Lock (0.25 s poll)", 10 if self.quick else 50, 0.3,
+             lambda fifo, end: ["flock", lock, st, "-w", fifo, end],
+             lambda start: ["/usr/bin/python3", "-c", py, lock, st, start]),
+            ("GNU sem --id (backoff)", 5 if self.quick else 20, 1.0,
+             lambda fifo, end: ["sem"] + SEM_FLAGS +
+             ["--id", "lockrun-bench", "-j1", "--fg", st, "-w", fifo, end],
+             lambda start: ["sem"] + SEM_FLAGS +
+             ["--id", "lockrun-bench", "-j1", "--fg", st, start]),
+        ]
+        out = {}
+        for name, count, settle, holder, waiter in peers:
+            lat = [self.handoff_one(holder, waiter, settle)
+                   for _ in range(count)]
+            out[name] = lat
+        base = statistics.median(out["lockrun"])
+        for name, lat in out.items():
+            ratio = "" if name == "lockrun" else \
+                compare(statistics.median(lat), base)
+            self.row("2 handoff", name, "median %.3f ms, p99 %.3f ms, "
+                     "min/max %.3f/%.3f ms (%d handoffs)"
+                     % (statistics.median(lat) * 1e3, pct(lat, 99) * 1e3,
+                        min(lat) * 1e3, max(lat) * 1e3, len(lat)), ratio)
+        return statistics.median(out["lockrun"]), pct(out["lockrun"], 99)
+
+    # 3 -----------------------------------------------------------------
+    def makespan(self, argv_of, n):
+        t0 = time.perf_counter()
+        procs = [subprocess.Popen(argv_of(i), stdout=subprocess.DEVNULL)
+                 for i in range(n)]
+        bad = sum(1 for p in procs if p.wait() != 0)
+        assert bad == 0, "%d jobs failed" % bad
+        return time.perf_counter() - t0
+
+    def throughput(self):
+        n = 400
+        reps = 1 if self.quick else 3
+        d = self.path("semdir")
+        os.makedirs(d, exist_ok=True)
+        py = ("import os, sys, portalocker\n"
+              "s = portalocker.BoundedSemaphore(4, name='bench', "
+              "directory=sys.argv[1], timeout=600)\n"
+              "s.acquire()\n"
+              "import subprocess; subprocess.call(['sleep', '0.01'])\n"
+              "s.release()\n")
+        peers = [
+            ("lockrun --semaphore --slots 4",
+             lambda i: [self.lockrun, "--lock-dir", d, "--semaphore",
+                        "bench", "--slots", "4", "--", "sleep", "0.01"]),
+            ("sem -j4",
+             lambda i: ["sem"] + SEM_FLAGS + ["--id", "lockrun-bench-t",
+                                              "-j4", "--fg", "sleep",
+                                              "0.01"]),
+            ("portalocker.BoundedSemaphore(4)",
+             lambda i: ["/usr/bin/python3", "-c", py, d]),
+        ]
+        out = {}
+        for name, argv_of in peers:
+            out[name] = [self.makespan(argv_of, n) for _ in range(reps)]
+        # What this machine can do at all: the same 400 processes, 4 at a
+        # time, started by xargs with no lock (exec and scheduling only).
+        floor = []
+        for _ in range(reps):
+            t0 = time.perf_counter()
+            subprocess.run("seq %d | xargs -P4 -I{} sleep 0.01" % n,
+                           shell=True, check=True)
+            floor.append(time.perf_counter() - t0)
+        out["xargs -P4, no lock (floor)"] = floor
+        ideal = n * 0.01 / 4
+        base = statistics.median(out[peers[0][0]])
+        for name, spans in out.items():
+            self.row("3 400x4", name, "makespan %s, %.2fx ideal 1.0 s"
+                     % (spread(spans, "s", 1), statistics.median(spans) / ideal),
+                     "" if name == peers[0][0] else
+                     compare(statistics.median(spans), base))
+        return base / ideal
+
+    # 4 -----------------------------------------------------------------
+    def scale(self):
+        n = 500 if self.quick else 2000
+        conf = self.path("scale.ini")
+        with open(conf, "w") as f:
+            f.write("[lockrun]\nlock_dir = %s\n[semaphore:s]\nslots = 16\n"
+                    "[job:t]\ncommand = true\nnumprocs = %d\nsemaphore = s\n"
+                    % (self.path("scale-locks"), n))
+        # A first run creates the lock files (lock files are never removed).
+        subprocess.run([self.lockrun, "-q", "--config", conf], check=True)
+        walls, rss, cpu = [], [], []
+        for _ in range(1 if self.quick else 3):
+            t0 = time.perf_counter()
+            p = subprocess.Popen([self.lockrun, "-q", "--config", conf])
+            hwm = 0
+            while True:
+                try:
+                    r = os.waitid(os.P_PID, p.pid,
+                                  os.WEXITED | os.WNOWAIT | os.WNOHANG)
+                except ChildProcessError:
+                    r = None
+                if r is not None:
+                    break
+                hwm = max(hwm, vm_hwm(p.pid))
+                time.sleep(0.02)
+            walls.append(time.perf_counter() - t0)
+            cpu.append(proc_cpu(p.pid))
+            _, status, _ = os.wait4(p.pid, 0)
+            p.returncode = 0
+            assert status == 0, status
+            rss.append(hwm)
+        self.row("4 scale", "lockrun numprocs=%d, 16 slots" % n,
+                 "wall %s, %.0f jobs/s, peak RSS %d KiB, lockrun CPU %s"
+                 % (spread(walls, "s", 1), n / statistics.median(walls),
+                    max(rss), spread(cpu, "s", 1)))
+        return n / statistics.median(walls), max(rss)
+
+    # 5 -----------------------------------------------------------------
+    def idle(self):
+        n = 100
+        secs = 3 if self.quick else 10
+        lock = self.path("idle.lock")
+        # Its own session, so that killing it also frees the lock its
+        # child (sleep) inherited.
+        holder = subprocess.Popen(["flock", lock, "sleep", "600"],
+                                  start_new_session=True)
+        time.sleep(0.2)
+        waiters = [subprocess.Popen([self.lockrun, "--lock", lock, "--",
+                                     "true"]) for _ in range(n)]
+        time.sleep(1)            # all started and waiting
+        before = sum(proc_cpu(w.pid) for w in waiters)
+        time.sleep(secs)
+        total = sum(proc_cpu(w.pid) for w in waiters)
+        os.killpg(holder.pid, 9)
+        holder.wait()
+        for w in waiters:
+            w.wait()
+        self.row("5 idle", "%d lockrun waiting %d s" % (n, secs),
+                 "%.4f CPU-s while waiting (%.3f CPU-s with start-up)"
+                 % (total - before, total))
+        return total - before
+
+    def table(self, results):
+        print("| scenario | tool | result | comparison |")
+        print("|---|---|---|---|")
+        for r in self.rows:
+            print("| %s | %s | %s | %s |" % r)
+        print()
+        print("| target | goal | measured | met |")
+        print("|---|---|---|---|")
+        for name, goal, got, ok in results:
+            print("| %s | %s | %s | %s |" % (name, goal, got,
+                                             "yes" if ok else "**no**"))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--lockrun", required=True)
+    ap.add_argument("--stamp", required=True)
+    ap.add_argument("--work", required=True)
+    ap.add_argument("--quick", action="store_true",
+                    help="fewer repetitions, for a smoke run")
+    ap.add_argument("--only", default="12345")
+    args = ap.parse_args()
+    b = Bench(args)
+    ver = subprocess.run([args.lockrun, "--version"], capture_output=True,
+                         text=True).stdout.strip()
+    print("%s on %s, %d CPUs, Linux %s, %s" % (
+        ver, platform.node() or "?", os.cpu_count(), platform.release(),
+        time.strftime("%Y-%m-%d %H:%M")))
+    print()
+    results = []
+    if "1" in args.only:
+        r = b.overhead()
+        results.append(("1 overhead", "<= 1.10x flock", "%.2fx" % r, r <= 1.10))
+    if "2" in args.only:
+        med, p99 = b.handoff()
+        results.append(("2 handoff", "median <= 1 ms, p99 <= 5 ms",
+                         "%.3f / %.3f ms" % (med * 1e3, p99 * 1e3),
+                         med <= 1e-3 and p99 <= 5e-3))
+    if "3" in args.only:
+        r = b.throughput()
+        results.append(("3 semaphore", "<= 1.10x ideal", "%.2fx" % r,
+                        r <= 1.10))
+    if "4" in args.only:
+        jps, rss = b.scale()
+        results.append(("4 scale", ">= 1000 jobs/s, RSS <= 32 MiB",
+                        "%.0f jobs/s, %d KiB" % (jps, rss),
+                        jps >= 1000 and rss <= 32768))
+    if "5" in args.only:
+        c = b.idle()
+        results.append(("5 idle", "<= 0.5 CPU-s", "%.3f" % c, c <= 0.5))
+    b.table(results)
+
+
+if __name__ == "__main__":
+    main()
