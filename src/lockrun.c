@@ -458,12 +458,26 @@ lockrun_adhoc(struct lockrun_opts *o, char **cmd)
 	return (code);
 }
 
+/* Is the job to run: named on the command line, or none are named? */
+static int
+lockrun_named(char **names, const char *job)
+{
+	size_t	i;
+
+	if (names[0] == NULL)
+		return (1);
+	for (i = 0; names[i] != NULL; i++) {
+		if (strcmp(names[i], job) == 0)
+			return (1);
+	}
+	return (0);
+}
+
 /* --config mode: the jobs of an INI file, all or those named. */
 static int
 lockrun_config(struct lockrun_opts *o, char **names)
 {
 	struct conf		 conf;
-	struct conf_job		*job;
 	struct supervisor	 s;
 	enum log_level		 level;
 	char			 err[1024], *dir;
@@ -517,17 +531,8 @@ lockrun_config(struct lockrun_opts *o, char **names)
 	}
 	s.env.no_wait = o->no_wait;
 	for (i = 0; i < conf.njobs; i++) {
-		job = &conf.jobs[i];
-		if (names[0] == NULL) {
-			supervisor_add(&s, job);
-			continue;
-		}
-		for (size_t k = 0; names[k] != NULL; k++) {
-			if (strcmp(names[k], job->name) == 0) {
-				supervisor_add(&s, job);
-				break;
-			}
-		}
+		if (lockrun_named(names, conf.jobs[i].name))
+			supervisor_add(&s, &conf.jobs[i]);
 	}
 	supervisor_run(&s);
 

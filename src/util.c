@@ -141,32 +141,6 @@ bad:
 	return (-1);
 }
 
-/* Parse a decimal unsigned number in [min, max]; no sign, no trailing junk. */
-int
-util_parse_uint(const char *s, unsigned long min, unsigned long max,
-    unsigned long *out)
-{
-	char		*end;
-	unsigned long	 v;
-
-	if (s == NULL || !isdigit((unsigned char)*s)) {
-		errno = EINVAL;
-		return (-1);
-	}
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno != 0 || *end != '\0') {
-		errno = errno ? errno : EINVAL;
-		return (-1);
-	}
-	if (v < min || v > max) {
-		errno = ERANGE;
-		return (-1);
-	}
-	*out = v;
-	return (0);
-}
-
 /* Parse a decimal signed number in [min, max]. */
 int
 util_parse_int(const char *s, long min, long max, long *out)
@@ -190,6 +164,23 @@ util_parse_int(const char *s, long min, long max, long *out)
 		return (-1);
 	}
 	*out = v;
+	return (0);
+}
+
+/* Parse a decimal unsigned number in [min, max] (<= LONG_MAX); no sign. */
+int
+util_parse_uint(const char *s, unsigned long min, unsigned long max,
+    unsigned long *out)
+{
+	long	v;
+
+	if (s == NULL || !isdigit((unsigned char)*s)) {
+		errno = EINVAL;
+		return (-1);
+	}
+	if (util_parse_int(s, (long)min, (long)max, &v) == -1)
+		return (-1);
+	*out = (unsigned long)v;
 	return (0);
 }
 
