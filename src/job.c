@@ -216,29 +216,32 @@ job_describe_busy(struct job *j, char *buf, size_t len, int progress)
 	lock_table_free(&table);
 }
 
-/*
- * If the job is waiting, say for what and for how long ("semaphore heavy:
- * 2/2 slots busy (pids 311, 402), 12s of 10m") and return the seconds
- * waited; else return -1.
- */
+/* How long the job has been waiting for its locks, or -1 if it is not. */
 double
+job_waited(struct job *j)
+{
+	if (j->state != JOB_WAITING && j->state != JOB_REPLACING)
+		return (-1);
+	return (ev_now(j->env->loop) - j->wait_started);
+}
+
+/*
+ * Say what the waiting job waits for, and for how long: "semaphore heavy:
+ * 2/2 slots busy (pids 311, 402), 12s of 10m".
+ */
+void
 job_describe_wait(struct job *j, char *buf, size_t len)
 {
 	char	what[400], waited[32], limit[32];
-	double	secs;
 
-	if (j->state != JOB_WAITING && j->state != JOB_REPLACING)
-		return (-1);
-	secs = ev_now(j->env->loop) - j->wait_started;
 	job_describe_busy(j, what, sizeof(what), 1);
-	util_format_duration(secs, waited, sizeof(waited));
+	util_format_duration(job_waited(j), waited, sizeof(waited));
 	if (j->conf->wait_timeout > 0) {
 		util_format_duration(j->conf->wait_timeout, limit,
 		    sizeof(limit));
 		snprintf(buf, len, "%s, %s of %s", what, waited, limit);
 	} else
 		snprintf(buf, len, "%s, %s", what, waited);
-	return (secs);
 }
 
 /* The environment of the child: ours, the job's, and LOCKRUN_*. */

@@ -101,6 +101,7 @@ void		 job_free(struct job *);
 void		 job_start(struct job *);
 void		 job_stop(struct job *, int, int);
 const char	*job_state_name(enum job_state);
-double		 job_describe_wait(struct job *, char *, size_t);
+double		 job_waited(struct job *);
+void		 job_describe_wait(struct job *, char *, size_t);
 
 #endif

@@ -24,29 +24,29 @@ static void
 supervisor_progress_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct supervisor	*s = w->data;
-	struct job		*waiting = NULL;
-	char			 line[512], first[460];
+	struct job		*first = NULL;
+	char			 what[460];
 	size_t			 i, nwaiting = 0;
 
 	(void)loop;
 	(void)revents;
 	for (i = 0; i < s->njobs; i++) {
-		if (job_describe_wait(s->jobs[i], nwaiting ? line : first,
-		    nwaiting ? sizeof(line) : sizeof(first)) < 1)
+		if (job_waited(s->jobs[i]) < 1)
 			continue;
 		if (nwaiting++ == 0)
-			waiting = s->jobs[i];
+			first = s->jobs[i];
 	}
-	if (nwaiting == 0) {
+	if (first == NULL) {
 		log_status(NULL);
 		return;
 	}
+	job_describe_wait(first, what, sizeof(what));
 	if (s->env.forward)
-		log_status("waiting for %s", first);
+		log_status("waiting for %s", what);
 	else if (nwaiting == 1)
-		log_status("job %s waiting for %s", waiting->name, first);
+		log_status("job %s waiting for %s", first->name, what);
 	else
-		log_status("waiting for %s (+%zu more jobs waiting)", first,
+		log_status("waiting for %s (+%zu more jobs waiting)", what,
 		    nwaiting - 1);
 }
 
