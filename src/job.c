@@ -299,6 +299,22 @@ job_spawn_cleanup(char **env, int outfd, int errfd)
 	errno = saved;
 }
 
+/* { "sh", NULL, argv[1], ... }: to run a file without #! (see spawn). */
+static char **
+job_sh_argv(char *const *argv)
+{
+	char	**v;
+	size_t	  n, i;
+
+	for (n = 0; argv[n] != NULL; n++)
+		;
+	v = util_xcalloc(n + 2, sizeof(*v));
+	v[0] = "sh";
+	for (i = 1; i < n; i++)
+		v[i + 1] = argv[i];
+	return (v);
+}
+
 /* Open a log file for the child, appending; -1 and a message on failure. */
 static int
 job_open_log(struct job *j, const char *path)
@@ -427,13 +443,24 @@ job_spawn(struct job *j)
 	const struct conf_job	 *c = j->conf;
 	struct spawn		  sp;
 	struct lock		 *pl, *held;
-	char			**env = NULL;
+	char			**env = NULL, **shargv_noexec = NULL;
 	char			 *shargv[4];
 	int			  keep[2 + c->nsems + c->nlocks];
 	size_t			  nkeep = 0, i;
 	int			  outfd = -1, errfd = -1;
 	pid_t			  pid;
 
+	/*
+	 * A run with on_running = replace may have asked for our singleton
+	 * while we waited for the other locks (the PID file had no PID to
+	 * signal then): give way. Known weakness: a request appended between
+	 * this check and lock_write_pid below is truncated away, and the job
+	 * runs to its end before the replacing run starts.
+	 */
+	if (job_replaced_elsewhere(j)) {
+		job_finish(j, JOB_RESULT_REPLACED);
+		return;
+	}
 	spawn_init(&sp);
 	if ((pl = job_pid_held(j)) != NULL)
 		keep[nkeep++] = pl->fd;
@@ -460,6 +487,7 @@ job_spawn(struct job *j)
 	if (c->argv != NULL) {
 		sp.path = c->argv[0];
 		sp.argv = c->argv;
+		sp.sh_argv = shargv_noexec = job_sh_argv(c->argv);
 		sp.search_path = getenv("PATH");
 		if (sp.search_path == NULL)
 			sp.search_path = "/usr/local/bin:/usr/bin:/bin";
@@ -516,12 +544,14 @@ job_spawn(struct job *j)
 	if (c->timeout > 0)
 		job_timer(j, c->timeout);
 
+	free(shargv_noexec);
 	job_spawn_cleanup(env, outfd, errfd);
 	return;
 
 fail:
 	if (j->error == 0)
 		j->error = errno;
+	free(shargv_noexec);
 	job_spawn_cleanup(env, outfd, errfd);
 	job_finish(j, JOB_RESULT_ERROR);
 }
@@ -597,7 +627,7 @@ job_do_begin(struct job *j, enum job_event ev)
 {
 	char	what[512];
 	pid_t	pid;
-	int	rc;
+	int	rc, saved;
 
 	(void)ev;
 	if (j->pidlock == NULL && j->pidsem == NULL) {
@@ -613,8 +643,12 @@ job_do_begin(struct job *j, enum job_event ev)
 	}
 	if (j->pidlock != NULL)
 		rc = lock_try(j->pidlock);
-	else if ((rc = sem_try(j->pidsem)) == 0)
-		sem_close_spare(j->pidsem);
+	else {
+		rc = sem_try(j->pidsem);
+		saved = errno;
+		sem_close_spare(j->pidsem);	/* held or not, no more files */
+		errno = saved;
+	}
 	if (rc == 0) {
 		(void)lock_clear_pid(job_pid_held(j));
 		job_wait(j);
@@ -661,7 +695,13 @@ job_do_begin(struct job *j, enum job_event ev)
 			    j->pidlock->path);
 		pid = lock_read_pid(j->pidlock->path, NULL, 0);
 		j->replacing = pid;
-		if (pid > 0) {
+		if (pid > 0 && !lock_opened_by(j->pidlock, pid)) {
+			/* Not the holder: a stale or forged PID. */
+			job_log(log_warnx, j, "%s names pid %ld, which does not "
+			    "hold it: not signalling it", j->pidlock->path,
+			    (long)pid);
+			j->replacing = 0;
+		} else if (pid > 0) {
 			job_log(log_info, j, "replacing pid %ld: sending %s",
 			    (long)pid, util_signame(j->conf->stopsignal));
 			job_signal(j, pid, j->conf->stopsignal);
@@ -692,7 +732,7 @@ static void
 job_do_replace_kill(struct job *j, enum job_event ev)
 {
 	(void)ev;
-	if (kill(-j->replacing, 0) == -1)
+	if (j->replacing <= 1 || !lock_opened_by(j->pidlock, j->replacing))
 		return;		/* gone; its lockrun has yet to let go */
 	job_log(log_info, j, "pid %ld still running: sending KILL",
 	    (long)j->replacing);
@@ -751,7 +791,6 @@ job_do_stop(struct job *j, enum job_event ev)
 	int	sig = j->env->forward ? j->stop_sig : j->conf->stopsignal;
 
 	(void)ev;
-	j->stop_requested = 1;
 	job_log(log_info, j, "stopping pid %ld: sending %s", (long)j->pid,
 	    util_signame(sig));
 	job_signal(j, j->pid, sig);
@@ -918,7 +957,6 @@ static void
 job_do_cancel(struct job *j, enum job_event ev)
 {
 	(void)ev;
-	j->stop_requested = 1;
 	job_finish(j, JOB_RESULT_CANCELLED);
 }
 
@@ -1062,5 +1100,6 @@ void
 job_stop(struct job *j, int sig, int now)
 {
 	j->stop_sig = sig;
+	j->stop_requested = 1;	/* whatever the state: no restart after this */
 	job_event(j, now ? JOB_EV_KILL : JOB_EV_STOP);
 }

@@ -40,6 +40,7 @@ enum job_result {
 	JOB_RESULT_EXITED,	/* status holds the wait status */
 	JOB_RESULT_TIMEOUT,	/* runtime limit hit */
 	JOB_RESULT_SKIPPED,	/* busy, on_running = skip */
+	JOB_RESULT_REPLACED,	/* another run took over before we started */
 	JOB_RESULT_BUSY,	/* busy and not allowed to wait, or wait timed out */
 	JOB_RESULT_CANCELLED,	/* lockrun was stopped by a signal */
 	JOB_RESULT_ERROR,	/* could not lock or start: an OS error */

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -168,6 +169,7 @@ lock_write_pid(struct lock *l, pid_t pid, const char *label)
 	}
 	if (ftruncate(l->fd, 0) == -1)
 		return (-1);
+	errno = 0;
 	if (pwrite(l->fd, buf, n, 0) != n) {
 		if (errno == 0)
 			errno = EIO;
@@ -188,6 +190,7 @@ lock_append(struct lock *l, const char *text)
 
 	if (lock_open(l) == -1 || fstat(l->fd, &st) == -1)
 		return (-1);
+	errno = 0;
 	if (pwrite(l->fd, text, len, st.st_size) != (ssize_t)len) {
 		if (errno == 0)
 			errno = EIO;
@@ -196,11 +199,43 @@ lock_append(struct lock *l, const char *text)
 	return (0);
 }
 
+/*
+ * Does process pid have this lock file open? A PID file says who holds it,
+ * but anyone who can write the file can write any PID there: before
+ * signalling a PID found in a file, check that the process really holds the
+ * file (a job inherits its PID file). Reads /proc/PID/fd, so it needs the
+ * same rights as signalling; 0 whenever it cannot tell.
+ */
+int
+lock_opened_by(struct lock *l, pid_t pid)
+{
+	struct stat	 mine, st;
+	struct dirent	*de;
+	DIR		*d;
+	char		 path[64 + sizeof(de->d_name)];
+	int		 found = 0;
+
+	if (pid <= 1 || l->fd == -1 || fstat(l->fd, &mine) == -1)
+		return (0);
+	snprintf(path, sizeof(path), "/proc/%ld/fd", (long)pid);
+	if ((d = opendir(path)) == NULL)
+		return (0);
+	while (!found && (de = readdir(d)) != NULL) {
+		snprintf(path, sizeof(path), "/proc/%ld/fd/%s", (long)pid,
+		    de->d_name);
+		if (stat(path, &st) == 0 && st.st_dev == mine.st_dev &&
+		    st.st_ino == mine.st_ino)
+			found = 1;
+	}
+	closedir(d);
+	return (found);
+}
+
 /* Empty the file: its holder has no PID to show (yet, or any more). */
 int
 lock_clear_pid(struct lock *l)
 {
-	if (!l->held) {
+	if (l == NULL || !l->held) {
 		errno = ENOLCK;
 		return (-1);
 	}

@@ -50,6 +50,7 @@ void	lock_free(struct lock *);
 int	lock_write_pid(struct lock *, pid_t, const char *);
 int	lock_clear_pid(struct lock *);
 int	lock_append(struct lock *, const char *);
+int	lock_opened_by(struct lock *, pid_t);
 pid_t	lock_read_pid(const char *, char *, size_t);
 int	lock_table_load(struct lock_table *);
 size_t	lock_table_find(const struct lock_table *, const char *,
