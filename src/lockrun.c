@@ -148,6 +148,60 @@ lockrun_duration(const char *opt, const char *arg)
 	return (d);
 }
 
+/*
+ * The file a lock path names, as a canonical string: its directory resolved
+ * (the file itself may not exist yet) and its own name.
+ */
+static char *
+lockrun_canonical(const char *path)
+{
+	char	*copy, *dir, *real, *out;
+	char	*base;
+
+	copy = util_xstrdup(path);
+	base = strrchr(copy, '/');
+	if (base == NULL) {
+		dir = ".";
+		base = copy;
+	} else {
+		*base++ = '\0';
+		dir = *copy != '\0' ? copy : "/";
+	}
+	if ((real = realpath(dir, NULL)) == NULL) {
+		free(copy);
+		return (util_xstrdup(path));
+	}
+	util_xasprintf(&out, "%s/%s", real, base);
+	free(real);
+	free(copy);
+	return (out);
+}
+
+/*
+ * Two --lock options naming one file would make lockrun wait for itself
+ * forever (flock: two opens of a file contend): refuse them.
+ */
+static void
+lockrun_check_duplicates(const struct lockrun_opts *o)
+{
+	char	*a, *b;
+	size_t	 i, k;
+	int	 same;
+
+	for (i = 0; i < o->nlocks; i++) {
+		a = lockrun_canonical(o->locks[i]);
+		for (k = i + 1; k < o->nlocks; k++) {
+			b = lockrun_canonical(o->locks[k]);
+			same = strcmp(a, b) == 0;
+			free(b);
+			if (same)
+				lockrun_usage_error("--lock: '%s' and '%s' are "
+				    "the same file", o->locks[i], o->locks[k]);
+		}
+		free(a);
+	}
+}
+
 /* Parse the command line; exits 64 on a bad one. Returns the first operand. */
 static int
 lockrun_parse(int argc, char **argv, struct lockrun_opts *o)
@@ -276,6 +330,7 @@ lockrun_parse(int argc, char **argv, struct lockrun_opts *o)
 	if (o->check || o->status)
 		lockrun_usage_error("%s needs --config FILE", o->check ?
 		    "--check" : "--status");
+	lockrun_check_duplicates(o);
 	if (o->nlocks == 0 && o->semaphore == NULL)
 		lockrun_usage_error("nothing to lock: give --lock PATH, "
 		    "--semaphore NAME --slots N, or --config FILE");
@@ -340,6 +395,7 @@ lockrun_job_code(const struct job *j, int busy_code, int sig)
 	case JOB_RESULT_TIMEOUT:
 		return (EXIT_TIMEOUT);
 	case JOB_RESULT_SKIPPED:
+	case JOB_RESULT_REPLACED:
 	case JOB_RESULT_BUSY:
 		return (busy_code);
 	case JOB_RESULT_CANCELLED:
@@ -355,6 +411,14 @@ lockrun_job_code(const struct job *j, int busy_code, int sig)
 		break;
 	}
 	return (EX_SOFTWARE);
+}
+
+/* Did the instance give way to another run (and so count as a success)? */
+static int
+lockrun_skipped(const struct job *j)
+{
+	return (j->result == JOB_RESULT_SKIPPED ||
+	    j->result == JOB_RESULT_REPLACED);
 }
 
 /*
@@ -375,13 +439,13 @@ lockrun_exit_code(const struct supervisor *s, int busy_code)
 		return (lockrun_job_code(s->jobs[0], busy_code, s->signal));
 	/* Nothing ran at all: cron must be able to tell. */
 	for (i = 0; i < s->njobs; i++) {
-		if (s->jobs[i]->result != JOB_RESULT_SKIPPED)
+		if (!lockrun_skipped(s->jobs[i]))
 			break;
 	}
 	if (i == s->njobs)
 		return (busy_code);
 	for (i = 0; i < s->njobs; i++) {
-		if (s->jobs[i]->result == JOB_RESULT_SKIPPED)
+		if (lockrun_skipped(s->jobs[i]))
 			continue;
 		if ((code = lockrun_job_code(s->jobs[i], busy_code,
 		    s->signal)) != 0)

@@ -53,6 +53,23 @@ spawn_child_fail(int fd, enum spawn_step step, int err)
 }
 
 /*
+ * execve path; a file without #! (ENOEXEC) is given to /bin/sh, as
+ * execvp(3) and shells do. sp->sh_argv was made for that before the fork;
+ * its slot 1 takes the path.
+ */
+static int
+spawn_child_execve(const struct spawn *sp, const char *path)
+{
+	execve(path, sp->argv, sp->envp);
+	if (errno == ENOEXEC && sp->sh_argv != NULL) {
+		sp->sh_argv[1] = (char *)path;
+		execve("/bin/sh", sp->sh_argv, sp->envp);
+		errno = ENOEXEC;
+	}
+	return (errno);
+}
+
+/*
  * execvp(3) is not async-signal-safe; search $PATH by hand with execve and a
  * buffer on the stack. Returns the errno that best describes the failure.
  */
@@ -62,12 +79,10 @@ spawn_child_exec(const struct spawn *sp)
 	char		 buf[PATH_MAX];
 	const char	*p, *end;
 	size_t		 dlen, flen;
-	int		 err = ENOENT;
+	int		 err = ENOENT, e;
 
-	if (strchr(sp->path, '/') != NULL || sp->search_path == NULL) {
-		execve(sp->path, sp->argv, sp->envp);
-		return (errno);
-	}
+	if (strchr(sp->path, '/') != NULL || sp->search_path == NULL)
+		return (spawn_child_execve(sp, sp->path));
 	flen = strlen(sp->path);
 	for (p = sp->search_path; ; p = end + 1) {
 		end = strchr(p, ':');
@@ -82,12 +97,12 @@ spawn_child_exec(const struct spawn *sp)
 		if (dlen + 1 + flen < sizeof(buf)) {
 			buf[dlen] = '/';
 			memcpy(buf + dlen + 1, sp->path, flen + 1);
-			execve(buf, sp->argv, sp->envp);
-			if (errno == EACCES)
+			e = spawn_child_execve(sp, buf);
+			if (e == EACCES)
 				err = EACCES;	/* remember, keep looking */
-			else if (errno != ENOENT && errno != ENOTDIR &&
-			    errno != ELOOP && errno != ENAMETOOLONG)
-				return (errno);
+			else if (e != ENOENT && e != ENOTDIR && e != ELOOP &&
+			    e != ENAMETOOLONG)
+				return (e);
 		}
 		if (*end == '\0')
 			break;

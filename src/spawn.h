@@ -24,6 +24,8 @@ enum spawn_group {
 struct spawn {
 	const char		*path;		/* execve path, or a PATH name */
 	char *const		*argv;
+	char			**sh_argv;	/* "sh", NULL, argv[1...]: for a
+						   file without #!, or NULL */
 	char *const		*envp;
 	const char		*search_path;	/* $PATH when path has no '/' */
 	const char		*directory;	/* or NULL */

@@ -227,8 +227,9 @@ waiter_inotify_cb(struct ev_loop *loop, ev_io *io, int revents)
 		for (p = buf; p < buf + n; p += sizeof(*ev) + ev->len) {
 			ev = (const struct inotify_event *)p;
 			if (ev->mask & IN_Q_OVERFLOW) {
+				/* Events were lost: every active waiter looks. */
 				TAILQ_FOREACH(w, &waiter_list, entry)
-					w->wake = 1;
+					w->wake = !w->parked;
 				continue;
 			}
 			if (ev->len == 0)
