@@ -49,6 +49,9 @@ bad --lock "$F" --wait 5x -- touch "$RAN"
 stderr_has "5x"
 bad --no-such-option --lock "$F" -- touch "$RAN"
 stderr_has "no-such-option"
+# One file locked twice would wait for itself forever.
+bad --lock "$F" --lock "$(dirname "$F")/./$(basename "$F")" -- touch "$RAN"
+stderr_has "same file"
 
 for opt in --help -h; do
 	expect_rc 0 lockrun "$opt"

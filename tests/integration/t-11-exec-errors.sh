@@ -46,3 +46,10 @@ expect_rc 0 lockrun --lock "$F" echo -n x
 [ "$(od -An -c "$T/stdout" | tr -d ' ')" = x ] ||
     fail "without --, echo -n x printed '$(od -An -c "$T/stdout")'"
 expect_rc 5 lockrun --lock "$F" sh -c 'exit 5' -s --wait
+
+# A script without #! runs under /bin/sh, as execvp(3) and shells do.
+printf 'echo "no #!: $1"\n' >"$T/noshebang"
+chmod +x "$T/noshebang"
+expect_rc 0 lockrun --lock "$F" -- "$T/noshebang" arg
+[ "$(cat "$T/stdout")" = "no #!: arg" ] ||
+    fail "a script without #! printed '$(cat "$T/stdout")'"

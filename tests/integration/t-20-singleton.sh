@@ -219,3 +219,28 @@ wait_for 'test "$(count_lines "$T/svc.runs")" -ge 2' 10
 expect_rc 0 lockrun --config "$T/ar2.ini" svc
 [ -s "$T/svc.new" ] || fail "replace during backoff: the new run did not run"
 expect_bg_rc 1 "$A3"
+
+# --- replace never signals a PID that does not hold the PID file: anyone who
+# can write the file could name any process there.
+sleep 60 &
+INNOCENT=$!
+echo "$INNOCENT" >"$LOCKDIR/forged.pid"
+start_bg flock "$LOCKDIR/forged.pid" "$HOLD" "$T/forged.hold" "$T/forged.release"
+FL=$BG_PID
+wait_for 'test -s "$T/forged.hold"' 5
+write_conf "$T/forged.ini" <<EOF
+[lockrun]
+lock_dir = $LOCKDIR
+
+[job:forged]
+command = true
+on_running = replace
+stopwaitsecs = 200ms
+wait_timeout = 2s
+EOF
+expect_rc 75 lockrun --config "$T/forged.ini" forged
+stderr_has "which does not hold it: not signalling it"
+is_running "$INNOCENT" || fail "replace signalled a pid that did not hold the file"
+touch "$T/forged.release"
+expect_bg_rc 0 "$FL"
+kill "$INNOCENT"

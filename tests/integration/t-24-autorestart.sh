@@ -84,3 +84,43 @@ rm -f "$T/runs"
 expect_rc 4 lockrun --config "$CONF"
 RUNS=$(count_lines "$T/runs")
 [ "$RUNS" -eq 1 ] || fail "startretries = 0 restarted the job: $RUNS runs"
+
+# --- not a singleton: restarts work without a PID file ----------------------
+write_conf <<EOF
+[lockrun]
+lock_dir = $LOCKDIR
+
+[job:free]
+command = date +%s.%N >>"$T/runs"; exit 3
+singleton = no
+autorestart = unexpected
+startretries = 2
+EOF
+rm -f "$T/runs"
+expect_rc 3 lockrun --config "$CONF"
+RUNS=$(count_lines "$T/runs")
+[ "$RUNS" -eq 3 ] || fail "singleton = no: expected 3 runs, got $RUNS"
+
+# --- a stop signal while leftovers of the group are being cleaned up ends the
+# job for good: no restart.
+write_conf <<EOF
+[lockrun]
+lock_dir = $LOCKDIR
+
+[job:leaver]
+command = echo run >>"$T/leaver.runs"; "$PIDEXEC" "$T/leftover.pid" sh -c 'trap "" TERM; exec sleep 30' & exit 0
+autorestart = true
+startretries = 5
+stopwaitsecs = 30s
+EOF
+start_bg lockrun -v --config "$CONF" 2>"$T/leaver.err"
+LR=$BG_PID
+# The main process is gone, the TERM-proof leftover is not: reaping.
+wait_for 'grep -q "outlived its leader" "$T/leaver.err"' 10
+kill -TERM "$LR"
+# The leftover ignores TERM; a second signal makes it SIGKILL.
+kill -INT "$LR"
+wait_bg "$LR" 20
+[ "$(count_lines "$T/leaver.runs")" -eq 1 ] ||
+    fail "restarted after a stop signal: $(count_lines "$T/leaver.runs") runs"
+wait_for "! is_running $(cat "$T/leftover.pid")" 5
