@@ -657,7 +657,7 @@ job_do_begin(struct job *j, enum job_event ev)
 	if (errno != EWOULDBLOCK && errno != EAGAIN) {
 		j->error = errno;
 		job_log(log_warnx, j, "cannot lock %s: %s", j->pidlock != NULL ?
-		    j->pidlock->path : j->pidsem->prefix,
+		    j->pidlock->path : j->pidsem->pattern,
 		    lock_strerror(errno));
 		job_finish(j, JOB_RESULT_ERROR);
 		return;

@@ -24,6 +24,7 @@ sem_init(struct sem *s, const char *dir, const char *name, unsigned nslots,
 	memset(s, 0, sizeof(*s));
 	s->name = util_xstrdup(name);
 	util_xasprintf(&s->prefix, "%s/%s.", dir, name);
+	util_xasprintf(&s->pattern, "%s/%s.NN%s", dir, name, suffix);
 	s->suffix = suffix;
 	s->nslots = nslots;
 	s->held = -1;
@@ -185,8 +186,10 @@ sem_free(struct sem *s)
 	sem_close(s);
 	lock_free(&s->held_lock);
 	free(s->prefix);
+	free(s->pattern);
 	free(s->name);
 	s->prefix = NULL;
+	s->pattern = NULL;
 	s->name = NULL;
 }
 

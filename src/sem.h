@@ -12,6 +12,7 @@
 struct sem {
 	char		*name;
 	char		*prefix;	/* "<dir>/<name>." */
+	char		*pattern;	/* "<dir>/<name>.NN.lock", for messages */
 	const char	*suffix;	/* ".lock" or ".pid" */
 	unsigned	 nslots;
 	struct lock	*slots;		/* while trying, else NULL */

@@ -172,9 +172,12 @@ waiter_release(struct waiter *w)
 const char *
 waiter_busy_path(const struct waiter *w)
 {
+	const struct waiter_item	*it;
+
 	if (w->busy >= w->nitems)
 		return ("?");
-	return (w->items[w->busy].key);
+	it = &w->items[w->busy];
+	return (it->lock != NULL ? it->lock->path : it->sem->pattern);
 }
 
 #ifdef HAVE_SYS_INOTIFY_H
