@@ -810,6 +810,13 @@ conf_check(struct conf_parse *p)
 	}
 }
 
+/* The name of key i of the file format, or NULL past the last one. */
+const char *
+conf_key_name(size_t i)
+{
+	return (i < CONF_NKEYS ? conf_keys[i].name : NULL);
+}
+
 /* Read the job file at path into c; on error, -1 and err says where. */
 int
 conf_load(struct conf *c, const char *path, char *err, size_t errlen)

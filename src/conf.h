@@ -101,6 +101,7 @@ void	 conf_job_init(struct conf_job *, const char *);
 void	 conf_free(struct conf *);
 int	 conf_exitcode_expected(const struct conf_job *, int);
 void	 conf_exitcode_set(struct conf_job *, int);
+const char	*conf_key_name(size_t);
 struct conf_job	*conf_find_job(const struct conf *, const char *);
 struct conf_sem	*conf_find_sem(const struct conf *, const char *);
 

@@ -929,6 +929,44 @@ START_TEST(test_conf_example_loads)
 }
 END_TEST
 
+/* conf/example.ini shows every key (set, or in a comment: "; lock_dir ="). */
+START_TEST(test_conf_example_covers_every_key)
+{
+	FILE		*f;
+	char		*path, *line = NULL, *p;
+	const char	*key, *top;
+	size_t		 cap = 0, i, klen;
+	int		 found;
+
+#ifdef TOP_SRCDIR
+	top = TOP_SRCDIR;
+#else
+	top = "../..";
+#endif
+	util_xasprintf(&path, "%s/conf/example.ini", top);
+	for (i = 0; (key = conf_key_name(i)) != NULL; i++) {
+		ck_assert_ptr_nonnull(f = fopen(path, "r"));
+		klen = strlen(key);
+		found = 0;
+		while (!found && getline(&line, &cap, f) != -1) {
+			for (p = line; *p == ';' || *p == '#' || *p == ' ' ||
+			    *p == '\t'; p++)
+				;
+			if (strncmp(p, key, klen) != 0)
+				continue;
+			for (p += klen; *p == ' ' || *p == '\t'; p++)
+				;
+			found = *p == '=';
+		}
+		fclose(f);
+		ck_assert_msg(found, "conf/example.ini does not show key %s", key);
+	}
+	ck_assert_uint_gt(i, 20);
+	free(line);
+	free(path);
+}
+END_TEST
+
 /* Remove one entry of the test directory. */
 static int
 test_rm(const char *path, const struct stat *st, int flag, struct FTW *ftw)
@@ -984,6 +1022,7 @@ conf_suite(void)
 	tcase_add_test(tc, test_conf_exitcode_bitmap);
 	tcase_add_test(tc, test_conf_free_argv);
 	tcase_add_test(tc, test_conf_example_loads);
+	tcase_add_test(tc, test_conf_example_covers_every_key);
 	suite_add_tcase(s, tc);
 	return (s);
 }
