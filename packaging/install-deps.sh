@@ -5,7 +5,7 @@ set -eu
 
 pkgs="build-essential autoconf automake libtool pkg-config
 libev-dev libinih-dev check
-util-linux bsdutils procps python3"
+util-linux bsdutils procps python3 python3-portalocker"
 
 missing=""
 for p in $pkgs; do
