@@ -30,6 +30,7 @@ struct status_row {
 	time_t		 since;
 	char		*file;		/* PID file, or NULL */
 	const char	*command;
+	char		 waiting_for[256];	/* "semaphore heavy (2/2), ..." */
 };
 
 /* Holders of one lock file. */
@@ -84,6 +85,58 @@ status_add_row(struct status *st, const struct conf_job *c, const char *name)
 	return (r);
 }
 
+/* Slots of semaphore s in use now. */
+static unsigned
+status_sem_used(struct status *st, const struct conf_sem *s)
+{
+	struct status_file	 f;
+	char			*path;
+	unsigned		 k, used = 0;
+
+	for (k = 0; k < s->slots; k++) {
+		util_xasprintf(&path, "%s/%s.%02u.lock", st->dir, s->name, k);
+		status_file(st, path, &f);
+		free(path);
+		if (strcmp(f.state, "free") != 0)
+			used++;
+	}
+	return (used);
+}
+
+/*
+ * What a waiting job waits for: its semaphores that are full and its
+ * named locks that someone holds in a mode that excludes it.
+ */
+static void
+status_waiting_for(struct status *st, const struct conf_job *c, char *buf,
+    size_t len)
+{
+	const struct conf_sem	*s;
+	struct status_file	 f;
+	char			*path;
+	size_t			 i, off = 0;
+	unsigned		 used;
+
+	buf[0] = '\0';
+	for (i = 0; i < c->nsems && off < len; i++) {
+		s = &st->conf->sems[c->sems[i]];
+		if ((used = status_sem_used(st, s)) < s->slots)
+			continue;
+		off += snprintf(buf + off, len - off, "%ssemaphore %s (%u/%u)",
+		    off ? ", " : "", s->name, used, s->slots);
+	}
+	for (i = 0; i < c->nlocks && off < len; i++) {
+		util_xasprintf(&path, "%s/%s.lock", st->dir, c->locks[i].name);
+		status_file(st, path, &f);
+		free(path);
+		if (f.nholders == 0 || (c->locks[i].shared &&
+		    f.holders[0].shared))
+			continue;
+		off += snprintf(buf + off, len - off, "%slock %s", off ? ", " :
+		    "", c->locks[i].name);
+	}
+}
+
 /* A singleton instance, from its PID file. */
 static void
 status_singleton(struct status *st, const struct conf_job *c, char *file,
@@ -99,8 +152,13 @@ status_singleton(struct status *st, const struct conf_job *c, char *file,
 		r->state = "idle";
 	else if (strcmp(f.state, "unverified") == 0)
 		r->state = "unverified";
-	else
-		r->state = f.pid > 0 ? "running" : "waiting";
+	else if (f.pid > 0)
+		r->state = "running";
+	else {
+		r->state = "waiting";
+		status_waiting_for(st, c, r->waiting_for,
+		    sizeof(r->waiting_for));
+	}
 }
 
 /* A job that is not a singleton shows up only in the slots it holds. */
@@ -239,6 +297,9 @@ status_print_jobs(struct status *st, FILE *out, int json)
 			fprintf(out, "%-20s %-10s %-8s %-19s  %s\n", r->name,
 			    r->state, pid, status_time(r->since, 0, when,
 			    sizeof(when)), r->command ? r->command : "");
+			if (*r->waiting_for)
+				fprintf(out, "%-20s   waiting for %s\n", "",
+				    r->waiting_for);
 			continue;
 		}
 		fprintf(out, "%s\n    {\"name\": ", i ? "," : "");
@@ -259,6 +320,8 @@ status_print_jobs(struct status *st, FILE *out, int json)
 		status_json_str(out, r->file);
 		fputs(", \"command\": ", out);
 		status_json_str(out, r->command);
+		fputs(", \"waiting_for\": ", out);
+		status_json_str(out, *r->waiting_for ? r->waiting_for : NULL);
 		fputc('}', out);
 	}
 	fputs(json ? "\n  ],\n" : "\n", out);

@@ -87,6 +87,39 @@ EOF
 touch "$T/release"
 wait_for 'lockrun --config "$CONF" --status | grep -Eq "^backup +idle "' 10
 
+# What waits: a singleton queued for a full semaphore is shown waiting, with
+# what it waits for.
+write_conf "$T/wait.ini" <<EOF
+[lockrun]
+lock_dir = $LOCKDIR
+[semaphore:one]
+slots = 1
+[job:first]
+command = exec "$HOLD" "$T/first.pid" "$T/release2"
+semaphore = one
+[job:second]
+command = true
+semaphore = one
+EOF
+start_bg lockrun --config "$T/wait.ini" first
+wait_for 'test -s "$T/first.pid"' 5
+start_bg lockrun --config "$T/wait.ini" second
+SECOND=$BG_PID
+wait_for 'lockrun --config "$T/wait.ini" --status | grep -Eq "^second +waiting "' 10
+expect_rc 0 lockrun --config "$T/wait.ini" --status
+grep -q "waiting for semaphore one (1/1)" "$T/stdout" ||
+    fail "the waiting job does not say what it waits for: $(cat "$T/stdout")"
+expect_rc 0 lockrun --config "$T/wait.ini" --status --json
+"$PY" -c '
+import json, sys
+jobs = {j["name"]: j for j in json.load(open(sys.argv[1]))["jobs"]}
+assert jobs["second"]["state"] == "waiting", jobs["second"]
+assert jobs["second"]["waiting_for"] == "semaphore one (1/1)", jobs["second"]
+assert jobs["first"]["waiting_for"] is None
+' "$T/stdout" || fail "JSON of the waiting job: $(cat "$T/stdout")"
+touch "$T/release2"
+expect_bg_rc 0 "$SECOND" 10
+
 # Looking never disturbs: a loop of --status beside a loop of --no-wait
 # acquisitions of free locks; not one acquisition may fail.
 write_conf "$T/free.ini" <<EOF
