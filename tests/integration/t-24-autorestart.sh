@@ -26,6 +26,13 @@ EOF
 	rm -f "$T/runs"
 }
 
+# expect_runs RC RUNS WHAT: run $CONF, expect exit RC and RUNS runs noted.
+expect_runs() {
+	expect_rc "$1" lockrun --config "$CONF"
+	RUNS=$(count_lines "$T/runs")
+	[ "$RUNS" -eq "$2" ] || fail "$3: expected $2 runs, got $RUNS"
+}
+
 # --- exit 3, not expected: 1 run + 3 restarts, delays growing, status 3 -----
 # Between runs the job keeps its singleton lock: another run is skipped.
 flaky_conf 3
@@ -51,9 +58,7 @@ awk -v a="$1" -v b="$2" -v c="$3" 'BEGIN { exit !(b > a && c > b) }' ||
 
 # --- exit 0, expected: 1 run ------------------------------------------------
 flaky_conf 0
-expect_rc 0 lockrun --config "$CONF"
-RUNS=$(count_lines "$T/runs")
-[ "$RUNS" -eq 1 ] || fail "an expected exit was restarted: $RUNS runs"
+expect_runs 0 1 "an expected exit"
 
 # --- exit 3 listed in exitcodes: expected too, 1 run, status 3 --------------
 write_conf <<EOF
@@ -66,9 +71,7 @@ autorestart = unexpected
 exitcodes = 0, 3
 EOF
 rm -f "$T/runs"
-expect_rc 3 lockrun --config "$CONF"
-RUNS=$(count_lines "$T/runs")
-[ "$RUNS" -eq 1 ] || fail "exit 3 with exitcodes = 0, 3 was restarted: $RUNS runs"
+expect_runs 3 1 "exit 3 with exitcodes = 0, 3"
 
 # --- startretries = 0: no restart at all ------------------------------------
 write_conf <<EOF
@@ -81,9 +84,7 @@ autorestart = true
 startretries = 0
 EOF
 rm -f "$T/runs"
-expect_rc 4 lockrun --config "$CONF"
-RUNS=$(count_lines "$T/runs")
-[ "$RUNS" -eq 1 ] || fail "startretries = 0 restarted the job: $RUNS runs"
+expect_runs 4 1 "startretries = 0"
 
 # --- not a singleton: restarts work without a PID file ----------------------
 write_conf <<EOF
@@ -97,9 +98,7 @@ autorestart = unexpected
 startretries = 2
 EOF
 rm -f "$T/runs"
-expect_rc 3 lockrun --config "$CONF"
-RUNS=$(count_lines "$T/runs")
-[ "$RUNS" -eq 3 ] || fail "singleton = no: expected 3 runs, got $RUNS"
+expect_runs 3 3 "singleton = no"
 
 # --- a stop signal while leftovers of the group are being cleaned up ends the
 # job for good: no restart.
