@@ -92,6 +92,7 @@ lockrun_usage(FILE *f)
 "       lockrun [options] --semaphore NAME --slots N -- COMMAND [ARG...]\n"
 "       lockrun [options] --config FILE [--check] [JOB...]\n"
 "       lockrun [--lock-dir DIR] --config FILE --status [--json]\n"
+"       lockrun [--lock-dir DIR] (--lock PATH | --semaphore NAME --slots N)... --status [--json]\n"
 "       lockrun --help | --version\n"
 "\n"
 "Run a command under flock(2) locks or a host-wide counting semaphore, or\n"
@@ -109,7 +110,7 @@ lockrun_usage(FILE *f)
 "      --kill-after DURATION   SIGKILL this long after the stop signal (%gs)\n"
 "  -c, --config FILE           run the jobs of FILE (all, or those named)\n"
 "      --check                 with --config: validate FILE, start nothing\n"
-"      --status                with --config: show jobs, slots and locks\n"
+"      --status                show jobs, slots and locks and who holds them\n"
 "      --json                  with --status: as one JSON document\n"
 "  -v, --verbose               say more (twice: debug)\n"
 "  -q, --quiet                 say nothing but errors\n"
@@ -327,14 +328,16 @@ lockrun_parse(int argc, char **argv, struct lockrun_opts *o)
 			    "timeout and stopwaitsecs in the file");
 		return (optind);
 	}
-	if (o->check || o->status)
-		lockrun_usage_error("%s needs --config FILE", o->check ?
-		    "--check" : "--status");
+	if (o->check)
+		lockrun_usage_error("--check needs --config FILE");
 	lockrun_check_duplicates(o);
 	if (o->nlocks == 0 && o->semaphore == NULL)
-		lockrun_usage_error("nothing to lock: give --lock PATH, "
-		    "--semaphore NAME --slots N, or --config FILE");
-	if (optind >= argc)
+		lockrun_usage_error("nothing to %s: give --lock PATH, "
+		    "--semaphore NAME --slots N, or --config FILE", o->status ?
+		    "look at" : "lock");
+	if (o->status && optind < argc)
+		lockrun_usage_error("--status runs no command");
+	if (!o->status && optind >= argc)
 		lockrun_usage_error("no command given");
 	return (optind);
 }
@@ -471,22 +474,29 @@ lockrun_adhoc(struct lockrun_opts *o, char **cmd)
 		conf.sems[0].name = util_xstrdup(o->semaphore);
 		conf.sems[0].slots = (unsigned)o->slots;
 		conf.nsems = 1;
+	}
+	/* Looking creates nothing; a semaphore's lock dir is made to run. */
+	if (o->semaphore != NULL && !o->status)
 		dir = lockrun_lock_dir(o, NULL);
-	} else
+	else
 		dir = lockrun_choose_lock_dir(o, NULL);
 
 	conf.jobs = util_xcalloc(1, sizeof(*conf.jobs));
 	conf.njobs = 1;
 	job = &conf.jobs[0];
-	slash = strrchr(cmd[0], '/');
-	conf_job_init(job, slash != NULL && slash[1] != '\0' ? slash + 1 :
-	    cmd[0]);
+	if (o->status)
+		conf_job_init(job, "status");
+	else {
+		slash = strrchr(cmd[0], '/');
+		conf_job_init(job, slash != NULL && slash[1] != '\0' ?
+		    slash + 1 : cmd[0]);
+		for (n = 0; cmd[n] != NULL; n++)
+			;
+		job->argv = util_xcalloc(n + 1, sizeof(*job->argv));
+		for (i = 0; i < n; i++)
+			job->argv[i] = util_xstrdup(cmd[i]);
+	}
 	job->singleton = 0;
-	for (n = 0; cmd[n] != NULL; n++)
-		;
-	job->argv = util_xcalloc(n + 1, sizeof(*job->argv));
-	for (i = 0; i < n; i++)
-		job->argv[i] = util_xstrdup(cmd[i]);
 	if (conf.nsems > 0) {
 		job->sems = util_xcalloc(1, sizeof(*job->sems));
 		job->sems[0] = 0;
@@ -503,6 +513,14 @@ lockrun_adhoc(struct lockrun_opts *o, char **cmd)
 	job->timeout = o->timeout;
 	job->stopwaitsecs = o->kill_after;
 
+	if (o->status) {
+		/* Who holds these locks and slots (flock(1) cannot say). */
+		code = status_print(stdout, &conf, dir, o->json,
+		    STATUS_ADHOC) == 0 ? 0 : EX_IOERR;
+		conf_free(&conf);
+		free(dir);
+		return (code);
+	}
 	if (supervisor_init(&s, &conf, dir) == -1) {
 		log_warn("event loop");
 		exit(EX_OSERR);
@@ -575,8 +593,8 @@ lockrun_config(struct lockrun_opts *o, char **names)
 	if (o->status) {
 		/* Looking creates nothing and locks nothing. */
 		dir = lockrun_choose_lock_dir(o, &conf);
-		code = status_print(stdout, &conf, dir, o->json) == 0 ? 0 :
-		    EX_IOERR;
+		code = status_print(stdout, &conf, dir, o->json, 0) == 0 ?
+		    0 : EX_IOERR;
 		free(dir);
 		conf_free(&conf);
 		return (code);

@@ -49,6 +49,7 @@ struct status {
 	struct lock_table	 table;
 	struct status_row	*rows;
 	size_t			 nrows;
+	int			 adhoc;		/* STATUS_ADHOC */
 };
 
 /* Look at one lock file: who holds it, and what it says. */
@@ -403,6 +404,7 @@ status_print_locks(struct status *st, FILE *out, int json)
 {
 	const struct conf_lock	*l;
 	struct status_file	 f;
+	const char		*mode;
 	char			*path, pids[256];
 	size_t			 i, k, m, off, nseen = 0;
 	const char		**seen = NULL;
@@ -422,12 +424,19 @@ status_print_locks(struct status *st, FILE *out, int json)
 			seen = util_xreallocarray(seen, nseen + 1,
 			    sizeof(*seen));
 			seen[nseen++] = l->name;
-			util_xasprintf(&path, "%s/%s.lock", st->dir, l->name);
+			if (l->is_path)
+				path = util_xstrdup(l->name);
+			else
+				util_xasprintf(&path, "%s/%s.lock", st->dir,
+				    l->name);
 			status_file(st, path, &f);
-			if (f.nholders == 0) {
+			/* Named locks: the held ones; ad hoc: each asked for. */
+			if (f.nholders == 0 && !st->adhoc) {
 				free(path);
 				continue;
 			}
+			mode = f.nholders == 0 ? "free" : f.holders[0].shared ?
+			    "shared" : "exclusive";
 			if (json) {
 				fprintf(out, "%s\n    {\"name\": ",
 				    first ? "" : ",");
@@ -435,8 +444,7 @@ status_print_locks(struct status *st, FILE *out, int json)
 				fputs(", \"path\": ", out);
 				status_json_str(out, path);
 				fprintf(out, ", \"mode\": \"%s\", \"pids\": [",
-				    f.holders[0].shared ? "shared" :
-				    "exclusive");
+				    mode);
 				for (m = 0; m < f.nholders; m++)
 					fprintf(out, "%s%ld", m ? ", " : "",
 					    (long)f.holders[m].pid);
@@ -445,6 +453,7 @@ status_print_locks(struct status *st, FILE *out, int json)
 				if (first)
 					fprintf(out, "%-20s %-10s %s\n", "LOCK",
 					    "MODE", "HOLDERS");
+				pids[0] = '\0';
 				for (m = 0, off = 0; m < f.nholders &&
 				    off < sizeof(pids); m++)
 					off += snprintf(pids + off,
@@ -452,8 +461,7 @@ status_print_locks(struct status *st, FILE *out, int json)
 					    m ? ", " : "",
 					    (long)f.holders[m].pid);
 				fprintf(out, "%-20s %-10s %s\n", l->name,
-				    f.holders[0].shared ? "shared" :
-				    "exclusive", pids);
+				    mode, *pids ? pids : "-");
 			}
 			first = 0;
 			free(path);
@@ -466,10 +474,12 @@ status_print_locks(struct status *st, FILE *out, int json)
 
 /*
  * Print the status of every job, semaphore and held named lock of conf, as
- * a table or as one JSON document (schema in lockrun(1)).
+ * a table or as one JSON document (schema in lockrun(1)). STATUS_ADHOC:
+ * the --lock paths and --semaphore of the command line, free ones too.
  */
 int
-status_print(FILE *out, const struct conf *conf, const char *dir, int json)
+status_print(FILE *out, const struct conf *conf, const char *dir, int json,
+    int flags)
 {
 	struct status	st;
 	size_t		i;
@@ -477,8 +487,10 @@ status_print(FILE *out, const struct conf *conf, const char *dir, int json)
 	memset(&st, 0, sizeof(st));
 	st.conf = conf;
 	st.dir = dir;
+	st.adhoc = flags & STATUS_ADHOC;
 	st.have_table = lock_table_load(&st.table) == 0;
-	status_collect_jobs(&st);
+	if (!st.adhoc)
+		status_collect_jobs(&st);
 
 	if (json) {
 		fputs("{\n  \"version\": 1,\n  \"lock_dir\": ", out);
@@ -489,7 +501,8 @@ status_print(FILE *out, const struct conf *conf, const char *dir, int json)
 		fprintf(out, "note: /proc/locks cannot be read: nobody can "
 		    "tell held locks from stale files here; PIDs are those "
 		    "written in the files (unverified)\n\n");
-	status_print_jobs(&st, out, json);
+	if (!st.adhoc || json)
+		status_print_jobs(&st, out, json);
 	status_print_sems(&st, out, json);
 	status_print_locks(&st, out, json);
 	if (json)

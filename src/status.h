@@ -6,6 +6,8 @@
 
 #include "conf.h"
 
-int	status_print(FILE *, const struct conf *, const char *, int);
+#define STATUS_ADHOC	0x1	/* --lock/--semaphore: no jobs, free locks too */
+
+int	status_print(FILE *, const struct conf *, const char *, int, int);
 
 #endif

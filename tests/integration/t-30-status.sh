@@ -155,3 +155,25 @@ done
 touch "$T/stop-looking"
 wait "$LOOKER"
 note "1000 --lock and 200 --config acquisitions beside a --status loop: none failed"
+
+# Ad hoc: who holds a lock that flock(1) took, and a semaphore's slots, without
+# a job file; free ones are shown too. Nothing runs.
+if command -v flock >/dev/null; then
+	start_bg flock "$T/adhoc.lock" "$HOLD" "$T/fl.pid" "$T/release3"
+	FL=$BG_PID
+	wait_for 'test -s "$T/fl.pid"' 5
+	expect_rc 0 lockrun --lock "$T/adhoc.lock" --lock "$T/free.lock" --status
+	grep -Eq "^$T/adhoc.lock +exclusive +pid $FL\$" "$T/stdout" ||
+	    fail "flock's holder is not shown: $(cat "$T/stdout")"
+	grep -Eq "^$T/free.lock +free +-\$" "$T/stdout" ||
+	    fail "a free lock is not shown free: $(cat "$T/stdout")"
+	expect_rc 0 lockrun --lock "$T/adhoc.lock" --status --json
+	"$PY" -c '
+import json, sys
+lock = json.load(open(sys.argv[1]))["locks"][0]
+assert lock["mode"] == "exclusive" and lock["pids"] == [int(sys.argv[2])], lock
+' "$T/stdout" "$FL" || fail "JSON of an ad hoc lock: $(cat "$T/stdout")"
+	expect_rc 64 lockrun --lock "$T/adhoc.lock" --status -- true
+	touch "$T/release3"
+	expect_bg_rc 0 "$FL"
+fi
