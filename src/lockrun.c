@@ -92,7 +92,7 @@ lockrun_usage(FILE *f)
 "       lockrun [options] --semaphore NAME --slots N -- COMMAND [ARG...]\n"
 "       lockrun [options] --config FILE [--check] [JOB...]\n"
 "       lockrun [--lock-dir DIR] --config FILE --status [--json]\n"
-"       lockrun [--lock-dir DIR] (--lock PATH | --semaphore NAME --slots N)... --status [--json]\n"
+"       lockrun [--lock PATH ...] [--semaphore NAME --slots N] --status [--json]\n"
 "       lockrun --help | --version\n"
 "\n"
 "Run a command under flock(2) locks or a host-wide counting semaphore, or\n"
