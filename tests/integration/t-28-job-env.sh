@@ -261,3 +261,21 @@ printf '[lockrun]\nlock_dir = %s\n' "$LOCKDIR" >"$T/nojobs.ini"
 expect_rc 78 lockrun --config "$T/nojobs.ini" --check
 stderr_has "no jobs defined"
 expect_rc 78 lockrun --config "$T/nojobs.ini"
+
+# --- an unsafe lock dir is refused (73), and nothing runs ---------------------
+mkdir "$T/open"
+chmod 0777 "$T/open"
+write_conf "$T/open.ini" <<EOF
+[lockrun]
+lock_dir = $T/open
+
+[job:marker]
+command = touch "$T/open-ran"
+EOF
+expect_rc 73 lockrun --config "$T/open.ini"
+stderr_has "world-writable without the sticky bit"
+expect_rc 73 lockrun --lock-dir "$T/open" --semaphore s --slots 1 -- touch "$T/open-ran"
+[ ! -e "$T/open-ran" ] || fail "a job ran in a world-writable lock dir"
+chmod 1777 "$T/open"
+expect_rc 0 lockrun --config "$T/open.ini"
+[ -e "$T/open-ran" ] || fail "the sticky lock dir was refused"
