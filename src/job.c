@@ -772,7 +772,7 @@ job_do_timeout(struct job *j, enum job_event ev)
 
 	(void)ev;
 	util_format_duration(j->conf->timeout, limit, sizeof(limit));
-	job_log(log_warnx, j, "pid %ld timed out after %s: sending %s",
+	job_log(log_info, j, "pid %ld timed out after %s: sending %s",
 	    (long)j->pid, limit, util_signame(j->conf->stopsignal));
 	j->timed_out = 1;
 	job_signal(j, j->pid, j->conf->stopsignal);
