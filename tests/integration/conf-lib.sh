@@ -8,6 +8,7 @@
 #	$CONF			the default job file
 #	write_conf [FILE]	write stdin to FILE (default $CONF), as it is
 #	read_pid FILE		print the pid in FILE (fail if there is none)
+#	pidfile_is JOB PID	fail unless $LOCKDIR/JOB.pid holds PID
 #	all_gone PID...		true if none of the PIDs is running
 #	count_lines FILE	print the number of lines in FILE (0 if missing)
 
@@ -36,6 +37,12 @@ read_pid() {
 		;;
 	esac
 	printf '%s\n' "$_conf_pid"
+}
+
+# pidfile_is JOB PID: the job's PID file names PID.
+pidfile_is() {
+	[ "$(read_pid "$LOCKDIR/$1.pid")" = "$2" ] ||
+	    fail "$1: PID file holds $(cat "$LOCKDIR/$1.pid"), the job is $2"
 }
 
 # all_gone PID...: none of the PIDs is running (zombies count as gone).

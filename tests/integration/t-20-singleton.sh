@@ -23,8 +23,7 @@ start_bg lockrun --config "$CONF" sleeper 2>"$T/first.err"
 FIRST=$BG_PID
 wait_for 'test -s "$T/sleeper.self" && test -s "$LOCKDIR/sleeper.pid"' 5
 JOBPID=$(read_pid "$T/sleeper.self")
-[ "$(read_pid "$LOCKDIR/sleeper.pid")" = "$JOBPID" ] ||
-    fail "PID file holds $(cat "$LOCKDIR/sleeper.pid"), the job is $JOBPID"
+pidfile_is sleeper "$JOBPID"
 
 expect_rc 75 lockrun --config "$CONF" sleeper
 stderr_has "already running as pid $JOBPID"
@@ -128,8 +127,7 @@ R1=$BG_PID
 wait_for 'test -s "$T/rep.self" && test -s "$T/rep.child" && test -s "$LOCKDIR/rep.pid"' 5
 REP=$(read_pid "$T/rep.self")
 REPCHILD=$(read_pid "$T/rep.child")
-[ "$(read_pid "$LOCKDIR/rep.pid")" = "$REP" ] ||
-    fail "rep: PID file holds $(cat "$LOCKDIR/rep.pid"), the job is $REP"
+pidfile_is rep "$REP"
 expect_rc 0 lockrun --config "$T/replace2.ini" rep
 stderr_has "replacing pid $REP"
 all_gone "$REP" "$REPCHILD" || fail "replace: the old instance still runs"

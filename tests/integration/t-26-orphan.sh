@@ -32,8 +32,7 @@ LR=$BG_PID
 wait_for 'test -s "$T/runs" && test -s "$T/sleep.pid" && test -s "$LOCKDIR/orphan.pid"' 5
 JOB=$(read_pid "$T/runs")
 SLEEP=$(read_pid "$T/sleep.pid")
-[ "$(read_pid "$LOCKDIR/orphan.pid")" = "$JOB" ] ||
-    fail "PID file holds $(cat "$LOCKDIR/orphan.pid"), the job is $JOB"
+pidfile_is orphan "$JOB"
 
 kill -KILL "$LR"
 wait_bg "$LR" 5
