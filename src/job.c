@@ -2,16 +2,19 @@
  * job.c: one job instance: its locks, its process, its state table.
  *
  * A job's life is a table of (state x event) -> action, as in s6-supervise:
- * every cell is a decision. The actions below are the only places that
- * change j->state.
+ * every cell is a decision, errors included. The actions below are the only
+ * places that change j->state.
  */
 #include "config.h"
 
 #include <sys/types.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,27 +22,32 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "group.h"
+#include "holders.h"
 #include "job.h"
+#include "lockdir.h"
 #include "log.h"
 #include "spawn.h"
+#include "trust.h"
 #include "util.h"
 
 #define JOB_BACKOFF_FIRST	0.5	/* first delay between restarts */
 #define JOB_BACKOFF_MAX		60.0
 #define JOB_REAP_POLL		0.01	/* how often to look for leftovers */
 #define JOB_REAP_GRACE		0.1	/* before signalling them */
-#define JOB_REPLACE_REQUEST	"replace\n"	/* appended to a PID file */
+#define JOB_REPLACE_POLL	0.05	/* looking for the PID to replace */
+#define JOB_LOG_MODE		0640	/* of a log file lockrun creates */
 
 extern char **environ;
 
 typedef void job_action(struct job *, enum job_event);
 
+static void	job_event(struct job *, enum job_event);
 static void	job_wait(struct job *);
 static void	job_finish(struct job *, enum job_result);
-static int	job_replaced_elsewhere(struct job *);
 
 static const char *const job_event_names[JOB_NEVENTS] = {
-	"start", "locked", "expired", "exit", "timer", "stop", "kill",
+	"start", "locked", "expired", "error", "exit", "timer", "stop", "kill",
 };
 
 static const char *const job_state_names[JOB_NSTATES] = {
@@ -73,11 +81,13 @@ job_pid_held(struct job *j)
 }
 
 /*
- * Close every lock file: the last close wakes the waiters of other lockruns.
- * PID files and slots are emptied first, while they are still ours.
+ * Close every lock file, on a fresh open next time: a leftover of the last
+ * run may share these descriptors, and must not lend us its locks. The last
+ * close wakes the waiters of other lockruns. PID files and slots are
+ * emptied first, while they are still ours.
  */
 static void
-job_close_locks(struct job *j, int keep_pid)
+job_close_locks(struct job *j)
 {
 	struct lock	*held;
 	size_t		 i;
@@ -89,55 +99,46 @@ job_close_locks(struct job *j, int keep_pid)
 	}
 	for (i = 0; i < j->conf->nlocks; i++)
 		lock_close(&j->locks[i]);
-	if (keep_pid)
-		return;
 	if ((held = job_pid_held(j)) != NULL)
 		(void)lock_clear_pid(held);
 	if (j->pidlock != NULL)
 		lock_close(j->pidlock);
 	if (j->pidsem != NULL)
 		sem_close(j->pidsem);
+	if (j->replace != NULL)
+		lock_close(j->replace);
 }
 
-/* "pid 42", "pids 42, 43", or "" when nobody can be seen holding path(s). */
+/* The wait left: seconds to the deadline (0 means none), at least a tick. */
+static double
+job_wait_left(struct job *j)
+{
+	double	left;
+
+	if (j->wait_deadline == 0)
+		return (0);
+	left = j->wait_deadline - ev_now(j->env->loop);
+	return (left > 0.001 ? left : 0.001);
+}
+
+/* Start the clock of a wait: wait_timeout counts once, whatever comes next. */
 static void
-job_format_holders(const pid_t *pids, size_t n, char *buf, size_t len)
+job_wait_begin(struct job *j)
 {
-	size_t	i, off;
-
-	buf[0] = '\0';
-	if (n == 0)
-		return;
-	off = snprintf(buf, len, "pid%s ", n > 1 ? "s" : "");
-	for (i = 0; i < n && off < len; i++)
-		off += snprintf(buf + off, len - off, "%s%ld", i ? ", " : "",
-		    (long)pids[i]);
-}
-
-/* Add the PID from a lock file, or the lock's holder, unless listed already. */
-static size_t
-job_add_pid(pid_t *pids, size_t n, pid_t from_file, pid_t holder)
-{
-	pid_t	pid = from_file > 0 ? from_file : holder;
-	size_t	i;
-
-	for (i = 0; i < n; i++) {
-		if (pids[i] == pid)
-			return (0);
-	}
-	pids[n] = pid;
-	return (1);
+	j->wait_started = ev_now(j->env->loop);
+	j->wait_deadline = j->conf->wait_timeout > 0 ?
+	    j->wait_started + j->conf->wait_timeout : 0;
 }
 
 /* " since 02:00:03" (or a date, when not today), or "" when unknown. */
 static void
-job_format_since(pid_t pid, char *buf, size_t len)
+job_format_since(time_t start, char *buf, size_t len)
 {
 	struct tm	tm, today;
-	time_t		start, now = time(NULL);
+	time_t		now = time(NULL);
 
 	buf[0] = '\0';
-	if (util_proc_start_time(pid, &start) == -1)
+	if (start == 0)
 		return;
 	localtime_r(&start, &tm);
 	localtime_r(&now, &today);
@@ -146,22 +147,89 @@ job_format_since(pid_t pid, char *buf, size_t len)
 	    " since %Y-%m-%d %H:%M", &tm);
 }
 
+/* Append a holder's pid to the list in buf: "4", "4, 5". */
+static void
+job_add_pid(char *buf, size_t len, size_t *off, size_t *n, pid_t pid)
+{
+	if (*off >= len)
+		return;
+	*off += snprintf(buf + *off, len - *off, "%s%ld", *n > 0 ? ", " : "",
+	    (long)pid);
+	(*n)++;
+}
+
 /*
- * Say what the waiter found busy, naming the holders where /proc/locks or
- * the files tell them: "semaphore gpu: 3/3 slots busy (pids 1, 2, 3)",
- * "lock /x: held by pid 4", "job backup is already running as pid 5 since
- * 02:00:03" (or, for the status line, "job backup to finish (pid 5 ...)").
+ * Who holds the lock file open on fd (or at path): the PID written in it
+ * when the kernel confirms that this process holds the lock, else the
+ * process that took the lock, from /proc/locks. 0 when nobody can be seen.
+ */
+static pid_t
+job_lock_holder(const struct holders_table *t, int fd, const char *path)
+{
+	struct holders_key	k;
+	struct holders_lock	l;
+	pid_t			pid;
+
+	if ((fd != -1 ? holders_key_fd(fd, &k) : holders_key_path(path,
+	    &k)) == -1)
+		return (0);
+	pid = fd != -1 ? lock_read_pid_fd(fd, NULL, 0) : lock_read_pid(path,
+	    NULL, 0);
+	if (pid > 0 && holders_pid_holds(pid, &k, NULL, NULL) == 1)
+		return (pid);
+	if (holders_locks(t, &k, &l, 1) == 0)
+		return (0);
+	return (l.pid);
+}
+
+/*
+ * The main process of the job whose PID file is busy: the PID it names,
+ * if the kernel confirms it; else the top of the live holders (a leftover
+ * of an earlier run, or a job whose PID we could not write).
+ */
+static pid_t
+job_pidfile_holder(struct job *j, time_t *since)
+{
+	struct holders_key	 k;
+	struct holder		 h[32];
+	struct util_proc	 p;
+	size_t			 n;
+	pid_t			 pid;
+	int			 partial;
+
+	*since = 0;
+	if (lock_open(j->pidlock) == -1 || holders_key_fd(j->pidlock->fd,
+	    &k) == -1)
+		return (0);
+	pid = lock_read_pid_fd(j->pidlock->fd, NULL, 0);
+	if (pid <= 0 || holders_pid_holds(pid, &k, NULL, NULL) != 1) {
+		n = holders_live(&k, h, LOCKRUN_ARRAY_LEN(h), &partial);
+		if (n > LOCKRUN_ARRAY_LEN(h))
+			n = LOCKRUN_ARRAY_LEN(h);
+		if ((pid = holders_principal(h, n)) <= 0)
+			return (0);
+	}
+	if (util_proc_stat(pid, &p) == 0)
+		*since = p.start;
+	return (pid);
+}
+
+/*
+ * Say what the waiter found busy, naming the holders the kernel shows:
+ * "semaphore gpu: 3/3 slots busy (pids 1, 2, 3)", "lock /x: held by pid
+ * 4", "job backup is already running as pid 5 since 02:00:03" (or, for the
+ * status line, "job backup to finish (pid 5 ...)").
  */
 static void
 job_describe_busy(struct job *j, char *buf, size_t len, int progress)
 {
 	const struct waiter_item	*it = &j->waiter.items[j->waiter.busy];
-	struct lock_table		 table;
-	struct lock_holder		 h[16];
-	pid_t				 pids[16], pid;
-	char				 who[160], since[48], path[4096];
-	size_t				 n = 0, k;
+	struct holders_table		 table;
+	char				 who[160], since[48], *path;
+	size_t				 n = 0, off;
 	unsigned			 i;
+	pid_t				 pid;
+	time_t				 start;
 
 	if (it->sem != NULL && it->sem == j->pidsem) {
 		snprintf(buf, len, "%s%u instances of job %s %s",
@@ -170,10 +238,8 @@ job_describe_busy(struct job *j, char *buf, size_t len, int progress)
 		return;
 	}
 	if (it->lock != NULL && it->lock == j->pidlock) {
-		pid = lock_read_pid(it->lock->path, NULL, 0);
-		since[0] = '\0';
-		if (pid > 0)
-			job_format_since(pid, since, sizeof(since));
+		pid = job_pidfile_holder(j, &start);
+		job_format_since(start, since, sizeof(since));
 		if (progress && pid > 0)
 			snprintf(buf, len, "job %s to finish (pid %ld%s)",
 			    j->conf->name, (long)pid, since);
@@ -188,32 +254,31 @@ job_describe_busy(struct job *j, char *buf, size_t len, int progress)
 		return;
 	}
 
-	if (lock_table_load(&table) == -1)
+	if (holders_load(&table) == -1)
 		table.n = 0;
+	off = 0;
+	who[0] = '\0';
 	if (it->sem != NULL) {
-		/* A slot's file names the job holding it; else /proc/locks does. */
-		for (i = 0; i < it->sem->nslots && n < LOCKRUN_ARRAY_LEN(pids);
-		    i++) {
-			sem_slot_path(it->sem, i, path, sizeof(path));
-			if (lock_table_find(&table, path, h, 1) == 0)
-				continue;
-			n += job_add_pid(pids, n, lock_read_pid(path, NULL, 0),
-			    h[0].pid);
+		for (i = 0; i < it->sem->nslots && n < 16; i++) {
+			path = sem_slot_path(it->sem, i);
+			if ((pid = job_lock_holder(&table, it->sem->slots !=
+			    NULL ? it->sem->slots[i].fd : -1, path)) > 0)
+				job_add_pid(who, sizeof(who), &off, &n, pid);
+			free(path);
 		}
-		job_format_holders(pids, n, who, sizeof(who));
+	} else if ((pid = job_lock_holder(&table, it->lock->fd,
+	    it->lock->path)) > 0)
+		job_add_pid(who, sizeof(who), &off, &n, pid);
+	holders_free(&table);
+	if (it->sem != NULL)
 		snprintf(buf, len, "semaphore %s: %u/%u slots busy%s%s%s",
 		    it->sem->name, it->sem->nslots, it->sem->nslots,
-		    *who ? " (" : "", who, *who ? ")" : "");
-	} else {
-		n = lock_table_find(&table, it->lock->path, h,
-		    LOCKRUN_ARRAY_LEN(h));
-		for (k = 0; k < n && k < LOCKRUN_ARRAY_LEN(h); k++)
-			pids[k] = h[k].pid;
-		job_format_holders(pids, k, who, sizeof(who));
+		    n == 0 ? "" : n == 1 ? " (pid " : " (pids ", who,
+		    n > 0 ? ")" : "");
+	else
 		snprintf(buf, len, "lock %s: %s%s", it->lock->path,
-		    *who ? "held by " : "busy", who);
-	}
-	lock_table_free(&table);
+		    n == 0 ? "busy" : n == 1 ? "held by pid " :
+		    "held by pids ", who);
 }
 
 /* How long the job has been waiting for its locks, or -1 if it is not. */
@@ -315,16 +380,26 @@ job_sh_argv(char *const *argv)
 	return (v);
 }
 
-/* Open a log file for the child, appending; -1 and a message on failure. */
+/*
+ * Open a log file for the child, appending, so that no other user can
+ * choose what the job's output goes into (trust_open_append); -1 and a
+ * message on failure.
+ */
 static int
 job_open_log(struct job *j, const char *path)
 {
+	char	why[512];
 	int	fd;
 
-	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOCTTY,
-	    0640);
-	if (fd == -1)
-		job_log(log_warn, j, "%s", path);
+	if ((fd = trust_open_append(path, JOB_LOG_MODE, why,
+	    sizeof(why))) == -1) {
+		if (*why != '\0')
+			job_log(log_warnx, j, "log file %s: %s: not writing to "
+			    "it, as another user could choose where the output "
+			    "goes", path, why);
+		else
+			job_log(log_warn, j, "log file %s", path);
+	}
 	return (fd);
 }
 
@@ -337,17 +412,40 @@ job_timer(struct job *j, double after)
 	ev_timer_start(j->env->loop, &j->timer);
 }
 
-/* Send a signal to the job's whole process group. */
+/*
+ * Send a signal to the process group of the job's main process pg, which is
+ * not reaped yet (so the number cannot name anyone else), and SIGCONT after
+ * a stop signal: a stopped job could not act on it (timeout(1) does this).
+ */
 static void
 job_signal(struct job *j, pid_t pg, int sig)
 {
 	if (kill(-pg, sig) == -1 && errno != ESRCH)
 		job_log(log_warn, j, "kill %s to process group %ld",
 		    util_signame(sig), (long)pg);
+	if (sig != SIGKILL && sig != SIGCONT)
+		(void)kill(-pg, SIGCONT);
 }
 
-static void
-job_event(struct job *, enum job_event);
+/*
+ * Signal what is left of the job's group once its main process is gone:
+ * its members among our descendants (group.c), never the bare number. How
+ * many there are; 0 when the group is gone.
+ */
+static int
+job_signal_leftovers(struct job *j, int sig)
+{
+	int	n;
+
+	if ((n = group_signal(j->pid, sig)) != -1)
+		return (n);
+	/* No /proc children lists: the old way, with its known race. */
+	if (kill(-j->pid, 0) == -1)
+		return (0);
+	if (sig != 0)
+		job_signal(j, j->pid, sig);
+	return (1);
+}
 
 /*
  * The child is gone: did its exec fail? The report pipe says so, and is
@@ -377,18 +475,41 @@ job_report(struct job *j)
 }
 
 /*
- * Ad hoc on a terminal, Ctrl-Z stopped the command (its own process group
- * has the terminal): stop ourselves too, so the shell sees the job stop,
- * and on fg or bg hand the terminal back (if ours) and continue the command.
+ * Ad hoc on a terminal, the command stopped. If it wants the terminal
+ * (SIGTTIN/SIGTTOU: it reads it, or sets its modes, as ssh, sudo and git
+ * prompts do) and lockrun has it, hand it over and let the command go on,
+ * as it would under flock(1). Otherwise (Ctrl-Z, or lockrun is itself in
+ * the background) stop lockrun too, so the shell sees the job stop, and on
+ * fg or bg hand the terminal over if it is ours and continue the command.
  */
 static void
-job_stopped(struct job *j)
+job_stopped(struct job *j, int sig)
 {
-	spawn_restore_tty(j->env->tty);
+	int	tty = j->env->tty, wants = sig == SIGTTIN || sig == SIGTTOU;
+
+	if (wants && !j->gave_tty && spawn_tty_ours(tty)) {
+		spawn_give_tty(tty, j->pid);
+		j->gave_tty = 1;
+		job_signal(j, j->pid, SIGCONT);
+		return;
+	}
+	if (j->gave_tty)
+		spawn_restore_tty(tty);
+	j->gave_tty = 0;
+	if (spawn_group_orphaned()) {
+		/* No shell can continue us: leave the command as it is. */
+		job_log(log_warnx, j, "pid %ld stopped (SIG%s), and lockrun, "
+		    "in the background with no shell to bring it back, cannot "
+		    "give it the terminal: continue or kill it by hand",
+		    (long)j->pid, util_signame(sig));
+		return;
+	}
 	(void)raise(SIGTSTP);
 	/* Continued by fg or bg. */
-	if (spawn_foreground_tty() != -1)
-		spawn_give_tty(j->env->tty, j->pid);
+	if (spawn_tty_ours(tty) && (wants || j->env->tty_eager)) {
+		spawn_give_tty(tty, j->pid);
+		j->gave_tty = 1;
+	}
 	job_signal(j, j->pid, SIGCONT);
 }
 
@@ -399,7 +520,7 @@ job_child_cb(struct ev_loop *loop, ev_child *w, int revents)
 
 	(void)revents;
 	if (WIFSTOPPED(w->rstatus)) {
-		job_stopped(j);
+		job_stopped(j, WSTOPSIG(w->rstatus));
 		return;
 	}
 	if (WIFCONTINUED(w->rstatus))
@@ -418,26 +539,131 @@ job_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	job_event(w->data, JOB_EV_TIMER);
 }
 
+/* Record an OS error while locking or starting, and say so. */
+static void
+job_error(struct job *j, int err, const char *what, const char *path)
+{
+	j->error = err;
+	job_log(log_warnx, j, "%s %s: %s", what, path, lock_strerror(err));
+}
+
 static void
 job_waiter_cb(struct waiter *w, int result, void *arg)
 {
 	struct job	*j = arg;
 
-	(void)w;
 	if (result == 0)
 		job_event(j, JOB_EV_LOCKED);
 	else if (errno == ETIMEDOUT)
 		job_event(j, JOB_EV_EXPIRED);
 	else {
-		j->error = errno;
-		job_log(log_warnx, j, "cannot lock %s: %s", waiter_busy_path(w),
-		    lock_strerror(errno));
-		job_finish(j, JOB_RESULT_ERROR);
+		job_error(j, errno, "cannot lock", waiter_busy_path(w));
+		job_event(j, JOB_EV_ERROR);
 	}
 }
 
-/* Fork and exec the command, holding every lock; the child inherits them. */
+/*
+ * Is a run with on_running = replace waiting to take over our singleton?
+ * Such a run holds a shared lock on <job>.replace for as long as it waits,
+ * so the request lives and dies with it. Look without waiting: an
+ * exclusive try that fails means a request; one that succeeds is undone at
+ * once. A replace file of another user's is not a request anyone may make.
+ */
+static int
+job_replace_requested(struct job *j)
+{
+	struct stat	st;
+	int		fd, requested = 0;
+
+	if (j->replace == NULL)
+		return (0);
+	if ((fd = open(j->replace->path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
+	    O_NONBLOCK | O_NOCTTY)) == -1)
+		return (0);		/* nobody ever asked */
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    trust_owner(st.st_uid)) {
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+			(void)flock(fd, LOCK_UN);
+		else if (errno == EWOULDBLOCK)
+			requested = 1;
+	}
+	close(fd);
+	if (requested)
+		job_log(log_info, j, "replaced by another run: not starting "
+		    "again");
+	return (requested);
+}
+
+/*
+ * Ask whoever holds our singleton to give way: a shared lock on the
+ * replace file, held while we wait (see job_replace_requested). The
+ * holder's look takes the file exclusively for a moment: try again then.
+ */
+static int
+job_replace_ask(struct job *j)
+{
+	int	tries;
+
+	for (tries = 0; tries < 1000; tries++) {
+		if (lock_try(j->replace) == 0)
+			return (0);
+		if (errno != EWOULDBLOCK)
+			return (-1);
+		(void)sched_yield();
+	}
+	return (-1);			/* EWOULDBLOCK: a stuck holder */
+}
+
+/*
+ * May we signal pid as the holder of our PID file? Only the job's own main
+ * process: the kernel says it holds the lock, it did not take the lock
+ * itself (that is its lockrun), it leads its own session (every job does),
+ * and it is ours (unless we are root). A PID file, even ours, only says
+ * which process to ask the kernel about.
+ */
+static int
+job_may_signal(struct job *j, pid_t pid)
+{
+	struct holders_key	k;
+	struct holder		h;
+	pid_t			locker;
+
+	if (pid <= 1 || pid == getpid() || j->pidlock->fd == -1)
+		return (0);
+	if (holders_key_fd(j->pidlock->fd, &k) == -1 ||
+	    holders_pid_holds(pid, &k, NULL, &locker) != 1 || locker == pid)
+		return (0);
+	if (getsid(pid) != pid || holders_proc(pid, &h) == -1)
+		return (0);
+	return (geteuid() == 0 || h.uid == geteuid());
+}
+
+/*
+ * Replacing: signal the holder's job once its PID is known. It may not be
+ * written yet (the holder is starting it): look again shortly.
+ */
 static void
+job_replace_poke(struct job *j)
+{
+	pid_t	pid;
+
+	pid = lock_read_pid_fd(j->pidlock->fd, NULL, 0);
+	if (pid > 0 && job_may_signal(j, pid)) {
+		job_log(log_info, j, "replacing pid %ld: sending %s",
+		    (long)pid, util_signame(j->conf->stopsignal));
+		j->replacing = pid;
+		job_signal(j, pid, j->conf->stopsignal);
+		job_timer(j, j->conf->stopwaitsecs);
+		return;
+	}
+	job_timer(j, JOB_REPLACE_POLL);
+}
+
+/*
+ * Fork and exec the command, holding every lock; the child inherits them.
+ * -1 with j->error set (and said) when it could not be started.
+ */
+static int
 job_spawn(struct job *j)
 {
 	const struct conf_job	 *c = j->conf;
@@ -445,33 +671,27 @@ job_spawn(struct job *j)
 	struct lock		 *pl, *held;
 	char			**env = NULL, **shargv_noexec = NULL;
 	char			 *shargv[4];
-	int			  keep[2 + c->nsems + c->nlocks];
+	int			  keep[2 + 2 * c->nsems + c->nlocks];
 	size_t			  nkeep = 0, i;
 	int			  outfd = -1, errfd = -1;
 	pid_t			  pid;
 
-	/*
-	 * A run with on_running = replace may have asked for our singleton
-	 * while we waited for the other locks (the PID file had no PID to
-	 * signal then): give way. Known weakness: a request appended between
-	 * this check and lock_write_pid below is truncated away, and the job
-	 * runs to its end before the replacing run starts.
-	 */
-	if (job_replaced_elsewhere(j)) {
-		job_finish(j, JOB_RESULT_REPLACED);
-		return;
-	}
 	spawn_init(&sp);
 	if ((pl = job_pid_held(j)) != NULL)
 		keep[nkeep++] = pl->fd;
 	for (i = 0; i < c->nsems; i++) {
 		if ((held = sem_held_lock(&j->sems[i])) != NULL)
 			keep[nkeep++] = held->fd;
+		/* The size the job's semaphores were agreed to have. */
+		if (j->env->size_fds != NULL &&
+		    j->env->size_fds[c->sems[i]] != -1)
+			keep[nkeep++] = j->env->size_fds[c->sems[i]];
 	}
 	for (i = 0; i < c->nlocks; i++)
 		keep[nkeep++] = j->locks[i].fd;
 	sp.keep_fds = keep;
 	sp.nkeep = nkeep;
+	sp.undo = j->env->undo;
 
 	if (c->stdout_logfile != NULL &&
 	    (outfd = job_open_log(j, c->stdout_logfile)) == -1)
@@ -502,7 +722,8 @@ job_spawn(struct job *j)
 	sp.envp = env = job_build_env(j);
 	sp.directory = c->directory;
 	sp.group = j->env->forward ? SPAWN_SETPGID : SPAWN_SETSID;
-	sp.tty = j->env->forward ? j->env->tty : -1;
+	sp.tty = j->env->forward && j->env->tty_eager &&
+	    spawn_tty_ours(j->env->tty) ? j->env->tty : -1;
 	sp.has_nice = c->has_nice;
 	sp.nice = c->nice;
 	switch (c->ioclass) {
@@ -522,21 +743,26 @@ job_spawn(struct job *j)
 	log_status(NULL);	/* the command may write to the terminal */
 	if ((pid = spawn_start(&sp, &j->report_fd)) == -1) {
 		j->error = errno;
-		job_log(log_warn, j, "fork");
+		job_log(log_warn, j, "cannot start: fork");
 		goto fail;
 	}
 	/* libev reaps every child: watch this one before the loop runs again. */
 	j->pid = pid;
-	/* On a terminal, also hear of the command being stopped (Ctrl-Z). */
-	ev_child_init(&j->child, job_child_cb, pid, sp.tty != -1);
+	j->gave_tty = sp.tty != -1;
+	/* On a terminal, also hear of the command being stopped. */
+	ev_child_init(&j->child, job_child_cb, pid, j->env->forward &&
+	    j->env->tty != -1);
 	j->child.data = j;
 	ev_child_start(j->env->loop, &j->child);
 	j->started = ev_now(j->env->loop);
 	j->state = JOB_RUNNING;
+	j->ran = 1;
 
 	job_log(log_info, j, "started as pid %ld", (long)pid);
 	if (pl != NULL && lock_write_pid(pl, pid, NULL) == -1)
-		job_log(log_warn, j, "%s: cannot write pid", pl->path);
+		job_log(log_debug, j, "%s: cannot write pid: %s", pl->path,
+		    strerror(errno));	/* another user's file: --status
+					   finds the job through /proc */
 	for (i = 0; i < c->nsems; i++) {
 		if ((held = sem_held_lock(&j->sems[i])) != NULL)
 			(void)lock_write_pid(held, pid, c->name); /* optional */
@@ -546,14 +772,14 @@ job_spawn(struct job *j)
 
 	free(shargv_noexec);
 	job_spawn_cleanup(env, outfd, errfd);
-	return;
+	return (0);
 
 fail:
 	if (j->error == 0)
 		j->error = errno;
 	free(shargv_noexec);
 	job_spawn_cleanup(env, outfd, errfd);
-	job_finish(j, JOB_RESULT_ERROR);
+	return (-1);
 }
 
 /*
@@ -566,6 +792,8 @@ job_wait(struct job *j)
 	char	what[512];
 	size_t	i;
 
+	j->state = JOB_WAITING;
+	j->waited = 0;
 	waiter_clear(&j->waiter);
 	if (j->pidlock != NULL && !j->pidlock->held)
 		waiter_add_lock(&j->waiter, j->pidlock);
@@ -582,27 +810,27 @@ job_wait(struct job *j)
 		goto wait;
 	}
 	if (waiter_try(&j->waiter) == 0) {
-		job_spawn(j);
+		job_event(j, JOB_EV_LOCKED);
 		return;
 	}
 	if (errno != EWOULDBLOCK && errno != EAGAIN) {
-		j->error = errno;
-		job_log(log_warnx, j, "cannot lock %s: %s",
-		    waiter_busy_path(&j->waiter), lock_strerror(errno));
-		job_finish(j, JOB_RESULT_ERROR);
+		job_error(j, errno, "cannot lock",
+		    waiter_busy_path(&j->waiter));
+		job_event(j, JOB_EV_ERROR);
 		return;
 	}
-	job_describe_busy(j, what, sizeof(what), 0);
 	if (j->env->no_wait) {
+		job_describe_busy(j, what, sizeof(what), 0);
 		job_log(log_warnx, j, "%s, not waiting", what);
 		job_finish(j, JOB_RESULT_BUSY);
 		return;
 	}
+	if (log_enabled(LOG_LEVEL_INFO))
+		job_describe_busy(j, what, sizeof(what), 0);
 wait:
 	job_log(log_info, j, "waiting: %s", what);
-	j->state = JOB_WAITING;
-	j->wait_started = ev_now(j->env->loop);
-	waiter_start(&j->waiter, j->env->loop, j->conf->wait_timeout,
+	j->waited = 1;
+	waiter_start(&j->waiter, j->env->loop, job_wait_left(j),
 	    j->conf->retry_interval, job_waiter_cb, j);
 }
 
@@ -612,10 +840,54 @@ job_finish(struct job *j, enum job_result result)
 {
 	waiter_stop(&j->waiter);
 	ev_timer_stop(j->env->loop, &j->timer);
-	job_close_locks(j, 0);
+	job_close_locks(j);
 	j->result = result;
 	j->state = JOB_DONE;
 	j->done(j, j->arg);
+}
+
+/* Take our PID file (an instance's, with numprocs); 0, or -1 and errno. */
+static int
+job_pid_try(struct job *j)
+{
+	int	rc, saved;
+
+	if (j->pidlock != NULL)
+		return (lock_try(j->pidlock));
+	rc = sem_try(j->pidsem);
+	saved = errno;
+	sem_close_spare(j->pidsem);	/* held or not, no more files */
+	errno = saved;
+	return (rc);
+}
+
+/* The singleton is busy and on_running = replace: ask, then wait for it. */
+static void
+job_replace(struct job *j)
+{
+	pid_t	pid;
+
+	if (lock_open(j->pidlock) == -1 || job_replace_ask(j) == -1) {
+		job_error(j, errno, "cannot ask for the replacement of",
+		    j->replace->path);
+		job_event(j, JOB_EV_ERROR);
+		return;
+	}
+	j->state = JOB_REPLACING;
+	j->replacing = 0;
+	job_replace_poke(j);
+	if (j->replacing == 0 && (pid = lock_read_pid_fd(j->pidlock->fd,
+	    NULL, 0)) > 0)
+		job_log(log_warnx, j, "%s names pid %ld, which is not a job "
+		    "holding it: not signalling it", j->pidlock->path,
+		    (long)pid);
+	else if (j->replacing == 0)
+		job_log(log_info, j, "replacing job %s once its pid is known",
+		    j->conf->name);
+	waiter_clear(&j->waiter);
+	waiter_add_lock(&j->waiter, j->pidlock);
+	waiter_start(&j->waiter, j->env->loop, job_wait_left(j),
+	    j->conf->retry_interval, job_waiter_cb, j);
 }
 
 /*
@@ -626,40 +898,30 @@ static void
 job_do_begin(struct job *j, enum job_event ev)
 {
 	char	what[512];
-	pid_t	pid;
-	int	rc, saved;
 
 	(void)ev;
+	job_wait_begin(j);
 	if (j->pidlock == NULL && j->pidsem == NULL) {
 		job_wait(j);
 		return;
 	}
-	if (job_pid_held(j) != NULL) {		/* a restart keeps it */
-		if (job_replaced_elsewhere(j))
-			job_finish(j, JOB_RESULT_EXITED);
+	if (job_pid_held(j) != NULL) {		/* taken at the restart */
+		if (job_replace_requested(j))	/* the last run's status */
+			job_finish(j, j->ran ? JOB_RESULT_EXITED :
+			    JOB_RESULT_REPLACED);
 		else
 			job_wait(j);
 		return;
 	}
-	if (j->pidlock != NULL)
-		rc = lock_try(j->pidlock);
-	else {
-		rc = sem_try(j->pidsem);
-		saved = errno;
-		sem_close_spare(j->pidsem);	/* held or not, no more files */
-		errno = saved;
-	}
-	if (rc == 0) {
+	if (job_pid_try(j) == 0) {
 		(void)lock_clear_pid(job_pid_held(j));
 		job_wait(j);
 		return;
 	}
 	if (errno != EWOULDBLOCK && errno != EAGAIN) {
-		j->error = errno;
-		job_log(log_warnx, j, "cannot lock %s: %s", j->pidlock != NULL ?
-		    j->pidlock->path : j->pidsem->pattern,
-		    lock_strerror(errno));
-		job_finish(j, JOB_RESULT_ERROR);
+		job_error(j, errno, "cannot lock", j->pidlock != NULL ?
+		    j->pidlock->path : sem_error_path(j->pidsem));
+		job_event(j, JOB_EV_ERROR);
 		return;
 	}
 
@@ -685,71 +947,65 @@ job_do_begin(struct job *j, enum job_event ev)
 		job_wait(j);
 		break;
 	case CONF_ON_RUNNING_REPLACE:
-		/*
-		 * Ask the lockrun that holds the PID file not to restart its
-		 * job (autorestart) nor start it again after a backoff, then
-		 * stop the job itself.
-		 */
-		if (lock_append(j->pidlock, JOB_REPLACE_REQUEST) == -1)
-			job_log(log_warn, j, "%s: cannot ask for a replacement",
-			    j->pidlock->path);
-		pid = lock_read_pid(j->pidlock->path, NULL, 0);
-		j->replacing = pid;
-		if (pid > 0 && !lock_opened_by(j->pidlock, pid)) {
-			/* Not the holder: a stale or forged PID. */
-			job_log(log_warnx, j, "%s names pid %ld, which does not "
-			    "hold it: not signalling it", j->pidlock->path,
-			    (long)pid);
-			j->replacing = 0;
-		} else if (pid > 0) {
-			job_log(log_info, j, "replacing pid %ld: sending %s",
-			    (long)pid, util_signame(j->conf->stopsignal));
-			job_signal(j, pid, j->conf->stopsignal);
-			job_timer(j, j->conf->stopwaitsecs);
-		} else
-			job_log(log_info, j, "replacing job %s, which is not "
-			    "running now", j->conf->name);
-		j->state = JOB_REPLACING;
-		j->wait_started = ev_now(j->env->loop);
-		waiter_start(&j->waiter, j->env->loop, j->conf->wait_timeout,
-		    j->conf->retry_interval, job_waiter_cb, j);
+		job_log(log_info, j, "%s: replacing it", what);
+		job_replace(j);
 		break;
 	}
 }
 
-/* The instance we replace is gone: now the rest of the locks. */
+/* The instance we replace is gone: withdraw the request, take the rest. */
 static void
 job_do_replaced(struct job *j, enum job_event ev)
 {
 	(void)ev;
 	ev_timer_stop(j->env->loop, &j->timer);
+	lock_close(j->replace);
 	(void)lock_clear_pid(job_pid_held(j));
 	job_wait(j);
 }
 
-/* The instance we replace outlived stopwaitsecs. */
+/*
+ * Replacing, the timer: the PID to signal may be written now; or the one
+ * we signalled outlived stopwaitsecs.
+ */
 static void
-job_do_replace_kill(struct job *j, enum job_event ev)
+job_do_replace_timer(struct job *j, enum job_event ev)
 {
 	(void)ev;
-	if (j->replacing <= 1 || !lock_opened_by(j->pidlock, j->replacing))
+	if (j->replacing == 0) {
+		job_replace_poke(j);
+		return;
+	}
+	if (!job_may_signal(j, j->replacing))
 		return;		/* gone; its lockrun has yet to let go */
 	job_log(log_info, j, "pid %ld still running: sending KILL",
 	    (long)j->replacing);
 	job_signal(j, j->replacing, SIGKILL);
 }
 
-/* Everything is ours after a wait: say how long it took, and start. */
+/* Everything is ours: start, unless a replacement was asked for meanwhile. */
 static void
 job_do_spawn(struct job *j, enum job_event ev)
 {
 	char	waited[32];
 
 	(void)ev;
-	util_format_duration(ev_now(j->env->loop) - j->wait_started, waited,
-	    sizeof(waited));
-	job_log(log_info, j, "done waiting after %s", waited);
-	job_spawn(j);
+	if (j->waited && log_enabled(LOG_LEVEL_INFO)) {
+		util_format_duration(ev_now(j->env->loop) - j->wait_started,
+		    waited, sizeof(waited));
+		job_log(log_info, j, "done waiting after %s", waited);
+	}
+	/*
+	 * A run with on_running = replace may have asked for our singleton
+	 * while we waited for the other locks: give way. One that asks from
+	 * now on finds the PID once it is written (job_replace_poke).
+	 */
+	if (job_replace_requested(j)) {
+		job_finish(j, JOB_RESULT_REPLACED);
+		return;
+	}
+	if (job_spawn(j) == -1)
+		job_event(j, JOB_EV_ERROR);
 }
 
 static void
@@ -810,32 +1066,13 @@ job_do_kill(struct job *j, enum job_event ev)
 }
 
 /*
- * Has another run with on_running = replace asked for our singleton? It
- * appends a request line to the PID file we hold; the file is emptied when
- * we let go of it.
+ * Should the job start again after this wait status (-1: it could not be
+ * started at all)?
  */
-static int
-job_replaced_elsewhere(struct job *j)
-{
-	struct lock	*pl = job_pid_held(j);
-	char		 buf[256];
-	ssize_t		 n;
-
-	if (pl == NULL || (n = pread(pl->fd, buf, sizeof(buf) - 1, 0)) <= 0)
-		return (0);
-	buf[n] = '\0';
-	if (strncmp(buf, JOB_REPLACE_REQUEST, strlen(JOB_REPLACE_REQUEST)) != 0 &&
-	    strstr(buf, "\n" JOB_REPLACE_REQUEST) == NULL)
-		return (0);
-	job_log(log_info, j, "replaced by another run: not starting again");
-	return (1);
-}
-
-/* Should an exit with this wait status lead to a restart? */
 static int
 job_should_restart(struct job *j, int status)
 {
-	if (j->timed_out || j->env->forward)
+	if (j->timed_out || j->env->forward || j->stop_requested)
 		return (0);
 	switch (j->conf->autorestart) {
 	case CONF_RESTART_FALSE:
@@ -843,7 +1080,7 @@ job_should_restart(struct job *j, int status)
 	case CONF_RESTART_TRUE:
 		break;
 	case CONF_RESTART_UNEXPECTED:
-		if (WIFEXITED(status) &&
+		if (status != -1 && WIFEXITED(status) &&
 		    conf_exitcode_expected(j->conf, WEXITSTATUS(status)))
 			return (0);
 		break;
@@ -851,34 +1088,67 @@ job_should_restart(struct job *j, int status)
 	return (j->restarts < j->conf->startretries);
 }
 
-/* The process and its group are gone: restart, or finish. */
+/*
+ * The run is over (status -1: it never started): start again after a
+ * backoff, or finish. Every lock is given back and taken again on a fresh
+ * open file: a leftover of the run (escaped from its group) still holds
+ * what it inherited, and then on_running decides, as for any busy start.
+ * The PID file is taken again at once, so that the singleton stays ours
+ * through the backoff whenever it is free.
+ */
+static void
+job_after_run(struct job *j, int status, enum job_result result)
+{
+	char	delay[32];
+	int	restart;
+
+	ev_timer_stop(j->env->loop, &j->timer);
+	/*
+	 * Look for a replacement before letting go of the PID file: the run
+	 * that asks for it withdraws its request once it has the file.
+	 */
+	restart = job_should_restart(j, status) && !job_replace_requested(j);
+	job_close_locks(j);
+	if (!restart) {
+		job_finish(j, result);
+		return;
+	}
+	/* A run that outlived the longest backoff starts a new series. */
+	if (status != -1 && ev_now(j->env->loop) - j->started >=
+	    JOB_BACKOFF_MAX) {
+		j->restarts = 0;
+		j->backoff = JOB_BACKOFF_FIRST;
+	}
+	j->restarts++;
+	util_format_duration(j->backoff, delay, sizeof(delay));
+	job_log(log_info, j, "restart %u of %u in %s", j->restarts,
+	    j->conf->startretries, delay);
+	if (j->pidlock != NULL && lock_try(j->pidlock) == 0)
+		(void)lock_clear_pid(j->pidlock);
+	else if (j->pidlock != NULL)
+		lock_close(j->pidlock);	/* busy or failing: see at begin */
+	j->error = 0;
+	j->state = JOB_BACKOFF;
+	job_timer(j, j->backoff);
+	j->backoff *= 2;
+	if (j->backoff > JOB_BACKOFF_MAX)
+		j->backoff = JOB_BACKOFF_MAX;
+}
+
+/* Could not lock or start (j->error says why): try again, or give up. */
+static void
+job_do_failed(struct job *j, enum job_event ev)
+{
+	(void)ev;
+	job_after_run(j, -1, JOB_RESULT_ERROR);
+}
+
+/* The process and its group are gone. */
 static void
 job_after_exit(struct job *j)
 {
-	char	delay[32];
-
-	ev_timer_stop(j->env->loop, &j->timer);
-	if (!j->stop_requested && job_should_restart(j, j->status) &&
-	    !job_replaced_elsewhere(j)) {
-		/* A run that outlived the longest backoff starts a new series. */
-		if (ev_now(j->env->loop) - j->started >= JOB_BACKOFF_MAX) {
-			j->restarts = 0;
-			j->backoff = JOB_BACKOFF_FIRST;
-		}
-		j->restarts++;
-		util_format_duration(j->backoff, delay, sizeof(delay));
-		job_log(log_info, j, "restart %u of %u in %s", j->restarts,
-		    j->conf->startretries, delay);
-		job_close_locks(j, 1);
-		(void)lock_clear_pid(job_pid_held(j));
-		j->state = JOB_BACKOFF;
-		job_timer(j, j->backoff);
-		j->backoff *= 2;
-		if (j->backoff > JOB_BACKOFF_MAX)
-			j->backoff = JOB_BACKOFF_MAX;
-		return;
-	}
-	job_finish(j, j->timed_out ? JOB_RESULT_TIMEOUT : JOB_RESULT_EXITED);
+	job_after_run(j, j->status, j->timed_out ? JOB_RESULT_TIMEOUT :
+	    JOB_RESULT_EXITED);
 }
 
 /* The main process exited: report it, then see to what is left of its group. */
@@ -889,8 +1159,9 @@ job_do_exited(struct job *j, enum job_event ev)
 
 	(void)ev;
 	ev_timer_stop(j->env->loop, &j->timer);
-	if (j->env->forward)
+	if (j->gave_tty)
 		spawn_restore_tty(j->env->tty);
+	j->gave_tty = 0;
 	if (WIFSIGNALED(st))
 		job_log(log_info, j, "pid %ld killed by signal %s", (long)j->pid,
 		    util_signame(WTERMSIG(st)));
@@ -901,9 +1172,9 @@ job_do_exited(struct job *j, enum job_event ev)
 	/*
 	 * Leftovers in the group would keep the locks by accident. A member
 	 * killed with its leader may still be a zombie for a moment, waiting
-	 * for init to reap it: give the group a moment before signalling.
+	 * for its parent to reap it: give the group a moment before signalling.
 	 */
-	if (kill(-j->pid, 0) == 0) {
+	if (job_signal_leftovers(j, 0) > 0) {
 		j->reap_signalled = 0;
 		j->stop_deadline = ev_now(j->env->loop) + JOB_REAP_GRACE;
 		j->state = JOB_REAPING;
@@ -923,7 +1194,7 @@ job_do_reap(struct job *j, enum job_event ev)
 {
 	ev_tstamp	now = ev_now(j->env->loop);
 
-	if (kill(-j->pid, 0) == -1 && errno == ESRCH) {
+	if (job_signal_leftovers(j, 0) == 0) {
 		job_after_exit(j);
 		return;
 	}
@@ -938,14 +1209,14 @@ job_do_reap(struct job *j, enum job_event ev)
 	    (j->reap_signalled == 1 && now >= j->stop_deadline))) {
 		job_log(log_info, j, "process group %ld still there: sending "
 		    "KILL", (long)j->pid);
-		job_signal(j, j->pid, SIGKILL);
+		(void)job_signal_leftovers(j, SIGKILL);
 		j->reap_signalled = 2;
 		j->stop_deadline = now + 1 + j->conf->stopwaitsecs;
 	} else if (!j->reap_signalled && now >= j->stop_deadline) {
 		job_log(log_info, j, "process group %ld outlived its leader: "
 		    "sending %s", (long)j->pid,
 		    util_signame(j->conf->stopsignal));
-		job_signal(j, j->pid, j->conf->stopsignal);
+		(void)job_signal_leftovers(j, j->conf->stopsignal);
 		j->reap_signalled = 1;
 		j->stop_deadline = now + j->conf->stopwaitsecs;
 	}
@@ -976,15 +1247,15 @@ job_do_bug(struct job *j, enum job_event ev)
 
 /* Rows: state. Columns: event. Every cell is a decision. */
 static job_action *const job_fsm[JOB_NSTATES][JOB_NEVENTS] = {
-	/*		     START	    LOCKED	     EXPIRED	     EXIT	    TIMER		 STOP		KILL */
-	[JOB_IDLE]	= { job_do_begin, job_do_bug,	     job_do_bug,     job_do_bug,    job_do_bug,		 job_do_cancel, job_do_cancel },
-	[JOB_REPLACING] = { job_do_bug,	  job_do_replaced,   job_do_giveup,  job_do_bug,    job_do_replace_kill, job_do_cancel, job_do_cancel },
-	[JOB_WAITING]	= { job_do_bug,	  job_do_spawn,	     job_do_giveup,  job_do_bug,    job_do_bug,		 job_do_cancel, job_do_cancel },
-	[JOB_RUNNING]	= { job_do_bug,	  job_do_bug,	     job_do_bug,     job_do_exited, job_do_timeout,	 job_do_stop,	job_do_kill },
-	[JOB_STOPPING]	= { job_do_bug,	  job_do_bug,	     job_do_bug,     job_do_exited, job_do_kill,	 job_do_nop,	job_do_kill },
-	[JOB_REAPING]	= { job_do_bug,	  job_do_bug,	     job_do_bug,     job_do_bug,    job_do_reap,	 job_do_nop,	job_do_reap },
-	[JOB_BACKOFF]	= { job_do_bug,	  job_do_bug,	     job_do_bug,     job_do_bug,    job_do_begin,	 job_do_cancel, job_do_cancel },
-	[JOB_DONE]	= { job_do_bug,	  job_do_bug,	     job_do_bug,     job_do_bug,    job_do_nop,		 job_do_nop,	job_do_nop },
+	/*		     START	    LOCKED	     EXPIRED	     ERROR	    EXIT	   TIMER		 STOP		KILL */
+	[JOB_IDLE]	= { job_do_begin, job_do_bug,		     job_do_bug,     job_do_failed, job_do_bug,	   job_do_bug,		 job_do_cancel, job_do_cancel },
+	[JOB_REPLACING] = { job_do_bug,	  job_do_replaced,   job_do_giveup,  job_do_failed, job_do_bug,	   job_do_replace_timer, job_do_cancel, job_do_cancel },
+	[JOB_WAITING]	= { job_do_bug,	  job_do_spawn,	     job_do_giveup,  job_do_failed, job_do_bug,	   job_do_bug,		 job_do_cancel, job_do_cancel },
+	[JOB_RUNNING]	= { job_do_bug,	  job_do_bug,	     job_do_bug,     job_do_bug,    job_do_exited, job_do_timeout,	 job_do_stop,	job_do_kill },
+	[JOB_STOPPING]	= { job_do_bug,	  job_do_bug,	     job_do_bug,     job_do_bug,    job_do_exited, job_do_kill,		 job_do_nop,	job_do_kill },
+	[JOB_REAPING]	= { job_do_bug,	  job_do_bug,	     job_do_bug,     job_do_bug,    job_do_bug,	   job_do_reap,		 job_do_nop,	job_do_reap },
+	[JOB_BACKOFF]	= { job_do_bug,	  job_do_bug,	     job_do_bug,     job_do_failed, job_do_bug,	   job_do_begin,	 job_do_cancel, job_do_cancel },
+	[JOB_DONE]	= { job_do_bug,	  job_do_bug,	     job_do_bug,     job_do_bug,    job_do_bug,	   job_do_nop,		 job_do_nop,	job_do_nop },
 };
 
 static void
@@ -993,6 +1264,19 @@ job_event(struct job *j, enum job_event ev)
 	log_debug("job %s: %s in state %s", j->name, job_event_names[ev],
 	    job_state_names[j->state]);
 	job_fsm[j->state][ev](j, ev);
+}
+
+/* A new lock on path; with own, the file must be root's or ours. */
+static struct lock *
+job_new_lock(char *path, int own)
+{
+	struct lock	*l;
+
+	l = util_xcalloc(1, sizeof(*l));
+	lock_init(l, path, LOCK_EXCLUSIVE);
+	l->own = own;
+	free(path);
+	return (l);
 }
 
 /*
@@ -1021,13 +1305,16 @@ job_new(const struct conf_job *c, unsigned instance, const struct job_env *env,
 	j->arg = arg;
 
 	if (c->singleton && c->numprocs == 1) {
-		j->pidlock = util_xcalloc(1, sizeof(*j->pidlock));
-		util_xasprintf(&path, "%s/%s.pid", env->lock_dir, c->name);
-		lock_init(j->pidlock, path, LOCK_EXCLUSIVE);
-		free(path);
+		j->pidlock = job_new_lock(lockdir_pid_file(env->lock_dir,
+		    c->name), 1);
+		j->replace = job_new_lock(lockdir_replace_file(env->lock_dir,
+		    c->name), 1);
+		j->replace->mode = LOCK_SHARED;
 	} else if (c->singleton) {
 		j->pidsem = util_xcalloc(1, sizeof(*j->pidsem));
-		sem_init(j->pidsem, env->lock_dir, c->name, c->numprocs, ".pid");
+		sem_init(j->pidsem, env->lock_dir, c->name, c->numprocs,
+		    LOCKDIR_INSTANCE);
+		j->pidsem->own = 1;
 		j->pidsem->start = instance;	/* instance k: slot k, if free */
 	}
 	j->sems = util_xcalloc(c->nsems, sizeof(*j->sems));
@@ -1035,16 +1322,13 @@ job_new(const struct conf_job *c, unsigned instance, const struct job_env *env,
 		const struct conf_sem *cs = &env->conf->sems[c->sems[i]];
 
 		sem_init(&j->sems[i], env->lock_dir, cs->name, cs->slots,
-		    ".lock");
+		    LOCKDIR_SLOT);
 		j->sems[i].start = (j->sems[i].start + instance) % cs->slots;
 	}
 	j->locks = util_xcalloc(c->nlocks, sizeof(*j->locks));
 	for (i = 0; i < c->nlocks; i++) {
-		if (c->locks[i].is_path)
-			path = util_xstrdup(c->locks[i].name);
-		else
-			util_xasprintf(&path, "%s/%s.lock", env->lock_dir,
-			    c->locks[i].name);
+		path = c->locks[i].is_path ? util_xstrdup(c->locks[i].name) :
+		    lockdir_lock_file(env->lock_dir, c->locks[i].name);
 		lock_init(&j->locks[i], path, c->locks[i].shared ?
 		    LOCK_SHARED : LOCK_EXCLUSIVE);
 		free(path);
@@ -1054,6 +1338,16 @@ job_new(const struct conf_job *c, unsigned instance, const struct job_env *env,
 	j->timer.data = j;
 	j->report_fd = -1;
 	return (j);
+}
+
+/* Free a lock made by job_new_lock. */
+static void
+job_free_lock(struct lock *l)
+{
+	if (l == NULL)
+		return;
+	lock_free(l);
+	free(l);
 }
 
 /* Free a job that is idle or done. */
@@ -1068,10 +1362,8 @@ job_free(struct job *j)
 	ev_timer_stop(j->env->loop, &j->timer);
 	if (j->report_fd != -1)
 		close(j->report_fd);
-	if (j->pidlock != NULL) {
-		lock_free(j->pidlock);
-		free(j->pidlock);
-	}
+	job_free_lock(j->pidlock);
+	job_free_lock(j->replace);
 	if (j->pidsem != NULL) {
 		sem_free(j->pidsem);
 		free(j->pidsem);

@@ -11,6 +11,8 @@
 #include "sem.h"
 #include "waiter.h"
 
+struct spawn_undo;
+
 enum job_state {
 	JOB_IDLE,		/* not started yet */
 	JOB_REPLACING,		/* stopping the instance that holds our PID file */
@@ -27,6 +29,7 @@ enum job_event {
 	JOB_EV_START,
 	JOB_EV_LOCKED,		/* the waiter holds everything */
 	JOB_EV_EXPIRED,		/* the waiter's deadline passed */
+	JOB_EV_ERROR,		/* could not lock or start: j->error says why */
 	JOB_EV_EXIT,		/* the main process exited */
 	JOB_EV_TIMER,		/* runtime limit, stop escalation, backoff */
 	JOB_EV_STOP,		/* lockrun was asked to stop */
@@ -52,8 +55,11 @@ struct job_env {
 	const char	*lock_dir;
 	int		 no_wait;	/* busy means give up, whatever on_running */
 	int		 forward;	/* ad hoc: pass signals on, no escalation */
-	int		 tty;		/* ad hoc: the terminal to hand over, or -1 */
+	int		 tty;		/* ad hoc: our terminal, or -1 */
+	int		 tty_eager;	/* ... handed to the command at its start */
 	const struct conf *conf;
+	const int	*size_fds;	/* per conf semaphore: its .slots claim */
+	const struct spawn_undo *undo;	/* what the child gets back */
 };
 
 struct job;
@@ -67,6 +73,7 @@ struct job {
 	enum job_state		 state;
 
 	struct lock		*pidlock;	/* singleton, numprocs = 1 */
+	struct lock		*replace;	/* ... its replace requests */
 	struct sem		*pidsem;	/* singleton, numprocs > 1 */
 	struct sem		*sems;
 	struct lock		*locks;
@@ -75,6 +82,7 @@ struct job {
 	pid_t			 pid;
 	ev_tstamp		 started;
 	ev_tstamp		 wait_started;
+	ev_tstamp		 wait_deadline;	/* 0: none */
 	ev_child		 child;
 	int			 report_fd;	/* the exec report of spawn */
 	ev_timer		 timer;
@@ -87,6 +95,9 @@ struct job {
 	int			 stop_requested;
 	int			 stop_sig;	/* ad hoc: the signal received */
 	int			 reap_signalled; /* 1: stop signal, 2: KILL */
+	int			 gave_tty;	/* the command has our terminal */
+	int			 waited;	/* the last lock took a wait */
+	int			 ran;		/* it was started once */
 
 	enum job_result		 result;
 	int			 status;	/* wait status, when EXITED */

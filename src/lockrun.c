@@ -5,9 +5,12 @@
  */
 #include "config.h"
 
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -17,11 +20,15 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "holders.h"
 #include "lock.h"
+#include "lockdir.h"
 #include "log.h"
 #include "spawn.h"
 #include "status.h"
+#include "sem.h"
 #include "supervisor.h"
+#include "trust.h"
 #include "util.h"
 
 #define EXIT_TIMEOUT	124	/* as timeout(1) */
@@ -61,6 +68,9 @@ static const struct option lockrun_options[] = {
 	{ "version",		no_argument,	   NULL, 'V' },
 	{ NULL,			0,		   NULL, 0 },
 };
+
+/* What lockrun changes in itself at start, for the children to get back. */
+static struct spawn_undo	lockrun_undo;
 
 struct lockrun_opts {
 	const char	 *config;
@@ -357,7 +367,7 @@ lockrun_choose_lock_dir(const struct lockrun_opts *o, const struct conf *c)
 	else if (c != NULL && c->lock_dir != NULL)
 		dir = util_xstrdup(c->lock_dir);	/* absolute already */
 	else
-		dir = lock_dir_default();
+		dir = lockdir_default();
 	if (*dir == '/' || getcwd(cwd, sizeof(cwd)) == NULL)
 		return (dir);
 	util_xasprintf(&abs, "%s/%s", cwd, dir);
@@ -365,17 +375,25 @@ lockrun_choose_lock_dir(const struct lockrun_opts *o, const struct conf *c)
 	return (abs);
 }
 
-/* Pick the lock dir, make it if missing, and vet it; exits on failure. */
+/*
+ * Pick the lock dir, make it if missing, and vet it: a directory another
+ * user can change would let them remove our PID files, and a job would run
+ * twice. Exits on failure.
+ */
 static char *
 lockrun_lock_dir(const struct lockrun_opts *o, const struct conf *c)
 {
-	const char	*why;
-	char		*dir;
+	char	*dir, why[512];
 
 	dir = lockrun_choose_lock_dir(o, c);
-	if (lock_dir_check(dir, 1, &why) == -1) {
-		if (why != NULL)
-			log_error("lock dir %s %s", dir, why);
+	if (lockdir_prepare(dir, 1, why, sizeof(why)) == -1) {
+		if (*why != '\0')
+			log_error("lock dir %s: %s, so another user could "
+			    "remove its lock files and let a second copy of a "
+			    "job run: use a directory only you or root can "
+			    "write (--lock-dir, lock_dir, $LOCKRUN_LOCK_DIR), "
+			    "or have root make a shared one with "
+			    "'install -d -m 1777'", dir, why);
 		else
 			log_error("lock dir %s: %s", dir, strerror(errno));
 		free(dir);
@@ -384,6 +402,89 @@ lockrun_lock_dir(const struct lockrun_opts *o, const struct conf *c)
 		    EX_OSERR);
 	}
 	return (dir);
+}
+
+/*
+ * Claim the size of every semaphore the run uses (sem_claim_size): a
+ * caller that disagrees with the ones using it now must not raise their
+ * cap. The claims stay open for the whole run, and each job inherits those
+ * of its semaphores. Returns the descriptors, one per conf semaphore (-1
+ * for those not used); exits with bad_code on a disagreement.
+ */
+static int *
+lockrun_claim_sizes(const struct conf *c, const struct supervisor *s,
+    const char *dir, int bad_code, struct lock **claims)
+{
+	struct holders_table	 t;
+	struct holders_key	 k;
+	struct holders_lock	 l;
+	const struct conf_sem	*cs;
+	size_t			 i, m, k2;
+	unsigned		 theirs;
+	int			*fds, used;
+	char			 who[32];
+
+	fds = util_xcalloc(c->nsems, sizeof(*fds));
+	*claims = util_xcalloc(c->nsems, sizeof(**claims));
+	for (i = 0; i < c->nsems; i++) {
+		fds[i] = -1;
+		(*claims)[i].fd = -1;
+		for (m = 0, used = 0; m < s->njobs && !used; m++) {
+			for (k2 = 0; k2 < s->jobs[m]->conf->nsems; k2++)
+				used |= s->jobs[m]->conf->sems[k2] == i;
+		}
+		if (!used)
+			continue;
+		cs = &c->sems[i];
+		if (sem_claim_size(&(*claims)[i], dir, cs->name, cs->slots,
+		    &theirs) == 0) {
+			fds[i] = (*claims)[i].fd;
+			continue;
+		}
+		if (errno != EBUSY) {
+			log_error("semaphore %s: %s: %s", cs->name,
+			    (*claims)[i].path, lock_strerror(errno));
+			exit(errno == EACCES || errno == LOCK_ENOTREG ||
+			    errno == ELOOP || errno == EROFS ? EX_CANTCREAT :
+			    EX_OSERR);
+		}
+		who[0] = '\0';
+		if (holders_load(&t) == 0) {
+			if (holders_key_fd((*claims)[i].fd, &k) == 0 &&
+			    holders_locks(&t, &k, &l, 1) > 0)
+				snprintf(who, sizeof(who), " (pid %ld)",
+				    (long)l.pid);
+			holders_free(&t);
+		}
+		if (c->path != NULL)
+			log_error("%s:%d: [semaphore:%s]: slots: %u, but the "
+			    "lockruns using it now count %u slots%s: one cap "
+			    "cannot have two sizes (set slots = %u, or change "
+			    "it once they are done)", c->path, cs->line,
+			    cs->name, cs->slots, theirs, who, theirs);
+		else
+			log_error("--slots %u: semaphore %s has %u slots for "
+			    "the lockruns using it now%s: one cap cannot have "
+			    "two sizes (use --slots %u, or change it once they "
+			    "are done)", cs->slots, cs->name, theirs, who,
+			    theirs);
+		exit(bad_code);
+	}
+	return (fds);
+}
+
+/* Close the claims of lockrun_claim_sizes. */
+static void
+lockrun_free_claims(const struct conf *c, int *fds, struct lock *claims)
+{
+	size_t	i;
+
+	for (i = 0; i < c->nsems; i++) {
+		if (claims[i].path != NULL)
+			lock_free(&claims[i]);
+	}
+	free(claims);
+	free(fds);
 }
 
 /* One instance's exit code (design §6). */
@@ -407,6 +508,7 @@ lockrun_job_code(const struct job *j, int busy_code, int sig)
 		switch (j->error) {
 		case EACCES: case EPERM: case ENOENT: case ENOTDIR:
 		case EISDIR: case EROFS: case ELOOP: case LOCK_ENOTREG:
+		case LOCK_EFOREIGN:
 			return (EX_CANTCREAT);
 		}
 		return (EX_OSERR);
@@ -464,9 +566,10 @@ lockrun_adhoc(struct lockrun_opts *o, char **cmd)
 	struct conf		 conf;
 	struct conf_job		*job;
 	struct supervisor	 s;
+	struct lock		*claims;
 	char			*dir, *slash;
 	size_t			 i, n;
-	int			 code, busy_code;
+	int			 code, busy_code, *fds;
 
 	conf_init(&conf);
 	if (o->semaphore != NULL) {
@@ -521,20 +624,31 @@ lockrun_adhoc(struct lockrun_opts *o, char **cmd)
 		free(dir);
 		return (code);
 	}
-	if (supervisor_init(&s, &conf, dir) == -1) {
+	if (supervisor_init(&s, &conf, dir, &lockrun_undo) == -1) {
 		log_warn("event loop");
 		exit(EX_OSERR);
 	}
 	s.env.no_wait = o->no_wait;
 	s.env.forward = 1;
-	s.env.tty = spawn_foreground_tty();
+	/*
+	 * The command gets the terminal at once when it could read stdin
+	 * from it (Ctrl-C and Ctrl-Z then reach it first); else when it asks
+	 * for it (job_stopped).
+	 */
+	s.env.tty = spawn_open_tty();
+	s.env.tty_eager = isatty(STDIN_FILENO) && spawn_tty_ours(s.env.tty);
 	supervisor_add(&s, job);
+	fds = lockrun_claim_sizes(&conf, &s, dir, EX_USAGE, &claims);
+	s.env.size_fds = fds;
 	supervisor_run(&s);
 
 	busy_code = o->busy_code >= 0 ? (int)o->busy_code :
 	    LOCKRUN_DEFAULT_BUSY_EXIT;
 	code = lockrun_exit_code(&s, busy_code);
 	supervisor_free(&s);
+	if (s.env.tty != -1)
+		close(s.env.tty);
+	lockrun_free_claims(&conf, fds, claims);
 	conf_free(&conf);
 	free(dir);
 	return (code);
@@ -555,17 +669,92 @@ lockrun_named(char **names, const char *job)
 	return (0);
 }
 
+/*
+ * A job file's commands run as us (as root, often): refuse one that anyone
+ * else could have changed, as cron and sudo do. The file must be a regular
+ * file of root's or ours, writable by nobody else, and so must every
+ * directory on its path be (trust.c). -1 and a message if not.
+ */
+static int
+lockrun_trust_config(const char *path)
+{
+	struct stat	st;
+	char		why[512];
+	int		fd, rc = -1;
+
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)) ==
+	    -1) {
+		log_error("%s: %s", path, strerror(errno));
+		return (-1);
+	}
+	if (fstat(fd, &st) == -1)
+		log_error("%s: %s", path, strerror(errno));
+	else if (!S_ISREG(st.st_mode))
+		log_error("%s: not a regular file", path);
+	else if (trust_file(&st, path, 1, why, sizeof(why)) == -1 ||
+	    trust_parent(path, why, sizeof(why)) == -1) {
+		if (*why == '\0')
+			log_error("%s: %s", path, strerror(errno));
+		else
+			log_error("%s: refusing to run its jobs: %s, so "
+			    "someone else could change the commands (make the "
+			    "file and its directories %s's and writable by no "
+			    "one else: chown, chmod go-w)", path, why,
+			    geteuid() == 0 ? "root" : "yours or root");
+	} else
+		rc = 0;
+	close(fd);
+	return (rc);
+}
+
+/*
+ * The most descriptors a run of these jobs may hold at once: per instance
+ * that can run at once (no more than its smallest semaphore lets run) its
+ * PID file, a slot and a size claim per semaphore, its named locks, two log
+ * files and the exec report; per job, the files its one active waiter has
+ * open while it tries; and lockrun's own. Instances that queue behind
+ * another hold none.
+ */
+static unsigned long
+lockrun_fds_needed(const struct conf *c, char **names)
+{
+	const struct conf_job	*job;
+	unsigned long		 n = 32 + c->nsems, run, tried;
+	size_t			 i, k;
+
+	for (i = 0; i < c->njobs; i++) {
+		job = &c->jobs[i];
+		if (!lockrun_named(names, job->name))
+			continue;
+		run = job->numprocs;
+		tried = 1 + job->nlocks;
+		for (k = 0; k < job->nsems; k++) {
+			if (c->sems[job->sems[k]].slots < run)
+				run = c->sems[job->sems[k]].slots;
+			tried += c->sems[job->sems[k]].slots;
+		}
+		n += run * (1 + 2 * job->nsems + job->nlocks + 3) + tried;
+	}
+	return (n);
+}
+
 /* --config mode: the jobs of an INI file, all or those named. */
 static int
 lockrun_config(struct lockrun_opts *o, char **names)
 {
 	struct conf		 conf;
 	struct supervisor	 s;
+	struct lock		*claims;
 	enum log_level		 level;
 	char			 err[1024], *dir;
 	size_t			 i;
-	int			 code, busy_code;
+	int			 code, busy_code, *fds;
+	unsigned long		 need;
+	struct rlimit		 rl;
 
+	/* Running its commands, we must trust who can change the file. */
+	if (!o->status && lockrun_trust_config(o->config) == -1)
+		return (EX_CONFIG);
 	if (conf_load(&conf, o->config, err, sizeof(err)) == -1) {
 		log_error("%s", err);
 		return (EX_CONFIG);
@@ -580,6 +769,17 @@ lockrun_config(struct lockrun_opts *o, char **names)
 	if (conf.njobs == 0) {
 		log_error("%s: no jobs defined (expected a [job:NAME] section)",
 		    o->config);
+		conf_free(&conf);
+		return (EX_CONFIG);
+	}
+	need = lockrun_fds_needed(&conf, names);
+	if (!o->status && getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
+	    rl.rlim_max != RLIM_INFINITY && need > rl.rlim_max) {
+		log_error("%s: these jobs may hold up to %lu descriptors at "
+		    "once, more than this host allows (ulimit -Hn: %lu): lower "
+		    "numprocs, or raise the hard limit (LimitNOFILE= in a "
+		    "systemd unit)", o->config, need,
+		    (unsigned long)rl.rlim_max);
 		conf_free(&conf);
 		return (EX_CONFIG);
 	}
@@ -607,7 +807,7 @@ lockrun_config(struct lockrun_opts *o, char **names)
 		log_init("lockrun", log_get_level(), 1);
 
 	dir = lockrun_lock_dir(o, &conf);
-	if (supervisor_init(&s, &conf, dir) == -1) {
+	if (supervisor_init(&s, &conf, dir, &lockrun_undo) == -1) {
 		log_warn("event loop");
 		exit(EX_OSERR);
 	}
@@ -616,15 +816,36 @@ lockrun_config(struct lockrun_opts *o, char **names)
 		if (lockrun_named(names, conf.jobs[i].name))
 			supervisor_add(&s, &conf.jobs[i]);
 	}
+	fds = lockrun_claim_sizes(&conf, &s, dir, EX_CONFIG, &claims);
+	s.env.size_fds = fds;
 	supervisor_run(&s);
 
 	busy_code = o->busy_code >= 0 ? (int)o->busy_code :
 	    conf.busy_exit_code;
 	code = lockrun_exit_code(&s, busy_code);
 	supervisor_free(&s);
+	lockrun_free_claims(&conf, fds, claims);
 	conf_free(&conf);
 	free(dir);
 	return (code);
+}
+
+/*
+ * Started with stdin, stdout or stderr closed, the first files we open
+ * would take their numbers: a PID lock on fd 1 gets the job's output. Put
+ * /dev/null on each that is closed.
+ */
+static void
+lockrun_std_fds(void)
+{
+	int	fd;
+
+	for (fd = 0; fd <= 2; fd++) {
+		if (fcntl(fd, F_GETFD) != -1 || errno != EBADF)
+			continue;
+		if (open("/dev/null", O_RDWR | O_NOCTTY) != fd)
+			_exit(EX_OSERR);	/* the lowest number is fd */
+	}
 }
 
 int
@@ -634,6 +855,9 @@ main(int argc, char **argv)
 	enum log_level		level;
 	int			first, code;
 
+	lockrun_std_fds();
+	/* Before anything changes them: what the commands must get back. */
+	spawn_undo_record(&lockrun_undo);
 	first = lockrun_parse(argc, argv, &o);
 	/* Ad hoc, lockrun is as quiet as flock(1); supervising, it reports. */
 	level = o.config != NULL ? LOG_LEVEL_INFO : LOG_LEVEL_WARN;
@@ -645,6 +869,7 @@ main(int argc, char **argv)
 		level = level == LOG_LEVEL_WARN ? LOG_LEVEL_INFO :
 		    LOG_LEVEL_DEBUG;
 	log_init("lockrun", level, o.use_syslog);
+	spawn_undo_nofile(&lockrun_undo);
 
 	if (o.config != NULL)
 		code = lockrun_config(&o, argv + first);

@@ -57,6 +57,13 @@ log_get_level(void)
 	return (log_level);
 }
 
+/* Would a message of this level be written? (Describing can cost.) */
+int
+log_enabled(enum log_level level)
+{
+	return (level <= log_level);
+}
+
 /* Parse error, warn, info or debug. */
 int
 log_parse_level(const char *s, enum log_level *out)

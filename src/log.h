@@ -13,6 +13,7 @@ void	log_init(const char *, enum log_level, int);
 void	log_set_level(enum log_level);
 enum log_level log_get_level(void);
 int	log_parse_level(const char *, enum log_level *);
+int	log_enabled(enum log_level);
 
 int	log_status_possible(void);
 void	log_status(const char *, ...) __attribute__((format(printf, 1, 2)));

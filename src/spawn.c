@@ -19,11 +19,67 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include "spawn.h"
+#include "util.h"
+
+/* The signals lockrun catches (libev) or ignores (SIGPIPE). */
+static const int spawn_handled[] = {
+	SIGHUP, SIGINT, SIGTERM, SIGPIPE, SIGCHLD,
+};
+
+/*
+ * Note, before lockrun touches anything, which of the signals it will
+ * handle are ignored now, and the descriptor limit.
+ */
+void
+spawn_undo_record(struct spawn_undo *u)
+{
+	struct sigaction	sa;
+	size_t			i;
+
+	memset(u, 0, sizeof(*u));
+	sigemptyset(&u->handled);
+	sigemptyset(&u->ignored);
+	for (i = 0; i < sizeof(spawn_handled) / sizeof(spawn_handled[0]);
+	    i++) {
+		sigaddset(&u->handled, spawn_handled[i]);
+		/* SIGCHLD ignored would make the command's waits fail. */
+		if (spawn_handled[i] != SIGCHLD &&
+		    sigaction(spawn_handled[i], NULL, &sa) == 0 &&
+		    sa.sa_handler == SIG_IGN)
+			sigaddset(&u->ignored, spawn_handled[i]);
+	}
+}
+
+/* Was sig ignored when lockrun started? Then lockrun must not catch it. */
+int
+spawn_undo_ignored(const struct spawn_undo *u, int sig)
+{
+	return (u != NULL && sigismember(&u->ignored, sig) == 1);
+}
+
+/*
+ * Raise our soft descriptor limit to the hard one (a supervisor of many
+ * jobs needs descriptors; 1024 is the usual soft limit), and note the old
+ * one for the children: programs that use select(2) break above 1024.
+ */
+void
+spawn_undo_nofile(struct spawn_undo *u)
+{
+	struct rlimit	rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1 || rl.rlim_cur >= rl.rlim_max)
+		return;
+	u->nofile = rl;
+	rl.rlim_cur = rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) == 0)
+		u->has_nofile = 1;
+}
 
 void
 spawn_init(struct spawn *sp)
@@ -117,7 +173,7 @@ spawn_child(const struct spawn *sp, int errfd)
 	struct sigaction	sa;
 	sigset_t		set;
 	size_t			i;
-	int			sig, fl;
+	int			fl;
 
 	if (sp->group == SPAWN_SETSID) {
 		if (setsid() == -1)
@@ -130,13 +186,22 @@ spawn_child(const struct spawn *sp, int errfd)
 			spawn_child_fail(errfd, SPAWN_STEP_GROUP, errno);
 	}
 
+	/*
+	 * exec resets caught signals to the default; only the ones lockrun
+	 * caught (before exec, still blocked) or ignored need a word, and
+	 * one ignored when lockrun started stays ignored (nohup).
+	 */
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = SIG_DFL;
 	sigemptyset(&sa.sa_mask);
-	for (sig = 1; sig < NSIG; sig++) {
-		if (sig != SIGKILL && sig != SIGSTOP)
-			(void)sigaction(sig, &sa, NULL);
+	for (i = 0; i < sizeof(spawn_handled) / sizeof(spawn_handled[0]);
+	    i++) {
+		sa.sa_handler = spawn_undo_ignored(sp->undo, spawn_handled[i]) ?
+		    SIG_IGN : SIG_DFL;
+		(void)sigaction(spawn_handled[i], &sa, NULL);
 	}
+	if (sp->undo != NULL && sp->undo->has_nofile &&
+	    setrlimit(RLIMIT_NOFILE, &sp->undo->nofile) == -1)
+		spawn_child_fail(errfd, SPAWN_STEP_LIMITS, errno);
 
 	if (sp->directory != NULL && chdir(sp->directory) == -1)
 		spawn_child_fail(errfd, SPAWN_STEP_CHDIR, errno);
@@ -241,6 +306,7 @@ spawn_step_name(enum spawn_step step)
 		[SPAWN_STEP_IOPRIO] = "cannot set the I/O class for",
 		[SPAWN_STEP_STDIO] = "cannot redirect the output of",
 		[SPAWN_STEP_FDS] = "cannot pass the locks to",
+		[SPAWN_STEP_LIMITS] = "cannot restore the descriptor limit for",
 	};
 
 	return ((unsigned)step < sizeof(names) / sizeof(names[0]) ?
@@ -248,20 +314,48 @@ spawn_step_name(enum spawn_step step)
 }
 
 /*
- * The terminal to hand to an ad hoc command: stdin's, if lockrun runs in its
- * foreground process group; else -1.
+ * Our controlling terminal, whatever stdin is (it may be /dev/null while
+ * the command still prompts on /dev/tty, as ssh and sudo do); -1 if none.
  */
 int
-spawn_foreground_tty(void)
+spawn_open_tty(void)
+{
+	return (open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK));
+}
+
+/* Is our process group the terminal's foreground group? */
+int
+spawn_tty_ours(int tty)
 {
 	pid_t	pg;
 
-	if (!isatty(STDIN_FILENO))
-		return (-1);
-	pg = tcgetpgrp(STDIN_FILENO);
-	if (pg == -1 || pg != getpgrp())
-		return (-1);
-	return (STDIN_FILENO);
+	return (tty != -1 && (pg = tcgetpgrp(tty)) != -1 && pg == getpgrp());
+}
+
+/*
+ * Is our process group orphaned: no process of our session outside the
+ * group is the parent of one in it? Then no shell can continue us, and the
+ * kernel does not stop us for SIGTSTP. Looked at through our ancestors
+ * only, which is where the shell that could continue us would be.
+ */
+int
+spawn_group_orphaned(void)
+{
+	struct util_proc	self, parent;
+	pid_t			pid = getpid();
+	int			depth;
+
+	for (depth = 0; depth < 64; depth++) {
+		if (util_proc_stat(pid, &self) == -1)
+			return (0);	/* cannot tell: assume a shell */
+		if (self.ppid <= 1 || util_proc_stat(self.ppid, &parent) == -1 ||
+		    parent.sid != getsid(0))
+			return (1);
+		if (parent.pgrp != getpgrp())
+			return (0);	/* a parent in another group, ours */
+		pid = self.ppid;
+	}
+	return (0);
 }
 
 /* Make process group pg the terminal's foreground group. */

@@ -3,6 +3,9 @@
 #define LOCKRUN_SPAWN_H
 
 #include <sys/types.h>
+#include <sys/resource.h>
+
+#include <signal.h>
 
 /* What the child was doing when it failed, as reported to the parent. */
 enum spawn_step {
@@ -13,11 +16,25 @@ enum spawn_step {
 	SPAWN_STEP_IOPRIO,
 	SPAWN_STEP_STDIO,
 	SPAWN_STEP_FDS,
+	SPAWN_STEP_LIMITS,
 };
 
 enum spawn_group {
 	SPAWN_SETSID,		/* new session: a supervised job */
 	SPAWN_SETPGID,		/* new process group, same terminal (ad hoc) */
+};
+
+/*
+ * What lockrun changes in itself at its start, to be undone in every child:
+ * the signals it handles or ignores, and the descriptor limit it raises.
+ * A signal that was ignored when lockrun started (nohup, a shell's '&')
+ * stays ignored, in lockrun and in the command.
+ */
+struct spawn_undo {
+	sigset_t	handled;	/* lockrun catches or ignores these */
+	sigset_t	ignored;	/* ... and these were ignored at start */
+	struct rlimit	nofile;		/* the limit lockrun started with */
+	int		has_nofile;
 };
 
 /* Everything the child needs, prepared before fork. */
@@ -38,13 +55,19 @@ struct spawn {
 	int			 stderr_fd;
 	const int		*keep_fds;	/* lock fds the child inherits */
 	size_t			 nkeep;
+	const struct spawn_undo	*undo;		/* or NULL */
 };
 
+void	spawn_undo_record(struct spawn_undo *);
+int	spawn_undo_ignored(const struct spawn_undo *, int);
+void	spawn_undo_nofile(struct spawn_undo *);
 void	spawn_init(struct spawn *);
 pid_t	spawn_start(const struct spawn *, int *);
 int	spawn_report(int, enum spawn_step *, int *);
 const char *spawn_step_name(enum spawn_step);
-int	spawn_foreground_tty(void);
+int	spawn_open_tty(void);
+int	spawn_tty_ours(int);
+int	spawn_group_orphaned(void);
 void	spawn_give_tty(int, pid_t);
 void	spawn_restore_tty(int);
 

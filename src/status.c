@@ -1,12 +1,20 @@
 /*
  * status.c: who runs, who holds which slot, read without taking any lock.
  *
- * Everything comes from /proc/locks (which files are flock-locked, by whom,
- * shared or not) and from the PID and slot files themselves. Looking never
- * takes a lock, so it can never make a real acquisition fail. A PID file
- * whose lock nobody holds is idle, whatever PID it still contains. Without
- * /proc/locks (not Linux, or a restricted /proc) nothing tells held from
- * stale: the PIDs in the files are shown as "unverified".
+ * The kernel says who holds what: /proc/locks lists each flock lock with
+ * the process that took it, and a process holds a lock now if one of its
+ * descriptors shows it in /proc/PID/fdinfo (holders.c). PID and slot files
+ * say which job a holder is, but anyone can write anything in their own
+ * file: their contents are used only when the file is root's or ours and
+ * the kernel confirms the PID, and shown only escaped. Looking never takes
+ * a lock, so it can never make a real acquisition fail. Without /proc/locks
+ * (not Linux, or a restricted /proc) nothing tells held from stale: the
+ * PIDs in the files are shown as "unverified".
+ *
+ * Work is done in passes, so that a big host costs one read of /proc/locks
+ * and one look through /proc, whatever the number of files: collect the
+ * files, read the table, look for the live holders of the held ones whose
+ * own PID the kernel did not confirm, then print.
  */
 #include "config.h"
 
@@ -14,61 +22,194 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
+#include "holders.h"
 #include "lock.h"
+#include "lockdir.h"
 #include "status.h"
+#include "trust.h"
 #include "util.h"
 
-#define STATUS_MAX_HOLDERS	64
+#define STATUS_MAX_LOCKERS	64	/* per file: shared locks */
+#define STATUS_CMD_SHOWN	60	/* bytes of a command in the table */
+
+/* What is known of one lock file. */
+struct status_file {
+	char			*path;
+	struct holders_key	 key;
+	int			 exists;
+	const char		*state;	/* free held unverified */
+	int			 shared;
+	size_t			 nlockers;
+	pid_t			 lockers[STATUS_MAX_LOCKERS];
+	int			 scan;	/* look for live holders */
+	struct holder		*live;	/* the live holders found */
+	size_t			 nlive;
+	int			 partial; /* some could not be looked into */
+	/* The one to name: */
+	pid_t			 pid;
+	int			 verified;	/* the kernel says it holds it */
+	int			 is_locker;	/* it took the lock itself */
+	struct holder		 who;		/* when has_who */
+	int			 has_who;
+	char			 label[128];	/* the job, from a trusted file */
+};
 
 /* One row of the job table. */
 struct status_row {
 	char		 name[300];
 	const char	*job;
-	const char	*state;		/* idle running waiting unverified untracked */
-	pid_t		 pid;
-	time_t		 since;
-	char		*file;		/* PID file, or NULL */
+	const char	*state;		/* idle running waiting held unverified
+					   untracked */
+	size_t		 file;		/* index into files, or (size_t)-1 */
+	int		 pidfile;	/* ... its PID file (else a slot) */
 	const char	*command;
 	char		 waiting_for[256];	/* "semaphore heavy (2/2), ..." */
-};
-
-/* Holders of one lock file. */
-struct status_file {
-	const char		*state;	/* free held unverified */
-	struct lock_holder	 holders[STATUS_MAX_HOLDERS];
-	size_t			 nholders;
-	pid_t			 pid;	/* from the file */
-	char			 label[128];
 };
 
 struct status {
 	const struct conf	*conf;
 	const char		*dir;
 	int			 have_table;	/* /proc/locks was readable */
-	struct lock_table	 table;
+	struct holders_table	 table;
+	int			 adhoc;		/* STATUS_ADHOC */
+	struct status_file	*files;
+	size_t			 nfiles;
+	size_t			 cap;
+	size_t			*sem_first;	/* per semaphore: its slot 00 */
+	size_t			*job_first;	/* per job: its first PID file */
 	struct status_row	*rows;
 	size_t			 nrows;
-	int			 adhoc;		/* STATUS_ADHOC */
 };
 
-/* Look at one lock file: who holds it, and what it says. */
-static void
-status_file(struct status *st, const char *path, struct status_file *f)
-{
-	size_t	n;
+#define STATUS_NONE	((size_t)-1)
 
+/* Note a file to look at; its index. */
+static size_t
+status_add_file(struct status *st, char *path)
+{
+	struct status_file	*f;
+
+	if (st->nfiles == st->cap) {
+		st->cap = st->cap == 0 ? 64 : st->cap * 2;
+		st->files = util_xreallocarray(st->files, st->cap,
+		    sizeof(*st->files));
+	}
+	f = &st->files[st->nfiles];
 	memset(f, 0, sizeof(*f));
-	f->pid = lock_read_pid(path, f->label, sizeof(f->label));
+	f->path = path;
+	f->state = "free";
+	return (st->nfiles++);
+}
+
+/* Pass 1 for one file: is it locked, and does its own PID check out? */
+static void
+status_look(struct status *st, struct status_file *f)
+{
+	struct holders_lock	l[STATUS_MAX_LOCKERS];
+	size_t			n, i;
+	pid_t			pid;
+
+	f->exists = holders_key_path(f->path, &f->key) == 0;
+	pid = f->exists ? lock_read_pid(f->path, f->label,
+	    sizeof(f->label)) : 0;
 	if (!st->have_table) {
-		f->state = f->pid > 0 ? "unverified" : "free";
+		f->state = pid > 0 ? "unverified" : "free";
+		f->pid = pid;
+		if (pid == 0)
+			f->label[0] = '\0';
 		return;
 	}
-	n = lock_table_find(&st->table, path, f->holders, STATUS_MAX_HOLDERS);
-	f->nholders = n < STATUS_MAX_HOLDERS ? n : STATUS_MAX_HOLDERS;
-	f->state = n > 0 ? "held" : "free";
-	if (n == 0)
-		f->pid = 0;		/* a stale PID: nobody holds the lock */
+	if (!f->exists || (n = holders_locks(&st->table, &f->key, l,
+	    STATUS_MAX_LOCKERS)) == 0) {
+		f->label[0] = '\0';	/* a stale file: nobody holds it */
+		return;
+	}
+	f->state = "held";
+	f->shared = l[0].shared;
+	f->nlockers = n < STATUS_MAX_LOCKERS ? n : STATUS_MAX_LOCKERS;
+	for (i = 0; i < f->nlockers; i++)
+		f->lockers[i] = l[i].pid;
+	if (pid > 0 && holders_pid_holds(pid, &f->key, NULL, NULL) == 1) {
+		f->pid = pid;
+		f->verified = 1;
+		f->has_who = holders_proc(pid, &f->who) == 0;
+		return;
+	}
+	f->label[0] = '\0';		/* not confirmed: not trusted either */
+	f->scan = 1;
+}
+
+/* Where holders_scan's finds go: key k is file map[k]. */
+struct status_found {
+	struct status_file	*files;
+	const size_t		*map;
+};
+
+static void
+status_found_cb(size_t k, const struct holder *h, void *arg)
+{
+	struct status_found	*a = arg;
+	struct status_file	*f = &a->files[a->map[k]];
+
+	f->live = util_xreallocarray(f->live, f->nlive + 1, sizeof(*f->live));
+	f->live[f->nlive++] = *h;
+}
+
+/*
+ * Pass 2: the live holders of every held file whose own PID did not check
+ * out, in one look through /proc; then whom to name for each.
+ */
+static void
+status_scan(struct status *st)
+{
+	struct holders_key	*keys;
+	struct status_found	 found;
+	struct status_file	*f;
+	size_t			*map, n = 0, i, k;
+	int			 partial = 0;
+	pid_t			 pid;
+
+	keys = util_xcalloc(st->nfiles, sizeof(*keys));
+	map = util_xcalloc(st->nfiles, sizeof(*map));
+	for (i = 0; i < st->nfiles; i++) {
+		if (st->files[i].scan) {
+			keys[n] = st->files[i].key;
+			map[n++] = i;
+		}
+	}
+	found.files = st->files;
+	found.map = map;
+	if (n > 0)
+		partial = holders_scan(keys, n, status_found_cb, &found) != 0;
+	for (k = 0; k < n; k++) {
+		f = &st->files[map[k]];
+		f->partial = partial;
+		if ((pid = holders_principal(f->live, f->nlive)) > 0) {
+			for (i = 0; i < f->nlive && f->live[i].pid != pid; i++)
+				;
+			f->pid = pid;
+			f->verified = 1;
+			f->who = f->live[i];
+			f->has_who = 1;
+			f->is_locker = f->who.locker == pid;
+		} else if (f->nlockers > 0) {
+			/* Not ours to look into: the kernel's locker, if alive. */
+			f->pid = f->lockers[0];
+			f->is_locker = 1;
+			f->has_who = holders_proc(f->pid, &f->who) == 0;
+		}
+	}
+	free(keys);
+	free(map);
+}
+
+/* A trusted label for the file's holder (the job), or NULL. */
+static const char *
+status_label(const struct status_file *f)
+{
+	return (f->verified && f->label[0] != '\0' ? f->label : NULL);
 }
 
 static struct status_row *
@@ -83,25 +224,38 @@ status_add_row(struct status *st, const struct conf_job *c, const char *name)
 	snprintf(r->name, sizeof(r->name), "%s", name);
 	r->job = c->name;
 	r->command = c->command;
+	r->file = STATUS_NONE;
 	return (r);
 }
 
-/* Slots of semaphore s in use now. */
+/* Slots of conf semaphore i in use now. */
 static unsigned
-status_sem_used(struct status *st, const struct conf_sem *s)
+status_sem_used(struct status *st, size_t i)
 {
-	struct status_file	 f;
-	char			*path;
-	unsigned		 k, used = 0;
+	unsigned	k, used = 0;
 
-	for (k = 0; k < s->slots; k++) {
-		util_xasprintf(&path, "%s/%s.%02u.lock", st->dir, s->name, k);
-		status_file(st, path, &f);
-		free(path);
-		if (strcmp(f.state, "free") != 0)
+	for (k = 0; k < st->conf->sems[i].slots; k++) {
+		if (strcmp(st->files[st->sem_first[i] + k].state, "free") != 0)
 			used++;
 	}
 	return (used);
+}
+
+/* The file of named lock name (every lock is collected in pass 1). */
+static const struct status_file *
+status_lock_file(struct status *st, const struct conf_lock *l)
+{
+	char	*path;
+	size_t	 i;
+
+	path = l->is_path ? util_xstrdup(l->name) :
+	    lockdir_lock_file(st->dir, l->name);
+	for (i = 0; i < st->nfiles; i++) {
+		if (strcmp(st->files[i].path, path) == 0)
+			break;
+	}
+	free(path);
+	return (i < st->nfiles ? &st->files[i] : NULL);
 }
 
 /*
@@ -112,26 +266,23 @@ static void
 status_waiting_for(struct status *st, const struct conf_job *c, char *buf,
     size_t len)
 {
-	const struct conf_sem	*s;
-	struct status_file	 f;
-	char			*path;
-	size_t			 i, off = 0;
-	unsigned		 used;
+	const struct status_file	*f;
+	size_t				 i, off = 0;
+	unsigned			 used;
 
 	buf[0] = '\0';
 	for (i = 0; i < c->nsems && off < len; i++) {
-		s = &st->conf->sems[c->sems[i]];
-		if ((used = status_sem_used(st, s)) < s->slots)
+		const struct conf_sem *s = &st->conf->sems[c->sems[i]];
+
+		if ((used = status_sem_used(st, c->sems[i])) < s->slots)
 			continue;
 		off += snprintf(buf + off, len - off, "%ssemaphore %s (%u/%u)",
 		    off ? ", " : "", s->name, used, s->slots);
 	}
 	for (i = 0; i < c->nlocks && off < len; i++) {
-		util_xasprintf(&path, "%s/%s.lock", st->dir, c->locks[i].name);
-		status_file(st, path, &f);
-		free(path);
-		if (f.nholders == 0 || (c->locks[i].shared &&
-		    f.holders[0].shared))
+		f = status_lock_file(st, &c->locks[i]);
+		if (f == NULL || f->nlockers == 0 || (c->locks[i].shared &&
+		    f->shared))
 			continue;
 		off += snprintf(buf + off, len - off, "%slock %s", off ? ", " :
 		    "", c->locks[i].name);
@@ -140,22 +291,24 @@ status_waiting_for(struct status *st, const struct conf_job *c, char *buf,
 
 /* A singleton instance, from its PID file. */
 static void
-status_singleton(struct status *st, const struct conf_job *c, char *file,
+status_singleton(struct status *st, const struct conf_job *c, size_t file,
     const char *name)
 {
 	struct status_row	*r = status_add_row(st, c, name);
-	struct status_file	 f;
+	struct status_file	*f = &st->files[file];
 
-	status_file(st, file, &f);
 	r->file = file;
-	r->pid = f.pid;
-	if (strcmp(f.state, "free") == 0)
+	r->pidfile = 1;
+	if (strcmp(f->state, "free") == 0)
 		r->state = "idle";
-	else if (strcmp(f.state, "unverified") == 0)
+	else if (strcmp(f->state, "unverified") == 0)
 		r->state = "unverified";
-	else if (f.pid > 0)
+	else if (!f->verified)
+		r->state = "held";	/* by processes we may not look into */
+	else if (!f->is_locker)
 		r->state = "running";
 	else {
+		/* Only its lockrun holds it: waiting for the rest. */
 		r->state = "waiting";
 		status_waiting_for(st, c, r->waiting_for,
 		    sizeof(r->waiting_for));
@@ -166,39 +319,74 @@ status_singleton(struct status *st, const struct conf_job *c, char *file,
 static void
 status_untracked(struct status *st, const struct conf_job *c)
 {
-	const struct conf_sem	*s;
-	struct status_row	*r;
-	struct status_file	 f;
-	char			*path;
-	size_t			 before = st->nrows;
-	unsigned		 k;
+	const struct status_file	*f;
+	struct status_row		*r;
+	size_t				 before = st->nrows;
+	unsigned			 k;
 
 	if (c->nsems == 0) {
 		status_add_row(st, c, c->name)->state = "untracked";
 		return;
 	}
-	s = &st->conf->sems[c->sems[0]];
-	for (k = 0; k < s->slots; k++) {
-		util_xasprintf(&path, "%s/%s.%02u.lock", st->dir, s->name, k);
-		status_file(st, path, &f);
-		free(path);
-		if (f.pid == 0 || strcmp(f.label, c->name) != 0)
+	for (k = 0; k < st->conf->sems[c->sems[0]].slots; k++) {
+		f = &st->files[st->sem_first[c->sems[0]] + k];
+		if (f->pid == 0 || f->label[0] == '\0' ||
+		    strcmp(f->label, c->name) != 0)
 			continue;
 		r = status_add_row(st, c, c->name);
-		r->state = strcmp(f.state, "held") == 0 ? "running" :
+		r->state = strcmp(f->state, "held") == 0 ? "running" :
 		    "unverified";
-		r->pid = f.pid;
+		r->file = (size_t)(f - st->files);
 	}
 	if (st->nrows == before)
 		status_add_row(st, c, c->name)->state = "idle";
 }
 
-/* Every job instance, in config order. */
+/* Pass 1: every file to look at, in the order they are printed. */
 static void
-status_collect_jobs(struct status *st)
+status_collect(struct status *st)
 {
 	const struct conf_job	*c;
-	char			*file, name[300];
+	size_t			 i, k;
+	unsigned		 n;
+
+	st->sem_first = util_xcalloc(st->conf->nsems, sizeof(*st->sem_first));
+	st->job_first = util_xcalloc(st->conf->njobs, sizeof(*st->job_first));
+	for (i = 0; i < st->conf->nsems; i++) {
+		st->sem_first[i] = st->nfiles;
+		for (n = 0; n < st->conf->sems[i].slots; n++)
+			status_add_file(st, lockdir_slot_file(st->dir,
+			    st->conf->sems[i].name, n, LOCKDIR_SLOT));
+	}
+	for (i = 0; i < st->conf->njobs; i++) {
+		c = &st->conf->jobs[i];
+		for (k = 0; k < c->nlocks; k++) {
+			if (status_lock_file(st, &c->locks[k]) == NULL)
+				status_add_file(st, c->locks[k].is_path ?
+				    util_xstrdup(c->locks[k].name) :
+				    lockdir_lock_file(st->dir,
+				    c->locks[k].name));
+		}
+		if (st->adhoc || !c->singleton)
+			continue;
+		st->job_first[i] = st->nfiles;
+		for (n = 0; n < c->numprocs; n++)
+			status_add_file(st, c->numprocs == 1 ?
+			    lockdir_pid_file(st->dir, c->name) :
+			    lockdir_slot_file(st->dir, c->name, n,
+			    LOCKDIR_INSTANCE));
+	}
+	for (i = 0; i < st->nfiles; i++)
+		status_look(st, &st->files[i]);
+	status_scan(st);
+}
+
+/* Every job instance, in config order. */
+static void
+status_rows(struct status *st)
+{
+	const struct conf_job	*c;
+	char			 name[300];
 	size_t			 i;
 	unsigned		 k;
 
@@ -209,23 +397,13 @@ status_collect_jobs(struct status *st)
 			continue;
 		}
 		for (k = 0; k < c->numprocs; k++) {
-			if (c->numprocs == 1) {
-				util_xasprintf(&file, "%s/%s.pid", st->dir,
-				    c->name);
+			if (c->numprocs == 1)
 				snprintf(name, sizeof(name), "%s", c->name);
-			} else {
-				util_xasprintf(&file, "%s/%s.%02u.pid",
-				    st->dir, c->name, k);
+			else
 				snprintf(name, sizeof(name), "%s:%02u",
 				    c->name, k);
-			}
-			status_singleton(st, c, file, name);
+			status_singleton(st, c, st->job_first[i] + k, name);
 		}
-	}
-	for (i = 0; i < st->nrows; i++) {
-		if (st->rows[i].pid > 0 &&
-		    util_proc_start_time(st->rows[i].pid, &st->rows[i].since) == -1)
-			st->rows[i].since = 0;
 	}
 }
 
@@ -247,24 +425,108 @@ status_time(time_t t, int iso, char *buf, size_t len)
 	return (buf);
 }
 
-/* Write s as a JSON string, or null. */
+/*
+ * The length of the valid UTF-8 sequence at p (of at most n bytes), or 0:
+ * no overlong forms, no surrogates, nothing past U+10FFFF. *cp gets it.
+ */
+static size_t
+status_utf8(const unsigned char *p, size_t n, unsigned long *cp)
+{
+	size_t		len, i;
+	unsigned long	c, min;
+
+	if (p[0] < 0x80) {
+		*cp = p[0];
+		return (1);
+	}
+	if (p[0] >= 0xc2 && p[0] <= 0xdf) {
+		len = 2;
+		c = p[0] & 0x1f;
+		min = 0x80;
+	} else if (p[0] >= 0xe0 && p[0] <= 0xef) {
+		len = 3;
+		c = p[0] & 0x0f;
+		min = 0x800;
+	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
+		len = 4;
+		c = p[0] & 0x07;
+		min = 0x10000;
+	} else
+		return (0);
+	if (len > n)
+		return (0);
+	for (i = 1; i < len; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return (0);
+		c = (c << 6) | (p[i] & 0x3f);
+	}
+	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+		return (0);
+	*cp = c;
+	return (len);
+}
+
+/*
+ * Write s for a terminal: printable text as it is, anything else (escape
+ * sequences, C1 controls, invalid UTF-8) as \xNN, so that a file or a
+ * command line another user chose cannot drive the admin's terminal.
+ * At most max bytes of s ("..." after), 0 for all.
+ */
+static void
+status_text(FILE *out, const char *s, size_t max)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	size_t			 n = strlen(s), len, i;
+	unsigned long		 cp;
+
+	for (i = 0; i < n; i += len) {
+		if (max > 0 && i >= max) {
+			fputs("...", out);
+			return;
+		}
+		len = status_utf8(p + i, n - i, &cp);
+		if (len == 0 || cp < 0x20 || cp == 0x7f || cp == '\\' ||
+		    (cp >= 0x80 && cp < 0xa0)) {
+			if (len == 0 || len == 1)
+				len = 1;
+			fprintf(out, cp == '\\' && len == 1 ? "\\\\" :
+			    "\\x%02x", p[i]);
+			if (len > 1) {	/* a C1 control: every byte */
+				size_t k;
+
+				for (k = 1; k < len; k++)
+					fprintf(out, "\\x%02x", p[i + k]);
+			}
+			continue;
+		}
+		fwrite(p + i, 1, len, out);
+	}
+}
+
+/* Write s as a JSON string of valid UTF-8 (bad bytes become U+FFFD), or null. */
 static void
 status_json_str(FILE *out, const char *s)
 {
-	const unsigned char	*p;
+	const unsigned char	*p = (const unsigned char *)s;
+	size_t			 n, len, i;
+	unsigned long		 cp;
 
 	if (s == NULL) {
 		fputs("null", out);
 		return;
 	}
+	n = strlen(s);
 	fputc('"', out);
-	for (p = (const unsigned char *)s; *p != '\0'; p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(out, "\\%c", *p);
-		else if (*p < 0x20)
-			fprintf(out, "\\u%04x", *p);
+	for (i = 0; i < n; i += len) {
+		if ((len = status_utf8(p + i, n - i, &cp)) == 0) {
+			fputs("\\ufffd", out);
+			len = 1;
+		} else if (cp == '"' || cp == '\\')
+			fprintf(out, "\\%c", (int)cp);
+		else if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0))
+			fprintf(out, "\\u%04lx", cp);
 		else
-			fputc(*p, out);
+			fwrite(p + i, 1, len, out);
 	}
 	fputc('"', out);
 }
@@ -278,12 +540,79 @@ status_json_pid(FILE *out, pid_t pid)
 		fputs("null", out);
 }
 
+/* The holder's user, as a name when it has one. */
+static void
+status_user(const struct status_file *f, char *buf, size_t len)
+{
+	char	name[64];
+
+	buf[0] = '\0';
+	if (!f->has_who)
+		return;
+	trust_user_name(f->who.uid, name, sizeof(name));
+	/* "user bob" -> "bob"; "uid 1234" stays. */
+	snprintf(buf, len, "%s", strncmp(name, "user ", 5) == 0 ? name + 5 :
+	    name);
+}
+
+/* "pid 42 (backup)" or "pid 42 (bob: sleep 30)" for the table. */
+static void
+status_print_holder(FILE *out, const struct status_file *f)
+{
+	char	user[64];
+
+	if (f->pid <= 0) {
+		fputs("pid ?", out);
+		return;
+	}
+	fprintf(out, "pid %ld", (long)f->pid);
+	if (status_label(f) != NULL) {
+		fputs(" (", out);
+		status_text(out, status_label(f), 0);
+		fputc(')', out);
+		return;
+	}
+	if (!f->has_who)
+		return;
+	status_user(f, user, sizeof(user));
+	fprintf(out, " (%s: ", user);
+	status_text(out, f->who.cmd, STATUS_CMD_SHOWN);
+	fputs(f->verified ? ")" : ", unverified)", out);
+}
+
+/* The JSON fields that describe a file's holder. */
+static void
+status_json_holder(FILE *out, const struct status_file *f)
+{
+	char	user[64], when[32];
+
+	fputs("\"pid\": ", out);
+	status_json_pid(out, f->pid);
+	fputs(", \"job\": ", out);
+	status_json_str(out, status_label(f));
+	fprintf(out, ", \"verified\": %s", f->verified ? "true" : "false");
+	status_user(f, user, sizeof(user));
+	if (f->has_who)
+		fprintf(out, ", \"uid\": %lu", (unsigned long)f->who.uid);
+	else
+		fputs(", \"uid\": null", out);
+	fputs(", \"user\": ", out);
+	status_json_str(out, f->has_who ? user : NULL);
+	fputs(", \"command\": ", out);
+	status_json_str(out, f->has_who ? f->who.cmd : NULL);
+	fputs(", \"since\": ", out);
+	status_json_str(out, status_time(f->has_who ? f->who.since : 0, 1,
+	    when, sizeof(when)));
+}
+
 static void
 status_print_jobs(struct status *st, FILE *out, int json)
 {
-	const struct status_row	*r;
-	char			 pid[16], when[32];
-	size_t			 i;
+	const struct status_row		*r;
+	const struct status_file	*f;
+	char				 pid[16], when[32];
+	size_t				 i;
+	time_t				 since;
 
 	if (json)
 		fputs("  \"jobs\": [", out);
@@ -292,12 +621,16 @@ status_print_jobs(struct status *st, FILE *out, int json)
 		    "PID", "SINCE", "COMMAND");
 	for (i = 0; i < st->nrows; i++) {
 		r = &st->rows[i];
+		f = r->file != STATUS_NONE ? &st->files[r->file] : NULL;
+		since = f != NULL && f->has_who ? f->who.since : 0;
 		if (!json) {
-			snprintf(pid, sizeof(pid), r->pid > 0 ? "%ld" : "-",
-			    (long)r->pid);
-			fprintf(out, "%-20s %-10s %-8s %-19s  %s\n", r->name,
-			    r->state, pid, status_time(r->since, 0, when,
-			    sizeof(when)), r->command ? r->command : "");
+			snprintf(pid, sizeof(pid), f != NULL && f->pid > 0 ?
+			    "%ld" : "-", f != NULL ? (long)f->pid : 0L);
+			fprintf(out, "%-20s %-10s %-8s %-19s  ", r->name,
+			    r->state, pid, status_time(since, 0, when,
+			    sizeof(when)));
+			status_text(out, r->command ? r->command : "", 0);
+			fputc('\n', out);
 			if (*r->waiting_for)
 				fprintf(out, "%-20s   waiting for %s\n", "",
 				    r->waiting_for);
@@ -308,17 +641,19 @@ status_print_jobs(struct status *st, FILE *out, int json)
 		fputs(", \"job\": ", out);
 		status_json_str(out, r->job);
 		fprintf(out, ", \"state\": \"%s\", \"pid\": ", r->state);
-		status_json_pid(out, r->pid);
+		status_json_pid(out, f != NULL ? f->pid : 0);
+		fprintf(out, ", \"verified\": %s", f != NULL && f->verified ?
+		    "true" : "false");
 		fputs(", \"since\": ", out);
-		status_json_str(out, status_time(r->since, 1, when,
+		status_json_str(out, status_time(since, 1, when,
 		    sizeof(when)));
 		fprintf(out, ", \"since_epoch\": ");
-		if (r->since)
-			fprintf(out, "%lld", (long long)r->since);
+		if (since)
+			fprintf(out, "%lld", (long long)since);
 		else
 			fputs("null", out);
 		fputs(", \"pid_file\": ", out);
-		status_json_str(out, r->file);
+		status_json_str(out, r->pidfile ? f->path : NULL);
 		fputs(", \"command\": ", out);
 		status_json_str(out, r->command);
 		fputs(", \"waiting_for\": ", out);
@@ -332,12 +667,11 @@ status_print_jobs(struct status *st, FILE *out, int json)
 static void
 status_print_sems(struct status *st, FILE *out, int json)
 {
-	const struct conf_sem	*s;
-	struct status_file	 f;
-	char			*path, *holders = NULL, *tmp;
-	size_t			 i;
-	unsigned		 k, used;
-	int			 first;
+	const struct conf_sem		*s;
+	const struct status_file	*f;
+	size_t				 i;
+	unsigned			 k, used;
+	int				 first;
 
 	if (json)
 		fputs("  \"semaphores\": [", out);
@@ -346,51 +680,38 @@ status_print_sems(struct status *st, FILE *out, int json)
 		    "HOLDERS");
 	for (i = 0; i < st->conf->nsems; i++) {
 		s = &st->conf->sems[i];
+		used = status_sem_used(st, i);
 		if (json) {
 			fprintf(out, "%s\n    {\"name\": ", i ? "," : "");
 			status_json_str(out, s->name);
-			fprintf(out, ", \"slots\": %u, \"holders\": [", s->slots);
+			fprintf(out, ", \"slots\": %u, \"used\": %u, "
+			    "\"holders\": [", s->slots, used);
+		} else {
+			char	tmp[32];
+
+			snprintf(tmp, sizeof(tmp), "%u/%u", used, s->slots);
+			fprintf(out, "%-20s %-10s ", s->name, tmp);
+			if (used == 0)
+				fputc('-', out);
 		}
-		holders = util_xstrdup("");
-		used = 0;
 		first = 1;
 		for (k = 0; k < s->slots; k++) {
-			util_xasprintf(&path, "%s/%s.%02u.lock", st->dir,
-			    s->name, k);
-			status_file(st, path, &f);
-			free(path);
-			if (strcmp(f.state, "free") == 0)
+			f = &st->files[st->sem_first[i] + k];
+			if (strcmp(f->state, "free") == 0)
 				continue;
-			used++;
-			if (f.pid == 0 && f.nholders > 0)
-				f.pid = f.holders[0].pid;
 			if (json) {
-				fprintf(out, "%s{\"slot\": %u, \"pid\": ",
-				    first ? "" : ", ", k);
-				status_json_pid(out, f.pid);
-				fputs(", \"job\": ", out);
-				status_json_str(out, *f.label ? f.label : NULL);
-				fprintf(out, ", \"verified\": %s}",
-				    st->have_table ? "true" : "false");
+				fprintf(out, "%s{\"slot\": %u, ", first ? "" :
+				    ", ", k);
+				status_json_holder(out, f);
+				fputc('}', out);
 			} else {
-				util_xasprintf(&tmp, "%s%sslot %02u: pid %ld%s%s%s",
-				    holders, first ? "" : ", ", k, (long)f.pid,
-				    *f.label ? " (" : "", f.label,
-				    *f.label ? ")" : "");
-				free(holders);
-				holders = tmp;
+				fprintf(out, "%sslot %02u: ", first ? "" :
+				    ", ", k);
+				status_print_holder(out, f);
 			}
 			first = 0;
 		}
-		if (json)
-			fprintf(out, "], \"used\": %u}", used);
-		else {
-			util_xasprintf(&tmp, "%u/%u", used, s->slots);
-			fprintf(out, "%-20s %-10s %s\n", s->name, tmp,
-			    *holders ? holders : "-");
-			free(tmp);
-		}
-		free(holders);
+		fputs(json ? "]}" : "\n", out);
 	}
 	if (json)
 		fputs(st->conf->nsems ? "\n  ],\n" : "],\n", out);
@@ -398,73 +719,71 @@ status_print_sems(struct status *st, FILE *out, int json)
 		fputc('\n', out);
 }
 
-/* Named locks that are held now: mode and holders (lockrun processes). */
+/* Named locks that are held now (ad hoc: each asked for): mode, holders. */
 static void
 status_print_locks(struct status *st, FILE *out, int json)
 {
-	const struct conf_lock	*l;
-	struct status_file	 f;
-	const char		*mode;
-	char			*path, pids[256];
-	size_t			 i, k, m, off, nseen = 0;
-	const char		**seen = NULL;
-	int			 first = 1;
+	const struct conf_lock		*l;
+	const struct status_file	*f, **seen = NULL;
+	const char			*mode;
+	size_t				 i, k, m, nseen = 0;
+	int				 first = 1;
 
 	if (json)
 		fputs("  \"locks\": [", out);
 	for (i = 0; i < st->conf->njobs; i++) {
 		for (k = 0; k < st->conf->jobs[i].nlocks; k++) {
 			l = &st->conf->jobs[i].locks[k];
-			for (m = 0; m < nseen; m++) {
-				if (strcmp(seen[m], l->name) == 0)
-					break;
-			}
+			if ((f = status_lock_file(st, l)) == NULL)
+				continue;
+			for (m = 0; m < nseen && seen[m] != f; m++)
+				;
 			if (m < nseen)
 				continue;
 			seen = util_xreallocarray(seen, nseen + 1,
 			    sizeof(*seen));
-			seen[nseen++] = l->name;
-			if (l->is_path)
-				path = util_xstrdup(l->name);
-			else
-				util_xasprintf(&path, "%s/%s.lock", st->dir,
-				    l->name);
-			status_file(st, path, &f);
-			/* Named locks: the held ones; ad hoc: each asked for. */
-			if (f.nholders == 0 && !st->adhoc) {
-				free(path);
+			seen[nseen++] = f;
+			if (f->nlockers == 0 && !st->adhoc)
 				continue;
-			}
-			mode = f.nholders == 0 ? "free" : f.holders[0].shared ?
+			mode = f->nlockers == 0 ? "free" : f->shared ?
 			    "shared" : "exclusive";
 			if (json) {
 				fprintf(out, "%s\n    {\"name\": ",
 				    first ? "" : ",");
 				status_json_str(out, l->name);
 				fputs(", \"path\": ", out);
-				status_json_str(out, path);
+				status_json_str(out, f->path);
 				fprintf(out, ", \"mode\": \"%s\", \"pids\": [",
 				    mode);
-				for (m = 0; m < f.nholders; m++)
+				for (m = 0; m < f->nlockers; m++)
 					fprintf(out, "%s%ld", m ? ", " : "",
-					    (long)f.holders[m].pid);
-				fputs("]}", out);
+					    (long)f->lockers[m]);
+				fputs("], \"holder\": ", out);
+				if (f->nlockers == 0)
+					fputs("null", out);
+				else {
+					fputc('{', out);
+					status_json_holder(out, f);
+					fputc('}', out);
+				}
+				fputc('}', out);
 			} else {
 				if (first)
 					fprintf(out, "%-20s %-10s %s\n", "LOCK",
 					    "MODE", "HOLDERS");
-				pids[0] = '\0';
-				for (m = 0, off = 0; m < f.nholders &&
-				    off < sizeof(pids); m++)
-					off += snprintf(pids + off,
-					    sizeof(pids) - off, "%spid %ld",
-					    m ? ", " : "",
-					    (long)f.holders[m].pid);
-				fprintf(out, "%-20s %-10s %s\n", l->name,
-				    mode, *pids ? pids : "-");
+				status_text(out, l->name, 0);
+				fprintf(out, "%*s %-10s ", strlen(l->name) < 20 ?
+				    (int)(20 - strlen(l->name)) : 0, "", mode);
+				if (f->nlockers == 0)
+					fputc('-', out);
+				else
+					status_print_holder(out, f);
+				if (f->nlockers > 1)
+					fprintf(out, " and %zu more",
+					    f->nlockers - 1);
+				fputc('\n', out);
 			}
 			first = 0;
-			free(path);
 		}
 	}
 	free(seen);
@@ -488,9 +807,10 @@ status_print(FILE *out, const struct conf *conf, const char *dir, int json,
 	st.conf = conf;
 	st.dir = dir;
 	st.adhoc = flags & STATUS_ADHOC;
-	st.have_table = lock_table_load(&st.table) == 0;
+	st.have_table = holders_load(&st.table) == 0;
+	status_collect(&st);
 	if (!st.adhoc)
-		status_collect_jobs(&st);
+		status_rows(&st);
 
 	if (json) {
 		fputs("{\n  \"version\": 1,\n  \"lock_dir\": ", out);
@@ -508,9 +828,14 @@ status_print(FILE *out, const struct conf *conf, const char *dir, int json,
 	if (json)
 		fputs("}\n", out);
 
-	for (i = 0; i < st.nrows; i++)
-		free(st.rows[i].file);
+	for (i = 0; i < st.nfiles; i++) {
+		free(st.files[i].path);
+		free(st.files[i].live);
+	}
+	free(st.files);
+	free(st.sem_first);
+	free(st.job_first);
 	free(st.rows);
-	lock_table_free(&st.table);
+	holders_free(&st.table);
 	return (ferror(out) ? -1 : 0);
 }

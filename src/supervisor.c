@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "spawn.h"
 #include "supervisor.h"
 #include "util.h"
 
@@ -88,10 +89,14 @@ supervisor_signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
 		job_stop(s->jobs[i], w->signum, s->nsignals > 1);
 }
 
-/* Set up the default loop (libev reaps children only there) and signals. */
+/*
+ * Set up the default loop (libev reaps children only there) and signals.
+ * undo says which signals were ignored when lockrun started: those stay
+ * ignored (nohup lockrun ... must survive the hang-up, as nohup flock does).
+ */
 int
 supervisor_init(struct supervisor *s, const struct conf *conf,
-    const char *lock_dir)
+    const char *lock_dir, const struct spawn_undo *undo)
 {
 	struct sigaction	sa;
 	size_t			i;
@@ -117,6 +122,7 @@ supervisor_init(struct supervisor *s, const struct conf *conf,
 	s->env.lock_dir = lock_dir;
 	s->env.conf = conf;
 	s->env.tty = -1;
+	s->env.undo = undo;
 	for (i = 0; i < LOCKRUN_ARRAY_LEN(supervisor_signals); i++) {
 		ev_signal_init(&s->sigs[i], supervisor_signal_cb,
 		    supervisor_signals[i]);
@@ -147,8 +153,10 @@ supervisor_run(struct supervisor *s)
 	s->nactive = s->njobs;
 	if (s->nactive == 0)
 		return;
-	for (i = 0; i < LOCKRUN_ARRAY_LEN(supervisor_signals); i++)
-		ev_signal_start(s->loop, &s->sigs[i]);
+	for (i = 0; i < LOCKRUN_ARRAY_LEN(supervisor_signals); i++) {
+		if (!spawn_undo_ignored(s->env.undo, supervisor_signals[i]))
+			ev_signal_start(s->loop, &s->sigs[i]);
+	}
 	for (i = 0; i < s->njobs; i++)
 		job_start(s->jobs[i]);
 	if (s->nactive == 0)

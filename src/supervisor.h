@@ -19,7 +19,8 @@ struct supervisor {
 	unsigned	  nsignals;
 };
 
-int	supervisor_init(struct supervisor *, const struct conf *, const char *);
+int	supervisor_init(struct supervisor *, const struct conf *, const char *,
+	    const struct spawn_undo *);
 void	supervisor_add(struct supervisor *, const struct conf_job *);
 void	supervisor_run(struct supervisor *);
 void	supervisor_free(struct supervisor *);

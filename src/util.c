@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <math.h>
 #include <signal.h>
@@ -308,43 +309,49 @@ util_now(void)
 }
 
 /*
- * When process pid started, as an epoch time, from /proc/PID/stat (field 22,
- * clock ticks after boot) and the boot time in /proc/stat. Linux only: -1
+ * What /proc/PID/stat says of a process: its state, parent, process group,
+ * session and start time (an epoch time, 0 if unknown). Linux only: -1
  * elsewhere or when the process is gone.
  */
 int
-util_proc_start_time(pid_t pid, time_t *out)
+util_proc_stat(pid_t pid, struct util_proc *out)
 {
-	char			 path[64], buf[1024], *p;
-	unsigned long long	 ticks = 0, btime = 0;
-	long			 hz;
-	size_t			 n;
-	FILE			*f;
-	int			 field;
+	static unsigned long long	 btime;
+	char				 path[64], buf[1024], *p;
+	unsigned long long		 ticks;
+	long				 ppid, pgrp, sid, hz;
+	ssize_t				 n;
+	FILE				*f;
+	int				 fd, field;
 
 	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
-	if ((f = fopen(path, "re")) == NULL)
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
 		return (-1);
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return (-1);
 	buf[n] = '\0';
-	/* The command name may hold spaces and parentheses: skip past the last ')'. */
-	if ((p = strrchr(buf, ')')) == NULL)
+	/* "pid (comm) S ppid pgrp session ...": comm may hold ' ' and ')'. */
+	if ((p = strrchr(buf, ')')) == NULL || sscanf(p + 1, " %c %ld %ld %ld",
+	    &out->state, &ppid, &pgrp, &sid) != 4)
 		return (-1);
+	out->ppid = (pid_t)ppid;
+	out->pgrp = (pid_t)pgrp;
+	out->sid = (pid_t)sid;
+	out->start = 0;
 	for (field = 2; field < 22 && p != NULL; field++)
 		p = strchr(p + 1, ' ');
 	if (p == NULL || sscanf(p + 1, "%llu", &ticks) != 1)
-		return (-1);
-
-	if ((f = fopen("/proc/stat", "re")) == NULL)
-		return (-1);
-	while (fgets(buf, sizeof(buf), f) != NULL) {
-		if (sscanf(buf, "btime %llu", &btime) == 1)
-			break;
+		return (0);
+	if (btime == 0 && (f = fopen("/proc/stat", "re")) != NULL) {
+		while (fgets(buf, sizeof(buf), f) != NULL) {
+			if (sscanf(buf, "btime %llu", &btime) == 1)
+				break;
+		}
+		fclose(f);
 	}
-	fclose(f);
-	if (btime == 0 || (hz = sysconf(_SC_CLK_TCK)) <= 0)
-		return (-1);
-	*out = (time_t)(btime + ticks / (unsigned long long)hz);
+	if (btime != 0 && (hz = sysconf(_SC_CLK_TCK)) > 0)
+		out->start = (time_t)(btime + ticks / (unsigned long long)hz);
 	return (0);
 }

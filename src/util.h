@@ -27,6 +27,15 @@ const char *util_signame(int);
 int	 util_valid_name(const char *);
 void	 util_format_duration(double, char *, size_t);
 double	 util_now(void);
-int	 util_proc_start_time(pid_t, time_t *);
+/* What /proc/PID/stat says of a process. */
+struct util_proc {
+	char	state;		/* R S D Z T ... */
+	pid_t	ppid;
+	pid_t	pgrp;
+	pid_t	sid;
+	time_t	start;		/* epoch; 0 if unknown */
+};
+
+int	 util_proc_stat(pid_t, struct util_proc *);
 
 #endif

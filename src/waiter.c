@@ -73,7 +73,7 @@ waiter_add(struct waiter *w, struct lock *l, struct sem *s)
 	it = &w->items[w->nitems++];
 	it->lock = l;
 	it->sem = s;
-	it->key = l != NULL ? l->path : s->prefix;
+	it->key = l != NULL ? l->path : s->pattern;
 	it->wd = -1;
 }
 
@@ -178,7 +178,7 @@ waiter_busy_path(const struct waiter *w)
 	if (w->busy >= w->nitems)
 		return ("?");
 	it = &w->items[w->busy];
-	return (it->lock != NULL ? it->lock->path : it->sem->pattern);
+	return (it->lock != NULL ? it->lock->path : sem_error_path(it->sem));
 }
 
 #ifdef HAVE_SYS_INOTIFY_H

@@ -6,6 +6,9 @@
 # that kills whatever the test started, and the helpers below.
 #
 #	start_bg CMD...		run CMD in the background; its pid in $BG_PID
+#	start_bg_int CMD...	the same, with SIGINT and SIGQUIT as a command in
+#				the foreground gets them (sh starts '&' commands
+#				with both ignored, and lockrun keeps them so)
 #	wait_bg PID [SECS]	wait (bounded) for a start_bg process; status in $BG_RC
 #	expect_bg_rc RC PID [SECS]  wait_bg, then fail unless the status is RC
 #	expect_rc RC CMD...	run CMD; fail unless it exits RC (stdout in
@@ -145,6 +148,11 @@ start_bg() {
 	"$@" &
 	BG_PID=$!
 	echo "$BG_PID" >>"$T/.bg_pids"
+}
+
+# start_bg_int CMD...: start_bg, but with SIGINT and SIGQUIT not ignored.
+start_bg_int() {
+	start_bg env --default-signal=INT,QUIT "$@"
 }
 
 # wait_for 'COND' SECS: poll COND (eval'd) every 20 ms, at most SECS (may be

@@ -12,7 +12,7 @@ F=$T/s.lock
 for pair in TERM:143 INT:130 HUP:129; do
 	sig=${pair%:*}
 	want=${pair#*:}
-	start_bg lockrun --lock "$F" -- "$PIDEXEC" "$T/$sig.pid" sleep 30
+	start_bg_int lockrun --lock "$F" -- "$PIDEXEC" "$T/$sig.pid" sleep 30
 	lr=$BG_PID
 	wait_for 'test -s "$T/$sig.pid"' 5
 	child=$(cat "$T/$sig.pid")

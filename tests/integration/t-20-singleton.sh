@@ -237,7 +237,7 @@ stopwaitsecs = 200ms
 wait_timeout = 2s
 EOF
 expect_rc 75 lockrun --config "$T/forged.ini" forged
-stderr_has "which does not hold it: not signalling it"
+stderr_has "which is not a job holding it: not signalling it"
 is_running "$INNOCENT" || fail "replace signalled a pid that did not hold the file"
 touch "$T/forged.release"
 expect_bg_rc 0 "$FL"

@@ -112,7 +112,7 @@ autorestart = true
 startretries = 5
 stopwaitsecs = 30s
 EOF
-start_bg lockrun -v --config "$CONF" 2>"$T/leaver.err"
+start_bg_int lockrun -v --config "$CONF" 2>"$T/leaver.err"
 LR=$BG_PID
 # The main process is gone, the TERM-proof leftover is not: reaping.
 wait_for 'grep -q "outlived its leader" "$T/leaver.err"' 10

@@ -34,7 +34,7 @@ shutdown() {
 	for f in $ALL_FILES; do
 		rm -f "$T/$f"
 	done
-	start_bg lockrun --config "$CONF" 2>"$T/lockrun.err"
+	start_bg_int lockrun --config "$CONF" 2>"$T/lockrun.err"
 	LR=$BG_PID
 	for f in $ALL_FILES; do
 		wait_for "test -s \"\$T/$f\"" 5

@@ -273,7 +273,7 @@ lock_dir = $T/open
 command = touch "$T/open-ran"
 EOF
 expect_rc 73 lockrun --config "$T/open.ini"
-stderr_has "world-writable without the sticky bit"
+stderr_has "is writable by everyone and has no sticky bit"
 expect_rc 73 lockrun --lock-dir "$T/open" --semaphore s --slots 1 -- touch "$T/open-ran"
 [ ! -e "$T/open-ran" ] || fail "a job ran in a world-writable lock dir"
 chmod 1777 "$T/open"

@@ -162,16 +162,21 @@ if command -v flock >/dev/null; then
 	FL=$BG_PID
 	wait_for 'test -s "$T/fl.pid"' 5
 	expect_rc 0 lockrun --lock "$T/adhoc.lock" --lock "$T/free.lock" --status
-	grep -Eq "^$T/adhoc.lock +exclusive +pid $FL\$" "$T/stdout" ||
-	    fail "flock's holder is not shown: $(cat "$T/stdout")"
+	# flock took it; the command it runs holds it now, and is named.
+	HELD=$(read_pid "$T/fl.pid")
+	grep -Eq "^$T/adhoc.lock +exclusive +pid $HELD \($(id -un): /bin/sh .*hold" \
+	    "$T/stdout" || fail "flock's command is not shown: $(cat "$T/stdout")"
 	grep -Eq "^$T/free.lock +free +-\$" "$T/stdout" ||
 	    fail "a free lock is not shown free: $(cat "$T/stdout")"
 	expect_rc 0 lockrun --lock "$T/adhoc.lock" --status --json
 	"$PY" -c '
-import json, sys
+import json, os, sys
 lock = json.load(open(sys.argv[1]))["locks"][0]
 assert lock["mode"] == "exclusive" and lock["pids"] == [int(sys.argv[2])], lock
-' "$T/stdout" "$FL" || fail "JSON of an ad hoc lock: $(cat "$T/stdout")"
+assert lock["holder"]["pid"] == int(sys.argv[3]), lock
+assert lock["holder"]["verified"] is True, lock
+assert lock["holder"]["uid"] == os.getuid(), lock
+' "$T/stdout" "$FL" "$HELD" || fail "JSON of an ad hoc lock: $(cat "$T/stdout")"
 	expect_rc 64 lockrun --lock "$T/adhoc.lock" --status -- true
 	touch "$T/release3"
 	expect_bg_rc 0 "$FL"

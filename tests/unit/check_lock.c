@@ -151,20 +151,63 @@ START_TEST(test_lock_pid_roundtrip)
 }
 END_TEST
 
-START_TEST(test_lock_holders_from_proc)
+START_TEST(test_lock_mode_ignores_umask)
 {
 	struct lock	l;
-	pid_t		pids[4];
-	char		*p = tpath("h.lock");
+	struct stat	st;
+	char		*p = tpath("m.lock");
 
-	if (access("/proc/locks", R_OK) == -1)
-		return;
+	umask(077);
 	lock_init(&l, p, LOCK_EXCLUSIVE);
 	ck_assert_int_eq(lock_try(&l), 0);
-	ck_assert_uint_eq(lock_holders(p, pids, 4), 1);
-	ck_assert_int_eq(pids[0], getpid());
-	lock_release(&l);
-	ck_assert_uint_eq(lock_holders(p, pids, 4), 0);
+	ck_assert_int_eq(fstat(l.fd, &st), 0);
+	ck_assert_int_eq(st.st_mode & 07777, LOCK_FILE_MODE);
+	lock_free(&l);
+	free(p);
+}
+END_TEST
+
+START_TEST(test_lock_permission_denied_is_said)
+{
+	struct lock	l;
+	char		*d = tpath("ro"), *p = tpath("ro/x.lock");
+
+	ck_assert_int_eq(mkdir(d, 0755), 0);
+	if (become_nobody()) {
+		/* Cannot create it: EACCES, not the read-only retry's ENOENT. */
+		lock_init(&l, p, LOCK_EXCLUSIVE);
+		ck_assert_int_eq(lock_try(&l), -1);
+		ck_assert_int_eq(errno, EACCES);
+		lock_free(&l);
+	}
+	free(d);
+	free(p);
+}
+END_TEST
+
+START_TEST(test_lock_own_refuses_foreign_file)
+{
+	struct lock	l;
+	char		*p = tpath("job.pid");
+	int		fd;
+
+	if (geteuid() != 0)
+		return;
+	ck_assert_int_ne(fd = open(p, O_CREAT | O_WRONLY, 0644), -1);
+	ck_assert_int_eq(write(fd, "1\n", 2), 2);
+	ck_assert_int_eq(fchown(fd, 65534, 65534), 0);
+	close(fd);
+	/* Its owner could remove it while we hold it: not for a PID file. */
+	lock_init(&l, p, LOCK_EXCLUSIVE);
+	l.own = 1;
+	ck_assert_int_eq(lock_try(&l), -1);
+	ck_assert_int_eq(errno, LOCK_EFOREIGN);
+	lock_free(&l);
+	/* Nor is what it says trusted. */
+	ck_assert_int_eq(lock_read_pid(p, NULL, 0), 0);
+	/* A semaphore slot or named lock may be anyone's. */
+	lock_init(&l, p, LOCK_EXCLUSIVE);
+	ck_assert_int_eq(lock_try(&l), 0);
 	lock_free(&l);
 	free(p);
 }
@@ -189,29 +232,6 @@ START_TEST(test_lock_unlinked_file_is_relocked)
 }
 END_TEST
 
-START_TEST(test_lock_dir_checks)
-{
-	const char	*why;
-	char		*d = tpath("locks"), *ww = tpath("ww");
-	struct stat	 st;
-
-	ck_assert_int_eq(lock_dir_check(d, 0, &why), -1);
-	ck_assert_int_eq(errno, ENOENT);
-	ck_assert_int_eq(lock_dir_check(d, 1, &why), 0);
-	ck_assert_int_eq(stat(d, &st), 0);
-	ck_assert(S_ISDIR(st.st_mode));
-
-	ck_assert_int_eq(mkdir(ww, 0755), 0);
-	ck_assert_int_eq(chmod(ww, 0777), 0);
-	ck_assert_int_eq(lock_dir_check(ww, 1, &why), -1);
-	ck_assert_ptr_nonnull(why);
-	ck_assert_ptr_nonnull(strstr(why, "sticky"));
-	ck_assert_int_eq(chmod(ww, 01777), 0);
-	ck_assert_int_eq(lock_dir_check(ww, 1, &why), 0);
-	free(d);
-	free(ww);
-}
-END_TEST
 
 int
 main(void)
@@ -226,9 +246,10 @@ main(void)
 	tcase_add_test(tc, test_lock_refuses_symlink_and_fifo);
 	tcase_add_test(tc, test_lock_descriptor_is_cloexec);
 	tcase_add_test(tc, test_lock_pid_roundtrip);
-	tcase_add_test(tc, test_lock_holders_from_proc);
+	tcase_add_test(tc, test_lock_mode_ignores_umask);
+	tcase_add_test(tc, test_lock_permission_denied_is_said);
+	tcase_add_test(tc, test_lock_own_refuses_foreign_file);
 	tcase_add_test(tc, test_lock_unlinked_file_is_relocked);
-	tcase_add_test(tc, test_lock_dir_checks);
 	suite_add_tcase(s, tc);
 	return (check_run(s));
 }

@@ -194,10 +194,10 @@ START_TEST(test_waiter_semaphore_slot_freed)
 	int		 i;
 
 	for (i = 0; i < 2; i++) {
-		sem_init(&held[i], tmpdir, "s", 2, ".lock");
+		sem_init(&held[i], tmpdir, "s", 2, LOCKDIR_SLOT);
 		ck_assert_int_eq(sem_try(&held[i]), 0);
 	}
-	sem_init(&mine, tmpdir, "s", 2, ".lock");
+	sem_init(&mine, tmpdir, "s", 2, LOCKDIR_SLOT);
 	waiter_init(&w);
 	waiter_add_sem(&w, &mine);
 	waiter_start(&w, loop, 0, 60, record_cb, NULL);

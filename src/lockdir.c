@@ -1,0 +1,165 @@
+/*
+ * lockdir.c: the lock directory: which one, its safety, every file name in it.
+ *
+ * The names are design.md §3; nothing else in lockrun builds them. Names
+ * of jobs, semaphores and locks cannot end in "." and digits
+ * (util_valid_name), so no two kinds of file can ever share a name:
+ *
+ *	<job>.pid		a singleton job
+ *	<job>.NN.pid		instance NN of a singleton with numprocs > 1
+ *	<sem>.NN.lock		slot NN of a semaphore (portalocker's naming)
+ *	<sem>.slots		the size its users agree on
+ *	<name>.lock		a named lock
+ *	<job>.replace		held by a run that waits to replace the job
+ */
+#include "config.h"
+
+#include <sys/stat.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lockdir.h"
+#include "trust.h"
+#include "util.h"
+
+/*
+ * The default lock dir: $LOCKRUN_LOCK_DIR, else /run/lockrun for root,
+ * $XDG_RUNTIME_DIR/lockrun or /tmp/lockrun-UID for others.
+ */
+char *
+lockdir_default(void)
+{
+	const char	*env;
+	char		*dir;
+
+	if ((env = getenv("LOCKRUN_LOCK_DIR")) != NULL && *env != '\0')
+		return (util_xstrdup(env));
+	if (geteuid() == 0)
+		return (util_xstrdup("/run/lockrun"));
+	if ((env = getenv("XDG_RUNTIME_DIR")) != NULL && *env == '/') {
+		util_xasprintf(&dir, "%s/lockrun", env);
+		return (dir);
+	}
+	util_xasprintf(&dir, "/tmp/lockrun-%lu", (unsigned long)geteuid());
+	return (dir);
+}
+
+/*
+ * Vet (and with create, make) the lock directory: every directory on its
+ * path must be one only root or we can change (trust_dir), or another user
+ * could remove our PID files and let a second copy of a job run. 0 when it
+ * is fit; -1 and errno otherwise, with the reason in why when it is one of
+ * trust ("/tmp/lockrun-1000 is owned by user nobody").
+ */
+int
+lockdir_prepare(const char *dir, int create, char *why, size_t len)
+{
+	struct stat	st;
+
+	why[0] = '\0';
+	if (create && lstat(dir, &st) == -1) {
+		if (errno != ENOENT)
+			return (-1);
+		if (mkdir(dir, 0755) == -1 && errno != EEXIST)
+			return (-1);
+	}
+	return (trust_dir(dir, why, len));
+}
+
+/* <dir>/<name><suffix> */
+static char *
+lockdir_file(const char *dir, const char *name, const char *suffix)
+{
+	char	*path;
+
+	util_xasprintf(&path, "%s/%s%s", dir, name, suffix);
+	return (path);
+}
+
+/* <dir>/<job>.pid */
+char *
+lockdir_pid_file(const char *dir, const char *job)
+{
+	return (lockdir_file(dir, job, ".pid"));
+}
+
+/* <dir>/<name>.lock */
+char *
+lockdir_lock_file(const char *dir, const char *name)
+{
+	return (lockdir_file(dir, name, ".lock"));
+}
+
+/* <dir>/<job>.replace */
+char *
+lockdir_replace_file(const char *dir, const char *job)
+{
+	return (lockdir_file(dir, job, ".replace"));
+}
+
+/* <dir>/<sem>.slots */
+char *
+lockdir_size_file(const char *dir, const char *sem)
+{
+	return (lockdir_file(dir, sem, ".slots"));
+}
+
+static const char *
+lockdir_suffix(enum lockdir_slot_kind kind)
+{
+	return (kind == LOCKDIR_SLOT ? ".lock" : ".pid");
+}
+
+/* <dir>/<name>.NN.lock or <dir>/<name>.NN.pid: NN is "%02u". */
+char *
+lockdir_slot_file(const char *dir, const char *name, unsigned i,
+    enum lockdir_slot_kind kind)
+{
+	char	*path;
+
+	util_xasprintf(&path, "%s/%s.%02u%s", dir, name, i,
+	    lockdir_suffix(kind));
+	return (path);
+}
+
+/* "<dir>/<name>.NN.lock", for messages about all the slots at once. */
+char *
+lockdir_slot_pattern(const char *dir, const char *name,
+    enum lockdir_slot_kind kind)
+{
+	char	*path;
+
+	util_xasprintf(&path, "%s/%s.NN%s", dir, name, lockdir_suffix(kind));
+	return (path);
+}
+
+/*
+ * Which slot of name (of nslots) is the file called base (a name in the
+ * lock dir, as inotify gives it)? -1 if none.
+ */
+int
+lockdir_slot_of(const char *base, const char *name, unsigned nslots,
+    enum lockdir_slot_kind kind)
+{
+	const char	*suffix = lockdir_suffix(kind), *p;
+	size_t		 nlen = strlen(name), slen = strlen(suffix);
+	size_t		 blen = strlen(base);
+	unsigned long	 n = 0;
+
+	if (blen < nlen + 3 + slen || strncmp(base, name, nlen) != 0 ||
+	    base[nlen] != '.' || strcmp(base + blen - slen, suffix) != 0)
+		return (-1);
+	for (p = base + nlen + 1; p < base + blen - slen; p++) {
+		if (!isdigit((unsigned char)*p))
+			return (-1);
+		n = n * 10 + (*p - '0');
+		if (n >= nslots)
+			return (-1);
+	}
+	return ((int)n);
+}
