@@ -5,7 +5,8 @@ set -eu
 
 pkgs="build-essential autoconf automake libtool pkg-config
 libev-dev libinih-dev check
-util-linux bsdutils procps python3 python3-portalocker"
+util-linux bsdutils procps python3 python3-portalocker
+btrfs-progs"
 
 missing=""
 for p in $pkgs; do

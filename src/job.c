@@ -37,6 +37,7 @@
 #define JOB_REAP_GRACE		0.1	/* before signalling them */
 #define JOB_REPLACE_POLL	0.05	/* looking for the PID to replace */
 #define JOB_LOG_MODE		0640	/* of a log file lockrun creates */
+#define JOB_DESCRIBE_EVERY	5.0	/* look up holders for the wait line */
 
 extern char **environ;
 
@@ -297,16 +298,27 @@ job_waited(struct job *j)
 void
 job_describe_wait(struct job *j, char *buf, size_t len)
 {
-	char	what[400], waited[32], limit[32];
+	char		waited[32], limit[32];
+	ev_tstamp	now = ev_now(j->env->loop);
 
-	job_describe_busy(j, what, sizeof(what), 1);
+	/*
+	 * Who holds what comes from /proc/locks, which a host with 50,000
+	 * locks makes a tenth of a second's read: the line is redrawn every
+	 * second, its holders looked up again every few.
+	 */
+	if (j->what_at == 0 || now - j->what_at >= JOB_DESCRIBE_EVERY ||
+	    j->what_busy != j->waiter.busy) {
+		job_describe_busy(j, j->what, sizeof(j->what), 1);
+		j->what_at = now;
+		j->what_busy = j->waiter.busy;
+	}
 	util_format_duration(job_waited(j), waited, sizeof(waited));
 	if (j->conf->wait_timeout > 0) {
 		util_format_duration(j->conf->wait_timeout, limit,
 		    sizeof(limit));
-		snprintf(buf, len, "%s, %s of %s", what, waited, limit);
+		snprintf(buf, len, "%s, %s of %s", j->what, waited, limit);
 	} else
-		snprintf(buf, len, "%s, %s", what, waited);
+		snprintf(buf, len, "%s, %s", j->what, waited);
 }
 
 /* The environment of the child: ours, the job's, and LOCKRUN_*. */
@@ -794,6 +806,7 @@ job_wait(struct job *j)
 
 	j->state = JOB_WAITING;
 	j->waited = 0;
+	j->what_at = 0;
 	waiter_clear(&j->waiter);
 	if (j->pidlock != NULL && !j->pidlock->held)
 		waiter_add_lock(&j->waiter, j->pidlock);
@@ -875,6 +888,7 @@ job_replace(struct job *j)
 	}
 	j->state = JOB_REPLACING;
 	j->replacing = 0;
+	j->what_at = 0;
 	job_replace_poke(j);
 	if (j->replacing == 0 && (pid = lock_read_pid_fd(j->pidlock->fd,
 	    NULL, 0)) > 0)
@@ -915,6 +929,17 @@ job_do_begin(struct job *j, enum job_event ev)
 	}
 	if (job_pid_try(j) == 0) {
 		(void)lock_clear_pid(job_pid_held(j));
+		/*
+		 * An instance of numprocs > 1 that must wait for more gives its
+		 * file back and takes one again with the rest, all or nothing:
+		 * then 2000 instances queued behind a 16-slot semaphore hold 16
+		 * descriptors, not 2000. The price: while they queue, a second
+		 * run of the same file queues too, where a numprocs = 1
+		 * singleton (which keeps its PID file while it waits) skips.
+		 */
+		if (j->pidsem != NULL && (j->conf->nsems > 0 ||
+		    j->conf->nlocks > 0))
+			sem_close(j->pidsem);
 		job_wait(j);
 		return;
 	}

@@ -98,6 +98,9 @@ struct job {
 	int			 gave_tty;	/* the command has our terminal */
 	int			 waited;	/* the last lock took a wait */
 	int			 ran;		/* it was started once */
+	char			 what[400];	/* what it waits for, for the */
+	ev_tstamp		 what_at;	/* ... wait line, and since when */
+	size_t			 what_busy;	/* ... for which waiter item */
 
 	enum job_result		 result;
 	int			 status;	/* wait status, when EXITED */

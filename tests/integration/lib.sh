@@ -18,6 +18,8 @@
 #	is_running PID		true if PID exists and is not a zombie
 #	now; elapsed START END; assert_between VALUE LO HI WHAT
 #	fail MSG; skip MSG; note MSG
+#	on_cleanup 'CMD'	run CMD at exit, after what the test started is
+#				killed and before $T is removed (e.g. umount)
 #
 # Do not use a bare 'wait': a watchdog runs in the background (see the end).
 #
@@ -135,9 +137,15 @@ lib_cleanup() {
 		done
 		_lib_i=$((_lib_i + 1))
 	done
+	eval "${LIB_ON_CLEANUP:-:}"
 	rm -rf "$T"
 	exit "$_lib_rc"
 }
+# on_cleanup 'CMD': see above.
+on_cleanup() {
+	LIB_ON_CLEANUP="${LIB_ON_CLEANUP:-:}; $1"
+}
+
 trap lib_cleanup EXIT
 trap 'exit 129' HUP
 trap 'exit 130' INT
