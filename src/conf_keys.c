@@ -1,0 +1,936 @@
+/*
+ * conf_keys.c: the sections and keys of the job file, and the setters that
+ * turn a key's value into fields of struct conf.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf_expand.h"
+#include "conf_parse.h"
+#include "util.h"
+
+/*
+ * Longest job, semaphore or lock name: "<name>.<NNNN>.lock" must stay well
+ * inside NAME_MAX (255) or the lock file cannot be created at run time.
+ */
+#define CONF_NAME_MAX		200
+
+typedef int conf_setter(struct conf_parse *, const char *);
+
+struct conf_key {
+	const char		*name;
+	enum conf_section	 section;
+	conf_setter		*set;
+};
+
+static int	conf_set_lock_dir(struct conf_parse *, const char *);
+static int	conf_set_busy_exit_code(struct conf_parse *, const char *);
+static int	conf_set_log(struct conf_parse *, const char *);
+static int	conf_set_log_level(struct conf_parse *, const char *);
+static int	conf_set_slots(struct conf_parse *, const char *);
+static int	conf_set_command(struct conf_parse *, const char *);
+static int	conf_set_singleton(struct conf_parse *, const char *);
+static int	conf_set_on_running(struct conf_parse *, const char *);
+static int	conf_set_semaphore(struct conf_parse *, const char *);
+static int	conf_set_locks(struct conf_parse *, const char *);
+static int	conf_set_wait_timeout(struct conf_parse *, const char *);
+static int	conf_set_retry_interval(struct conf_parse *, const char *);
+static int	conf_set_timeout(struct conf_parse *, const char *);
+static int	conf_set_stopsignal(struct conf_parse *, const char *);
+static int	conf_set_stopwaitsecs(struct conf_parse *, const char *);
+static int	conf_set_autorestart(struct conf_parse *, const char *);
+static int	conf_set_exitcodes(struct conf_parse *, const char *);
+static int	conf_set_startretries(struct conf_parse *, const char *);
+static int	conf_set_numprocs(struct conf_parse *, const char *);
+static int	conf_set_directory(struct conf_parse *, const char *);
+static int	conf_set_environment(struct conf_parse *, const char *);
+static int	conf_set_nice(struct conf_parse *, const char *);
+static int	conf_set_ioclass(struct conf_parse *, const char *);
+static int	conf_set_stdout_logfile(struct conf_parse *, const char *);
+static int	conf_set_stderr_logfile(struct conf_parse *, const char *);
+static int	conf_set_redirect_stderr(struct conf_parse *, const char *);
+
+static const struct conf_key conf_keys[] = {
+	{ "lock_dir",		CONF_SEC_LOCKRUN, conf_set_lock_dir },
+	{ "busy_exit_code",	CONF_SEC_LOCKRUN, conf_set_busy_exit_code },
+	{ "log",		CONF_SEC_LOCKRUN, conf_set_log },
+	{ "log_level",		CONF_SEC_LOCKRUN, conf_set_log_level },
+
+	{ "slots",		CONF_SEC_SEM,	conf_set_slots },
+
+	{ "command",		CONF_SEC_JOB,	conf_set_command },
+	{ "singleton",		CONF_SEC_JOB,	conf_set_singleton },
+	{ "on_running",		CONF_SEC_JOB,	conf_set_on_running },
+	{ "semaphore",		CONF_SEC_JOB,	conf_set_semaphore },
+	{ "locks",		CONF_SEC_JOB,	conf_set_locks },
+	{ "wait_timeout",	CONF_SEC_JOB,	conf_set_wait_timeout },
+	{ "retry_interval",	CONF_SEC_JOB,	conf_set_retry_interval },
+	{ "timeout",		CONF_SEC_JOB,	conf_set_timeout },
+	{ "stopsignal",		CONF_SEC_JOB,	conf_set_stopsignal },
+	{ "stopwaitsecs",	CONF_SEC_JOB,	conf_set_stopwaitsecs },
+	{ "autorestart",	CONF_SEC_JOB,	conf_set_autorestart },
+	{ "exitcodes",		CONF_SEC_JOB,	conf_set_exitcodes },
+	{ "startretries",	CONF_SEC_JOB,	conf_set_startretries },
+	{ "numprocs",		CONF_SEC_JOB,	conf_set_numprocs },
+	{ "directory",		CONF_SEC_JOB,	conf_set_directory },
+	{ "environment",	CONF_SEC_JOB,	conf_set_environment },
+	{ "nice",		CONF_SEC_JOB,	conf_set_nice },
+	{ "ioclass",		CONF_SEC_JOB,	conf_set_ioclass },
+	{ "stdout_logfile",	CONF_SEC_JOB,	conf_set_stdout_logfile },
+	{ "stderr_logfile",	CONF_SEC_JOB,	conf_set_stderr_logfile },
+	{ "redirect_stderr",	CONF_SEC_JOB,	conf_set_redirect_stderr },
+};
+#define CONF_NKEYS	LOCKRUN_ARRAY_LEN(conf_keys)
+
+#define CONF_EXPECT_DURATION	"expected e.g. 250ms, 10s, 5m, 2h, 1d"
+#define CONF_EXPECT_BOOL	\
+	"expected yes or no, true or false, on or off, 1 or 0"
+#define CONF_EXPECT_NAME	"expected letters, digits, '_', '.' and '-', " \
+				"not ending in '.' and digits"
+
+/* Trim whitespace from both ends of s, in place. */
+static char *
+conf_trim(char *s)
+{
+	char	*e;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		e--;
+	*e = '\0';
+	return (s);
+}
+
+/* Split a comma-separated list into trimmed items; -1 on an empty item. */
+static int
+conf_split(const char *v, char ***itemsp, size_t *np)
+{
+	char	**items = NULL, *copy, *s, *comma, *item;
+	size_t	  n = 0;
+
+	copy = s = util_xstrdup(v);
+	for (;;) {
+		if ((comma = strchr(s, ',')) != NULL)
+			*comma = '\0';
+		item = conf_trim(s);
+		if (*item == '\0')
+			goto fail;
+		items = util_xreallocarray(items, n + 2, sizeof(*items));
+		items[n++] = util_xstrdup(item);
+		items[n] = NULL;
+		if (comma == NULL)
+			break;
+		s = comma + 1;
+	}
+	free(copy);
+	*itemsp = items;
+	*np = n;
+	return (0);
+
+fail:
+	free(copy);
+	conf_strv_free(items);
+	return (-1);
+}
+
+/* The job whose section we are in. */
+static struct conf_job *
+conf_cur_job(struct conf_parse *p)
+{
+	return (&p->c->jobs[p->secidx]);
+}
+
+/* Small edit distance, to suggest a key for a typo. */
+static size_t
+conf_distance(const char *a, const char *b)
+{
+	size_t	la = strlen(a), lb = strlen(b), i, j, *row, prev, tmp, d;
+
+	if (la > 64 || lb > 64)
+		return (SIZE_MAX);
+	row = util_xcalloc(lb + 1, sizeof(*row));
+	for (j = 0; j <= lb; j++)
+		row[j] = j;
+	for (i = 1; i <= la; i++) {
+		prev = row[0];
+		row[0] = i;
+		for (j = 1; j <= lb; j++) {
+			tmp = row[j];
+			d = prev + (tolower((unsigned char)a[i - 1]) !=
+			    tolower((unsigned char)b[j - 1]));
+			if (row[j] + 1 < d)
+				d = row[j] + 1;
+			if (row[j - 1] + 1 < d)
+				d = row[j - 1] + 1;
+			row[j] = d;
+			prev = tmp;
+		}
+	}
+	d = row[lb];
+	free(row);
+	return (d);
+}
+
+/* Report a key this section does not have, with a guess at what was meant. */
+static void
+conf_unknown_key(struct conf_parse *p)
+{
+	const char	*best = NULL;
+	size_t		 i, d, bestd = 3;
+
+	for (i = 0; i < CONF_NKEYS; i++) {
+		if (conf_keys[i].section != p->sec)
+			continue;
+		d = conf_distance(p->pname, conf_keys[i].name);
+		if (d < bestd) {
+			bestd = d;
+			best = conf_keys[i].name;
+		}
+	}
+	if (best != NULL)
+		conf_key_error(p, "unknown key in [%s] (did you mean %s?)",
+		    p->sechdr, best);
+	else
+		conf_key_error(p, "unknown key in [%s] (see lockrun.ini(5) "
+		    "for the keys of this section)", p->sechdr);
+}
+
+/* Apply the pending key = value to the current section; free it. */
+int
+conf_flush(struct conf_parse *p)
+{
+	char	*value = NULL, why[1024];
+	size_t	 i;
+	int	 rc = -1;
+
+	if (p->pname == NULL)
+		return (0);
+
+	for (i = 0; i < CONF_NKEYS; i++) {
+		if (conf_keys[i].section == p->sec &&
+		    strcmp(conf_keys[i].name, p->pname) == 0)
+			break;
+	}
+	if (i == CONF_NKEYS) {
+		conf_unknown_key(p);
+		goto out;
+	}
+	if (p->seen[i] != 0) {
+		conf_key_error(p, "set twice in [%s] (first at line %d)",
+		    p->sechdr, p->seen[i]);
+		goto out;
+	}
+	p->seen[i] = p->pline;
+	if (conf_expand(p->pvalue, p->here, &value, why, sizeof(why)) == -1) {
+		conf_key_error(p, "%s", why);
+		goto out;
+	}
+	rc = conf_keys[i].set(p, value);
+
+out:
+	free(value);
+	free(p->pname);
+	free(p->pvalue);
+	p->pname = p->pvalue = NULL;
+	return (rc);
+}
+
+/* Check a section name; -1 with the error recorded. */
+static int
+conf_check_name(struct conf_parse *p, const char *name, const char *what)
+{
+	if (!util_valid_name(name)) {
+		conf_error(p, p->lineno, what, "bad name \"%s\" (%s)",
+		    conf_show(p, name), CONF_EXPECT_NAME);
+		return (-1);
+	}
+	if (strlen(name) > CONF_NAME_MAX) {
+		conf_error(p, p->lineno, what, "name longer than %d bytes",
+		    CONF_NAME_MAX);
+		return (-1);
+	}
+	return (0);
+}
+
+/* Start the section named hdr (the text between the brackets). */
+int
+conf_section(struct conf_parse *p, const char *hdr)
+{
+	struct conf	*c = p->c;
+	struct conf_job	*job;
+	struct conf_sem	*sem;
+	const char	*name;
+	char		*what;
+	int		 rc = -1;
+
+	util_xasprintf(&what, "[%s]", conf_show(p, hdr));
+	free(p->sechdr);
+	p->sechdr = util_xstrdup(hdr);
+	memset(p->seen, 0, CONF_NKEYS * sizeof(*p->seen));
+
+	if (strcmp(hdr, "lockrun") == 0) {
+		if (p->lockrun_line != 0) {
+			conf_error(p, p->lineno, what, "duplicate section "
+			    "(first at line %d)", p->lockrun_line);
+			goto out;
+		}
+		p->lockrun_line = p->lineno;
+		p->sec = CONF_SEC_LOCKRUN;
+	} else if (strncmp(hdr, "job:", 4) == 0) {
+		name = hdr + 4;
+		if (conf_check_name(p, name, what) == -1)
+			goto out;
+		if ((job = conf_find_job(c, name)) != NULL) {
+			conf_error(p, p->lineno, what, "duplicate section "
+			    "(first at line %d)", job->line);
+			goto out;
+		}
+		c->jobs = util_xreallocarray(c->jobs, c->njobs + 1,
+		    sizeof(*c->jobs));
+		job = &c->jobs[c->njobs];
+		conf_job_init(job, name);
+		job->line = p->lineno;
+		p->secidx = c->njobs++;
+		p->sec = CONF_SEC_JOB;
+	} else if (strncmp(hdr, "semaphore:", 10) == 0) {
+		name = hdr + 10;
+		if (conf_check_name(p, name, what) == -1)
+			goto out;
+		if ((sem = conf_find_sem(c, name)) != NULL) {
+			conf_error(p, p->lineno, what, "duplicate section "
+			    "(first at line %d)", sem->line);
+			goto out;
+		}
+		c->sems = util_xreallocarray(c->sems, c->nsems + 1,
+		    sizeof(*c->sems));
+		sem = &c->sems[c->nsems];
+		memset(sem, 0, sizeof(*sem));
+		sem->name = util_xstrdup(name);
+		sem->line = p->lineno;
+		p->secidx = c->nsems++;
+		p->sec = CONF_SEC_SEM;
+	} else {
+		conf_error(p, p->lineno, what, "unknown section (%s)",
+		    CONF_EXPECT_SECTION);
+		goto out;
+	}
+	rc = 0;
+
+out:
+	free(what);
+	return (rc);
+}
+
+/* The name of key i of the file format, or NULL past the last one. */
+const char *
+conf_key_name(size_t i)
+{
+	return (i < CONF_NKEYS ? conf_keys[i].name : NULL);
+}
+
+/* How many keys the file format has (for struct conf_parse's seen). */
+size_t
+conf_keys_count(void)
+{
+	return (CONF_NKEYS);
+}
+
+/* Key setters: the value is expanded; on error they record it and say -1. */
+
+/* A non-empty string into *dst. */
+static int
+conf_set_string(struct conf_parse *p, const char *v, char **dst,
+    const char *expected)
+{
+	if (*v == '\0') {
+		conf_key_error(p, "empty (expected %s)", expected);
+		return (-1);
+	}
+	*dst = util_xstrdup(v);
+	return (0);
+}
+
+/* A duration in seconds into *dst. */
+static int
+conf_set_duration(struct conf_parse *p, const char *v, double *dst)
+{
+	if (util_parse_duration(v, dst) == -1) {
+		conf_key_error(p, "bad duration \"%s\" (%s)", conf_show(p, v),
+		    CONF_EXPECT_DURATION);
+		return (-1);
+	}
+	return (0);
+}
+
+/* A boolean into *dst. */
+static int
+conf_set_bool(struct conf_parse *p, const char *v, int *dst)
+{
+	if (util_parse_bool(v, dst) == -1) {
+		conf_key_error(p, "bad boolean \"%s\" (%s)", conf_show(p, v),
+		    CONF_EXPECT_BOOL);
+		return (-1);
+	}
+	return (0);
+}
+
+/* An unsigned number in [min, max] into *dst. */
+static int
+conf_set_uint(struct conf_parse *p, const char *v, unsigned long min,
+    unsigned long max, unsigned long *dst)
+{
+	if (util_parse_uint(v, min, max, dst) == -1) {
+		conf_key_error(p, "bad number \"%s\" (expected %lu..%lu)",
+		    conf_show(p, v), min, max);
+		return (-1);
+	}
+	return (0);
+}
+
+/* One of a NULL-terminated list of words; its index into *dst. */
+static int
+conf_set_enum(struct conf_parse *p, const char *v, const char *const *words,
+    const char *expected, int *dst)
+{
+	int	i;
+
+	for (i = 0; words[i] != NULL; i++) {
+		if (strcmp(v, words[i]) == 0) {
+			*dst = i;
+			return (0);
+		}
+	}
+	conf_key_error(p, "bad value \"%s\" (expected %s)", conf_show(p, v),
+	    expected);
+	return (-1);
+}
+
+/*
+ * A path: a relative one is taken from the directory of the config file,
+ * so that it means the same whoever starts lockrun from wherever.
+ */
+static int
+conf_set_path(struct conf_parse *p, const char *v, char **dst,
+    const char *expected)
+{
+	if (conf_set_string(p, v, dst, expected) == -1)
+		return (-1);
+	if (**dst != '/') {
+		free(*dst);
+		util_xasprintf(dst, "%s/%s", p->here, v);
+	}
+	return (0);
+}
+
+/* [lockrun] lock_dir: a directory path. */
+static int
+conf_set_lock_dir(struct conf_parse *p, const char *v)
+{
+	return (conf_set_path(p, v, &p->c->lock_dir, "a directory"));
+}
+
+/* [lockrun] busy_exit_code: 0..255. */
+static int
+conf_set_busy_exit_code(struct conf_parse *p, const char *v)
+{
+	unsigned long	n;
+
+	if (conf_set_uint(p, v, 0, 255, &n) == -1)
+		return (-1);
+	p->c->busy_exit_code = (int)n;
+	p->c->has_busy_exit_code = 1;
+	return (0);
+}
+
+/* [lockrun] log: stderr or syslog. */
+static int
+conf_set_log(struct conf_parse *p, const char *v)
+{
+	static const char *const words[] = { "stderr", "syslog", NULL };
+	int			 i;
+
+	if (conf_set_enum(p, v, words, "stderr or syslog", &i) == -1)
+		return (-1);
+	p->c->log = util_xstrdup(v);
+	return (0);
+}
+
+/* [lockrun] log_level: error, warn, info or debug. */
+static int
+conf_set_log_level(struct conf_parse *p, const char *v)
+{
+	static const char *const words[] = {
+		"error", "warn", "info", "debug", NULL
+	};
+	int			 i;
+
+	if (conf_set_enum(p, v, words, "error, warn, info or debug",
+	    &i) == -1)
+		return (-1);
+	p->c->log_level = util_xstrdup(v);
+	return (0);
+}
+
+/* [semaphore:NAME] slots: 1..LOCKRUN_MAX_SLOTS. */
+static int
+conf_set_slots(struct conf_parse *p, const char *v)
+{
+	unsigned long	n;
+
+	if (conf_set_uint(p, v, 1, LOCKRUN_MAX_SLOTS, &n) == -1)
+		return (-1);
+	p->c->sems[p->secidx].slots = (unsigned)n;
+	return (0);
+}
+
+/* command: run by /bin/sh -c. */
+static int
+conf_set_command(struct conf_parse *p, const char *v)
+{
+	return (conf_set_string(p, v, &conf_cur_job(p)->command,
+	    "a shell command"));
+}
+
+/* singleton: boolean. */
+static int
+conf_set_singleton(struct conf_parse *p, const char *v)
+{
+	return (conf_set_bool(p, v, &conf_cur_job(p)->singleton));
+}
+
+/* on_running: skip, wait, fail or replace. */
+static int
+conf_set_on_running(struct conf_parse *p, const char *v)
+{
+	static const char *const words[] = {
+		[CONF_ON_RUNNING_SKIP] = "skip",
+		[CONF_ON_RUNNING_WAIT] = "wait",
+		[CONF_ON_RUNNING_FAIL] = "fail",
+		[CONF_ON_RUNNING_REPLACE] = "replace",
+		NULL
+	};
+	int			 i;
+
+	if (conf_set_enum(p, v, words, "skip, wait, fail or replace",
+	    &i) == -1)
+		return (-1);
+	conf_cur_job(p)->on_running = i;
+	return (0);
+}
+
+/* semaphore: names, resolved by conf_check once every section is read. */
+static int
+conf_set_semaphore(struct conf_parse *p, const char *v)
+{
+	char	**items;
+	size_t	  n, i, j;
+	int	  rc = -1;
+
+	if (conf_split(v, &items, &n) == -1) {
+		conf_key_error(p, "empty name in \"%s\" (expected NAME or "
+		    "NAME1, NAME2)", conf_show(p, v));
+		return (-1);
+	}
+	for (i = 0; i < n; i++) {
+		if (!util_valid_name(items[i])) {
+			conf_key_error(p, "bad name \"%s\" (%s)",
+			    conf_show(p, items[i]), CONF_EXPECT_NAME);
+			goto out;
+		}
+		for (j = 0; j < i; j++) {
+			if (strcmp(items[i], items[j]) == 0) {
+				conf_key_error(p, "\"%s\" listed twice",
+				    items[i]);
+				goto out;
+			}
+		}
+	}
+	for (i = 0; i < n; i++) {
+		p->refs = util_xreallocarray(p->refs, p->nrefs + 1,
+		    sizeof(*p->refs));
+		p->refs[p->nrefs].job = p->secidx;
+		p->refs[p->nrefs].name = util_xstrdup(items[i]);
+		p->refs[p->nrefs].line = p->pline;
+		p->nrefs++;
+	}
+	rc = 0;
+
+out:
+	conf_strv_free(items);
+	return (rc);
+}
+
+/* locks: NAME[:shared|:exclusive], comma-separated. */
+static int
+conf_set_locks(struct conf_parse *p, const char *v)
+{
+	struct conf_job		*job = conf_cur_job(p);
+	struct conf_lock	*locks = NULL;
+	char			**items, *colon, *mode;
+	size_t			  n, i, j;
+	int			  shared;
+
+	if (conf_split(v, &items, &n) == -1) {
+		conf_key_error(p, "empty item in \"%s\" (expected NAME, "
+		    "NAME:shared or NAME:exclusive, comma-separated)",
+		    conf_show(p, v));
+		return (-1);
+	}
+	locks = util_xcalloc(n, sizeof(*locks));
+	for (i = 0; i < n; i++) {
+		shared = 0;
+		if ((colon = strchr(items[i], ':')) != NULL) {
+			*colon = '\0';
+			mode = conf_trim(colon + 1);
+			if (strcmp(mode, "shared") == 0)
+				shared = 1;
+			else if (strcmp(mode, "exclusive") != 0) {
+				conf_key_error(p, "bad mode \"%s\" for lock "
+				    "\"%s\" (expected shared or exclusive)",
+				    conf_show(p, mode), items[i]);
+				goto fail;
+			}
+			conf_trim(items[i]);	/* no leading space left */
+		}
+		if (!util_valid_name(items[i]) ||
+		    strlen(items[i]) > CONF_NAME_MAX) {
+			conf_key_error(p, "bad lock name \"%s\" (%s)",
+			    conf_show(p, items[i]), CONF_EXPECT_NAME);
+			goto fail;
+		}
+		for (j = 0; j < i; j++) {
+			if (strcmp(locks[j].name, items[i]) == 0) {
+				conf_key_error(p, "lock \"%s\" listed twice",
+				    items[i]);
+				goto fail;
+			}
+		}
+		locks[i].name = util_xstrdup(items[i]);
+		locks[i].shared = shared;
+		locks[i].is_path = 0;
+	}
+	conf_strv_free(items);
+	job->locks = locks;
+	job->nlocks = n;
+	return (0);
+
+fail:
+	for (j = 0; j < n; j++)
+		free(locks[j].name);
+	free(locks);
+	conf_strv_free(items);
+	return (-1);
+}
+
+/* wait_timeout: duration, 0 = forever. */
+static int
+conf_set_wait_timeout(struct conf_parse *p, const char *v)
+{
+	return (conf_set_duration(p, v, &conf_cur_job(p)->wait_timeout));
+}
+
+/* retry_interval: duration above 0. */
+static int
+conf_set_retry_interval(struct conf_parse *p, const char *v)
+{
+	double	d;
+
+	if (conf_set_duration(p, v, &d) == -1)
+		return (-1);
+	if (d <= 0) {
+		conf_key_error(p, "bad duration \"%s\" (expected more than 0, "
+		    "e.g. 250ms, 1s)", conf_show(p, v));
+		return (-1);
+	}
+	conf_cur_job(p)->retry_interval = d;
+	return (0);
+}
+
+/* timeout: duration, 0 = none. */
+static int
+conf_set_timeout(struct conf_parse *p, const char *v)
+{
+	return (conf_set_duration(p, v, &conf_cur_job(p)->timeout));
+}
+
+/* stopsignal: TERM, SIGTERM or a number. */
+static int
+conf_set_stopsignal(struct conf_parse *p, const char *v)
+{
+	if (util_parse_signal(v, &conf_cur_job(p)->stopsignal) == -1) {
+		conf_key_error(p, "bad signal \"%s\" (expected e.g. TERM, "
+		    "SIGINT, HUP, KILL or a number)", conf_show(p, v));
+		return (-1);
+	}
+	return (0);
+}
+
+/* stopwaitsecs: duration. */
+static int
+conf_set_stopwaitsecs(struct conf_parse *p, const char *v)
+{
+	return (conf_set_duration(p, v, &conf_cur_job(p)->stopwaitsecs));
+}
+
+/* autorestart: false, unexpected or true (other boolean words too). */
+static int
+conf_set_autorestart(struct conf_parse *p, const char *v)
+{
+	struct conf_job	*job = conf_cur_job(p);
+	int		 b;
+
+	if (strcmp(v, "unexpected") == 0)
+		job->autorestart = CONF_RESTART_UNEXPECTED;
+	else if (util_parse_bool(v, &b) == 0)
+		job->autorestart = b ? CONF_RESTART_TRUE : CONF_RESTART_FALSE;
+	else {
+		conf_key_error(p, "bad value \"%s\" (expected false, "
+		    "unexpected or true)", conf_show(p, v));
+		return (-1);
+	}
+	return (0);
+}
+
+/* exitcodes: 0..255, comma-separated; replaces the default {0}. */
+static int
+conf_set_exitcodes(struct conf_parse *p, const char *v)
+{
+	struct conf_job	*job = conf_cur_job(p);
+	unsigned char	 bits[sizeof(job->exitcodes)];
+	char		**items;
+	size_t		  n, i;
+	unsigned long	  code;
+
+	if (conf_split(v, &items, &n) == -1) {
+		conf_key_error(p, "empty item in \"%s\" (expected exit "
+		    "statuses 0..255, comma-separated)", conf_show(p, v));
+		return (-1);
+	}
+	memset(bits, 0, sizeof(bits));
+	for (i = 0; i < n; i++) {
+		if (util_parse_uint(items[i], 0, 255, &code) == -1) {
+			conf_key_error(p, "bad exit status \"%s\" (expected "
+			    "0..255, comma-separated)", conf_show(p, items[i]));
+			conf_strv_free(items);
+			return (-1);
+		}
+		bits[code / 8] |= 1U << (code % 8);
+	}
+	conf_strv_free(items);
+	memcpy(job->exitcodes, bits, sizeof(bits));
+	return (0);
+}
+
+/* startretries: 0..1000. */
+static int
+conf_set_startretries(struct conf_parse *p, const char *v)
+{
+	unsigned long	n;
+
+	if (conf_set_uint(p, v, 0, 1000, &n) == -1)
+		return (-1);
+	conf_cur_job(p)->startretries = (unsigned)n;
+	return (0);
+}
+
+/* numprocs: 1..LOCKRUN_MAX_NUMPROCS. */
+static int
+conf_set_numprocs(struct conf_parse *p, const char *v)
+{
+	unsigned long	n;
+
+	if (conf_set_uint(p, v, 1, LOCKRUN_MAX_NUMPROCS, &n) == -1)
+		return (-1);
+	conf_cur_job(p)->numprocs = (unsigned)n;
+	return (0);
+}
+
+/* directory: where the command runs. */
+static int
+conf_set_directory(struct conf_parse *p, const char *v)
+{
+	return (conf_set_path(p, v, &conf_cur_job(p)->directory,
+	    "a directory"));
+}
+
+/* Whether c may start (first) or continue an environment variable name. */
+static int
+conf_env_char(int ch, int first)
+{
+	return (ch == '_' || isalpha(ch) || (!first && isdigit(ch)));
+}
+
+/*
+ * environment: KEY="value",KEY2=value2 as in supervisord. A quoted value
+ * may hold commas; inside double quotes \" and \\ are escapes.
+ */
+static int
+conf_set_environment(struct conf_parse *p, const char *v)
+{
+	struct conf_job	*job = conf_cur_job(p);
+	char		**env = NULL, *val = NULL, *entry;
+	const char	 *s = v, *key;
+	size_t		  n = 0, keylen, vlen, i;
+	char		  q;
+
+	val = util_xmalloc(strlen(v) + 1);
+	for (;;) {
+		while (isspace((unsigned char)*s))
+			s++;
+		if (*s == '\0')
+			break;
+		key = s;
+		while (conf_env_char((unsigned char)*s, s == key))
+			s++;
+		keylen = s - key;
+		while (isspace((unsigned char)*s))
+			s++;
+		if (keylen == 0 || *s != '=') {
+			conf_key_error(p, "bad entry at \"%s\" (expected "
+			    "NAME=value or NAME=\"value\", comma-separated; "
+			    "NAME is letters, digits and '_')",
+			    conf_show(p, key));
+			goto fail;
+		}
+		s++;
+		while (isspace((unsigned char)*s))
+			s++;
+
+		vlen = 0;
+		if (*s == '"' || *s == '\'') {
+			q = *s++;
+			while (*s != '\0' && *s != q) {
+				if (q == '"' && *s == '\\' &&
+				    (s[1] == '"' || s[1] == '\\'))
+					s++;
+				val[vlen++] = *s++;
+			}
+			if (*s != q) {
+				conf_key_error(p, "unterminated %c quote in "
+				    "\"%s\"", q, conf_show(p, key));
+				goto fail;
+			}
+			s++;
+			while (isspace((unsigned char)*s))
+				s++;
+			if (*s != ',' && *s != '\0') {
+				conf_key_error(p, "expected ',' after the "
+				    "quoted value of %.*s, not \"%s\"",
+				    (int)keylen, key, conf_show(p, s));
+				goto fail;
+			}
+		} else {
+			while (*s != '\0' && *s != ',')
+				val[vlen++] = *s++;
+			while (vlen > 0 &&
+			    isspace((unsigned char)val[vlen - 1]))
+				vlen--;
+		}
+		if (*s == ',')
+			s++;
+
+		for (i = 0; i < n; i++) {
+			if (strncmp(env[i], key, keylen) == 0 &&
+			    env[i][keylen] == '=') {
+				conf_key_error(p, "%.*s set twice",
+				    (int)keylen, key);
+				goto fail;
+			}
+		}
+		util_xasprintf(&entry, "%.*s=%.*s", (int)keylen, key,
+		    (int)vlen, val);
+		env = util_xreallocarray(env, n + 2, sizeof(*env));
+		env[n++] = entry;
+		env[n] = NULL;
+	}
+	free(val);
+	if (env == NULL)
+		env = util_xcalloc(1, sizeof(*env));
+	job->environment = env;
+	job->nenvironment = n;
+	return (0);
+
+fail:
+	free(val);
+	conf_strv_free(env);
+	return (-1);
+}
+
+/* nice: -20..19. */
+static int
+conf_set_nice(struct conf_parse *p, const char *v)
+{
+	struct conf_job	*job = conf_cur_job(p);
+	long		 n;
+
+	if (util_parse_int(v, -20, 19, &n) == -1) {
+		conf_key_error(p, "bad number \"%s\" (expected -20..19)",
+		    conf_show(p, v));
+		return (-1);
+	}
+	job->nice = (int)n;
+	job->has_nice = 1;
+	return (0);
+}
+
+/* ioclass: idle, best-effort[:0-7] or realtime[:0-7]. */
+static int
+conf_set_ioclass(struct conf_parse *p, const char *v)
+{
+	struct conf_job		*job = conf_cur_job(p);
+	const char		*colon;
+	size_t			 len;
+	unsigned long		 level = 4;
+	enum conf_ioclass	 class;
+
+	colon = strchr(v, ':');
+	len = colon != NULL ? (size_t)(colon - v) : strlen(v);
+	if (len == 4 && strncmp(v, "idle", len) == 0 && colon == NULL) {
+		class = CONF_IOCLASS_IDLE;
+	} else if (len == 11 && strncmp(v, "best-effort", len) == 0)
+		class = CONF_IOCLASS_BEST_EFFORT;
+	else if (len == 8 && strncmp(v, "realtime", len) == 0)
+		class = CONF_IOCLASS_REALTIME;
+	else
+		goto bad;
+	if (colon != NULL && util_parse_uint(colon + 1, 0, 7, &level) == -1)
+		goto bad;
+	job->ioclass = class;
+	job->iolevel = (int)level;
+	return (0);
+
+bad:
+	conf_key_error(p, "bad value \"%s\" (expected idle, best-effort[:0-7] "
+	    "or realtime[:0-7])", conf_show(p, v));
+	return (-1);
+}
+
+/* stdout_logfile: where the job's stdout goes. */
+static int
+conf_set_stdout_logfile(struct conf_parse *p, const char *v)
+{
+	return (conf_set_path(p, v, &conf_cur_job(p)->stdout_logfile,
+	    "a file path"));
+}
+
+/* stderr_logfile: where the job's stderr goes. */
+static int
+conf_set_stderr_logfile(struct conf_parse *p, const char *v)
+{
+	return (conf_set_path(p, v, &conf_cur_job(p)->stderr_logfile,
+	    "a file path"));
+}
+
+/* redirect_stderr: boolean, stderr goes where stdout goes. */
+static int
+conf_set_redirect_stderr(struct conf_parse *p, const char *v)
+{
+	return (conf_set_bool(p, v, &conf_cur_job(p)->redirect_stderr));
+}
