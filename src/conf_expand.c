@@ -38,13 +38,15 @@ conf_expand_cut(const char *s)
 /*
  * Expand %(here)s (to here), %(ENV_NAME)s and %% in v into *out. A '%'
  * followed by anything else is kept as it is, so "date +%F" needs no
- * escaping. On error, -1 and err says why (without FILE:LINE: key:).
+ * escaping. With CONF_EXPAND_ITEM in flags, v is one item of a list and an
+ * expansion that gives a ',' is refused: it would add items. On error, -1
+ * and err says why (without FILE:LINE: key:).
  */
 int
-conf_expand(const char *v, const char *here, char **out, char *err,
-    size_t errlen)
+conf_expand(const char *v, const char *here, int flags, char **out,
+    char *err, size_t errlen)
 {
-	const char	*s, *close, *env;
+	const char	*s, *close, *text;
 	char		*buf = NULL, *name;
 	size_t		 len = 0, cap = 0;
 
@@ -70,24 +72,32 @@ conf_expand(const char *v, const char *here, char **out, char *err,
 		}
 		name = util_xstrndup(s + 2, close - (s + 2));
 		if (strcmp(name, "here") == 0)
-			conf_expand_append(&buf, &len, &cap, here,
-			    strlen(here));
+			text = here;
 		else if (strncmp(name, "ENV_", 4) == 0 && name[4] != '\0') {
-			if ((env = getenv(name + 4)) == NULL) {
+			if ((text = getenv(name + 4)) == NULL) {
 				snprintf(err, errlen, "environment variable %s "
 				    "is not set (in %%(%s)s)", name + 4, name);
 				free(name);
 				goto fail;
 			}
-			conf_expand_append(&buf, &len, &cap, env, strlen(env));
 		} else {
-			snprintf(err, errlen, "unknown expansion \"%%(%.*s%s)s\" "
-			    "(expected %%(here)s or %%(ENV_NAME)s; write %%%% "
-			    "for a literal %%)", CONF_EXPAND_SHOW, name,
+			snprintf(err, errlen, "unknown expansion "
+			    "\"%%(%.*s%s)s\" (expected %%(here)s or "
+			    "%%(ENV_NAME)s; write %%%% for a literal %%)",
+			    CONF_EXPAND_SHOW, name,
 			    conf_expand_cut(name));
 			free(name);
 			goto fail;
 		}
+		if ((flags & CONF_EXPAND_ITEM) && strchr(text, ',') != NULL) {
+			snprintf(err, errlen, "%%(%s)s gives \"%.*s%s\", and "
+			    "an expansion cannot add items to a list (write "
+			    "the items out, comma-separated)", name,
+			    CONF_EXPAND_SHOW, text, conf_expand_cut(text));
+			free(name);
+			goto fail;
+		}
+		conf_expand_append(&buf, &len, &cap, text, strlen(text));
 		free(name);
 		s = close + 1;
 	}

@@ -4,6 +4,9 @@
 
 #include <stddef.h>
 
-int	conf_expand(const char *, const char *, char **, char *, size_t);
+/* The value is one item of a comma-separated list: no ',' may come in. */
+#define CONF_EXPAND_ITEM	0x1
+
+int	conf_expand(const char *, const char *, int, char **, char *, size_t);
 
 #endif

@@ -26,6 +26,7 @@ struct conf_key {
 	const char		*name;
 	enum conf_section	 section;
 	conf_setter		*set;
+	int			 items;		/* a list: expanded item by item */
 };
 
 static int	conf_set_lock_dir(struct conf_parse *, const char *);
@@ -56,34 +57,34 @@ static int	conf_set_stderr_logfile(struct conf_parse *, const char *);
 static int	conf_set_redirect_stderr(struct conf_parse *, const char *);
 
 static const struct conf_key conf_keys[] = {
-	{ "lock_dir",		CONF_SEC_LOCKRUN, conf_set_lock_dir },
-	{ "busy_exit_code",	CONF_SEC_LOCKRUN, conf_set_busy_exit_code },
-	{ "log",		CONF_SEC_LOCKRUN, conf_set_log },
-	{ "log_level",		CONF_SEC_LOCKRUN, conf_set_log_level },
+	{ "lock_dir",		CONF_SEC_LOCKRUN, conf_set_lock_dir, 0 },
+	{ "busy_exit_code",	CONF_SEC_LOCKRUN, conf_set_busy_exit_code, 0 },
+	{ "log",		CONF_SEC_LOCKRUN, conf_set_log, 0 },
+	{ "log_level",		CONF_SEC_LOCKRUN, conf_set_log_level, 0 },
 
-	{ "slots",		CONF_SEC_SEM,	conf_set_slots },
+	{ "slots",		CONF_SEC_SEM,	conf_set_slots, 0 },
 
-	{ "command",		CONF_SEC_JOB,	conf_set_command },
-	{ "singleton",		CONF_SEC_JOB,	conf_set_singleton },
-	{ "on_running",		CONF_SEC_JOB,	conf_set_on_running },
-	{ "semaphore",		CONF_SEC_JOB,	conf_set_semaphore },
-	{ "locks",		CONF_SEC_JOB,	conf_set_locks },
-	{ "wait_timeout",	CONF_SEC_JOB,	conf_set_wait_timeout },
-	{ "retry_interval",	CONF_SEC_JOB,	conf_set_retry_interval },
-	{ "timeout",		CONF_SEC_JOB,	conf_set_timeout },
-	{ "stopsignal",		CONF_SEC_JOB,	conf_set_stopsignal },
-	{ "stopwaitsecs",	CONF_SEC_JOB,	conf_set_stopwaitsecs },
-	{ "autorestart",	CONF_SEC_JOB,	conf_set_autorestart },
-	{ "exitcodes",		CONF_SEC_JOB,	conf_set_exitcodes },
-	{ "startretries",	CONF_SEC_JOB,	conf_set_startretries },
-	{ "numprocs",		CONF_SEC_JOB,	conf_set_numprocs },
-	{ "directory",		CONF_SEC_JOB,	conf_set_directory },
-	{ "environment",	CONF_SEC_JOB,	conf_set_environment },
-	{ "nice",		CONF_SEC_JOB,	conf_set_nice },
-	{ "ioclass",		CONF_SEC_JOB,	conf_set_ioclass },
-	{ "stdout_logfile",	CONF_SEC_JOB,	conf_set_stdout_logfile },
-	{ "stderr_logfile",	CONF_SEC_JOB,	conf_set_stderr_logfile },
-	{ "redirect_stderr",	CONF_SEC_JOB,	conf_set_redirect_stderr },
+	{ "command",		CONF_SEC_JOB,	conf_set_command, 0 },
+	{ "singleton",		CONF_SEC_JOB,	conf_set_singleton, 0 },
+	{ "on_running",		CONF_SEC_JOB,	conf_set_on_running, 0 },
+	{ "semaphore",		CONF_SEC_JOB,	conf_set_semaphore, 1 },
+	{ "locks",		CONF_SEC_JOB,	conf_set_locks, 1 },
+	{ "wait_timeout",	CONF_SEC_JOB,	conf_set_wait_timeout, 0 },
+	{ "retry_interval",	CONF_SEC_JOB,	conf_set_retry_interval, 0 },
+	{ "timeout",		CONF_SEC_JOB,	conf_set_timeout, 0 },
+	{ "stopsignal",		CONF_SEC_JOB,	conf_set_stopsignal, 0 },
+	{ "stopwaitsecs",	CONF_SEC_JOB,	conf_set_stopwaitsecs, 0 },
+	{ "autorestart",	CONF_SEC_JOB,	conf_set_autorestart, 0 },
+	{ "exitcodes",		CONF_SEC_JOB,	conf_set_exitcodes, 1 },
+	{ "startretries",	CONF_SEC_JOB,	conf_set_startretries, 0 },
+	{ "numprocs",		CONF_SEC_JOB,	conf_set_numprocs, 0 },
+	{ "directory",		CONF_SEC_JOB,	conf_set_directory, 0 },
+	{ "environment",	CONF_SEC_JOB,	conf_set_environment, 1 },
+	{ "nice",		CONF_SEC_JOB,	conf_set_nice, 0 },
+	{ "ioclass",		CONF_SEC_JOB,	conf_set_ioclass, 0 },
+	{ "stdout_logfile",	CONF_SEC_JOB,	conf_set_stdout_logfile, 0 },
+	{ "stderr_logfile",	CONF_SEC_JOB,	conf_set_stderr_logfile, 0 },
+	{ "redirect_stderr",	CONF_SEC_JOB,	conf_set_redirect_stderr, 0 },
 };
 #define CONF_NKEYS	LOCKRUN_ARRAY_LEN(conf_keys)
 
@@ -202,11 +203,59 @@ conf_unknown_key(struct conf_parse *p)
 		    "for the keys of this section)", p->sechdr);
 }
 
-/* Apply the pending key = value to the current section; free it. */
+/* Expand v into *out (see conf_expand); -1 with the error recorded. */
+static int
+conf_expand_value(struct conf_parse *p, const char *v, int flags, char **out)
+{
+	char	why[1024];
+
+	if (conf_expand(v, p->here, flags, out, why, sizeof(why)) == -1) {
+		conf_key_error(p, "%s", why);
+		return (-1);
+	}
+	return (0);
+}
+
+/*
+ * A list: split v at its commas first, then expand each item on its own,
+ * so that no expansion can add an item; what and expected say what an
+ * item is, for errors. -1 with the error recorded.
+ */
+static int
+conf_list(struct conf_parse *p, const char *v, const char *what,
+    const char *expected, char ***itemsp, size_t *np)
+{
+	char	**items, *item;
+	size_t	  n, i;
+
+	if (conf_split(v, &items, &n) == -1) {
+		conf_key_error(p, "empty %s in \"%s\" (expected %s)", what,
+		    conf_show(p, v), expected);
+		return (-1);
+	}
+	for (i = 0; i < n; i++) {
+		if (conf_expand_value(p, items[i], CONF_EXPAND_ITEM,
+		    &item) == -1) {
+			conf_strv_free(items);
+			return (-1);
+		}
+		free(items[i]);
+		items[i] = item;
+	}
+	*itemsp = items;
+	*np = n;
+	return (0);
+}
+
+/*
+ * Apply the pending key = value to the current section; free it. A list
+ * key's setter gets the value as written and expands each item itself;
+ * every other setter gets the whole value expanded.
+ */
 int
 conf_flush(struct conf_parse *p)
 {
-	char	*value = NULL, why[1024];
+	char	*value = NULL;
 	size_t	 i;
 	int	 rc = -1;
 
@@ -228,11 +277,10 @@ conf_flush(struct conf_parse *p)
 		goto out;
 	}
 	p->seen[i] = p->pline;
-	if (conf_expand(p->pvalue, p->here, &value, why, sizeof(why)) == -1) {
-		conf_key_error(p, "%s", why);
-		goto out;
-	}
-	rc = conf_keys[i].set(p, value);
+	if (conf_keys[i].items)
+		rc = conf_keys[i].set(p, p->pvalue);
+	else if (conf_expand_value(p, p->pvalue, 0, &value) == 0)
+		rc = conf_keys[i].set(p, value);
 
 out:
 	free(value);
@@ -342,7 +390,10 @@ conf_keys_count(void)
 	return (CONF_NKEYS);
 }
 
-/* Key setters: the value is expanded; on error they record it and say -1. */
+/*
+ * Key setters: the value is expanded (a list's items one by one, see
+ * conf_flush); on error they record it and say -1.
+ */
 
 /* A non-empty string into *dst. */
 static int
@@ -533,11 +584,8 @@ conf_set_semaphore(struct conf_parse *p, const char *v)
 	size_t	  n, i, j;
 	int	  rc = -1;
 
-	if (conf_split(v, &items, &n) == -1) {
-		conf_key_error(p, "empty name in \"%s\" (expected NAME or "
-		    "NAME1, NAME2)", conf_show(p, v));
+	if (conf_list(p, v, "name", "NAME or NAME1, NAME2", &items, &n) == -1)
 		return (-1);
-	}
 	for (i = 0; i < n; i++) {
 		if (!util_valid_name(items[i])) {
 			conf_key_error(p, "bad name \"%s\" (%s)",
@@ -577,12 +625,9 @@ conf_set_locks(struct conf_parse *p, const char *v)
 	size_t			  n, i, j;
 	int			  shared;
 
-	if (conf_split(v, &items, &n) == -1) {
-		conf_key_error(p, "empty item in \"%s\" (expected NAME, "
-		    "NAME:shared or NAME:exclusive, comma-separated)",
-		    conf_show(p, v));
+	if (conf_list(p, v, "item", "NAME, NAME:shared or NAME:exclusive, "
+	    "comma-separated", &items, &n) == -1)
 		return (-1);
-	}
 	locks = util_xcalloc(n, sizeof(*locks));
 	for (i = 0; i < n; i++) {
 		shared = 0;
@@ -708,11 +753,9 @@ conf_set_exitcodes(struct conf_parse *p, const char *v)
 	size_t		  n, i;
 	unsigned long	  code;
 
-	if (conf_split(v, &items, &n) == -1) {
-		conf_key_error(p, "empty item in \"%s\" (expected exit "
-		    "statuses 0..255, comma-separated)", conf_show(p, v));
+	if (conf_list(p, v, "item", "exit statuses 0..255, comma-separated",
+	    &items, &n) == -1)
 		return (-1);
-	}
 	memset(bits, 0, sizeof(bits));
 	for (i = 0; i < n; i++) {
 		if (util_parse_uint(items[i], 0, 255, &code) == -1) {
@@ -769,13 +812,16 @@ conf_env_char(int ch, int first)
 
 /*
  * environment: KEY="value",KEY2=value2 as in supervisord. A quoted value
- * may hold commas; inside double quotes \" and \\ are escapes.
+ * may hold commas; inside double quotes \" and \\ are escapes. The value
+ * as written is split into entries first and each value is expanded on its
+ * own after, so that what an expansion gives (commas, quotes) stays in its
+ * value; names are never expanded.
  */
 static int
 conf_set_environment(struct conf_parse *p, const char *v)
 {
 	struct conf_job	*job = conf_cur_job(p);
-	char		**env = NULL, *val = NULL, *entry;
+	char		**env = NULL, *val = NULL, *entry, *x;
 	const char	 *s = v, *key;
 	size_t		  n = 0, keylen, vlen, i;
 	char		  q;
@@ -790,6 +836,12 @@ conf_set_environment(struct conf_parse *p, const char *v)
 		while (conf_env_char((unsigned char)*s, s == key))
 			s++;
 		keylen = s - key;
+		if (s[0] == '%' && s[1] == '(') {
+			conf_key_error(p, "expansion in a variable name at "
+			    "\"%s\" (expansions are allowed in values only)",
+			    conf_show(p, key));
+			goto fail;
+		}
 		while (isspace((unsigned char)*s))
 			s++;
 		if (keylen == 0 || *s != '=') {
@@ -844,8 +896,11 @@ conf_set_environment(struct conf_parse *p, const char *v)
 				goto fail;
 			}
 		}
-		util_xasprintf(&entry, "%.*s=%.*s", (int)keylen, key,
-		    (int)vlen, val);
+		val[vlen] = '\0';
+		if (conf_expand_value(p, val, 0, &x) == -1)
+			goto fail;
+		util_xasprintf(&entry, "%.*s=%s", (int)keylen, key, x);
+		free(x);
 		env = util_xreallocarray(env, n + 2, sizeof(*env));
 		env[n++] = entry;
 		env[n] = NULL;

@@ -135,6 +135,17 @@ semaphore = gpu
 EOF
 bad_conf 9 "semaphore: undefined semaphore"
 
+# A list is split before it is expanded: an expansion cannot add items.
+LOCKRUN_T27_CODES=1,2
+export LOCKRUN_T27_CODES
+conf_with <<'EOF'
+[job:a]
+command = true
+exitcodes = 0, %(ENV_LOCKRUN_T27_CODES)s
+EOF
+bad_conf 9 'exitcodes: %(ENV_LOCKRUN_T27_CODES)s gives "1,2", and an expansion'
+unset LOCKRUN_T27_CODES
+
 conf_with <<EOF
 [semaphore:s]
 slots = 0

@@ -676,6 +676,94 @@ START_TEST(test_conf_environment)
 }
 END_TEST
 
+START_TEST(test_conf_environment_expand)
+{
+	struct conf	 c;
+	char		**env;
+
+	/* An expansion is one value: its commas cannot add an entry. */
+	ck_assert_int_eq(setenv("LOCKRUN_TEST_X", "1,B=x", 1), 0);
+	test_expect_ok(&c, "[job:a]\ncommand = x\n"
+	    "environment = A=%(ENV_LOCKRUN_TEST_X)s\n");
+	env = c.jobs[0].environment;
+	ck_assert_uint_eq(c.jobs[0].nenvironment, 1);
+	ck_assert_str_eq(env[0], "A=1,B=x");
+	conf_free(&c);
+
+	/* Nor can its quotes close a quoted value or open one. */
+	ck_assert_int_eq(setenv("LOCKRUN_TEST_X", "x\",B=\"y", 1), 0);
+	test_expect_ok(&c, "[job:a]\ncommand = x\n"
+	    "environment = A=\"%(ENV_LOCKRUN_TEST_X)s\",C=%(ENV_LOCKRUN_TEST_X)s,"
+	    "D='%(here)s 100%%'\n");
+	env = c.jobs[0].environment;
+	ck_assert_uint_eq(c.jobs[0].nenvironment, 3);
+	ck_assert_str_eq(env[0], "A=x\",B=\"y");
+	ck_assert_str_eq(env[1], "C=x\",B=\"y");
+	ck_assert_uint_eq(strncmp(env[2], "D=", 2), 0);
+	ck_assert_str_eq(env[2] + 2 + strlen(test_dir), " 100%");
+	conf_free(&c);
+
+	/* Names are written out. */
+	ck_assert_int_eq(setenv("LOCKRUN_TEST_X", "B", 1), 0);
+	test_expect_error("[job:a]\ncommand = x\n"
+	    "environment = A=1, %(ENV_LOCKRUN_TEST_X)s=2\n",
+	    "3: environment: expansion in a variable name at "
+	    "\"%(ENV_LOCKRUN_TEST_X)s=2\" (expansions are allowed in values "
+	    "only)");
+	test_expect_prefix("[job:a]\ncommand = x\n"
+	    "environment = A%(ENV_LOCKRUN_TEST_X)s=2\n",
+	    "3: environment: expansion in a variable name at \"A%(ENV_");
+	test_expect_error("[job:a]\ncommand = x\n"
+	    "environment = A=\"%(ENV_LOCKRUN_TEST_UNSET)s\"\n",
+	    "3: environment: environment variable LOCKRUN_TEST_UNSET is not "
+	    "set (in %(ENV_LOCKRUN_TEST_UNSET)s)");
+}
+END_TEST
+
+START_TEST(test_conf_list_expand)
+{
+	struct conf	c;
+
+	/* Each item is expanded on its own. */
+	ck_assert_int_eq(setenv("LOCKRUN_TEST_S", "gpu", 1), 0);
+	ck_assert_int_eq(setenv("LOCKRUN_TEST_L", "db:shared", 1), 0);
+	ck_assert_int_eq(setenv("LOCKRUN_TEST_E", "3", 1), 0);
+	test_expect_ok(&c, "[semaphore:gpu]\nslots = 1\n"
+	    "[semaphore:heavy]\nslots = 1\n"
+	    "[job:a]\ncommand = x\n"
+	    "semaphore = heavy, %(ENV_LOCKRUN_TEST_S)s\n"
+	    "locks = %(ENV_LOCKRUN_TEST_L)s, net\n"
+	    "exitcodes = %(ENV_LOCKRUN_TEST_E)s, 4\n");
+	ck_assert_uint_eq(c.jobs[0].nsems, 2);
+	ck_assert_str_eq(c.sems[c.jobs[0].sems[1]].name, "gpu");
+	ck_assert_uint_eq(c.jobs[0].nlocks, 2);
+	ck_assert_str_eq(c.jobs[0].locks[0].name, "db");
+	ck_assert_int_eq(c.jobs[0].locks[0].shared, 1);
+	ck_assert_int_eq(conf_exitcode_expected(&c.jobs[0], 3), 1);
+	ck_assert_int_eq(conf_exitcode_expected(&c.jobs[0], 4), 1);
+	ck_assert_int_eq(conf_exitcode_expected(&c.jobs[0], 0), 0);
+	conf_free(&c);
+
+	/* An expansion that holds a comma would add items: refused. */
+	ck_assert_int_eq(setenv("LOCKRUN_TEST_X", "1,2", 1), 0);
+	test_expect_error("[job:a]\ncommand = x\n"
+	    "exitcodes = 0, %(ENV_LOCKRUN_TEST_X)s\n",
+	    "3: exitcodes: %(ENV_LOCKRUN_TEST_X)s gives \"1,2\", and an "
+	    "expansion cannot add items to a list (write the items out, "
+	    "comma-separated)");
+	ck_assert_int_eq(setenv("LOCKRUN_TEST_X", "gpu,heavy", 1), 0);
+	test_expect_prefix("[semaphore:gpu]\nslots = 1\n"
+	    "[semaphore:heavy]\nslots = 1\n[job:a]\ncommand = x\n"
+	    "semaphore = %(ENV_LOCKRUN_TEST_X)s\n",
+	    "7: semaphore: %(ENV_LOCKRUN_TEST_X)s gives \"gpu,heavy\", and an "
+	    "expansion cannot add items");
+	test_expect_prefix("[job:a]\ncommand = x\n"
+	    "locks = a, b%(ENV_LOCKRUN_TEST_X)s\n",
+	    "3: locks: %(ENV_LOCKRUN_TEST_X)s gives \"gpu,heavy\", and an "
+	    "expansion cannot add items");
+}
+END_TEST
+
 START_TEST(test_conf_continuation)
 {
 	struct conf	c;
@@ -1013,6 +1101,8 @@ conf_suite(void)
 	tcase_add_test(tc, test_conf_expand_here);
 	tcase_add_test(tc, test_conf_expand_env);
 	tcase_add_test(tc, test_conf_environment);
+	tcase_add_test(tc, test_conf_environment_expand);
+	tcase_add_test(tc, test_conf_list_expand);
 	tcase_add_test(tc, test_conf_continuation);
 	tcase_add_test(tc, test_conf_inline_comment);
 	tcase_add_test(tc, test_conf_long_line);
