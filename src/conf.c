@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "conf_hash.h"
 #include "conf_parse.h"
 #include "util.h"
 
@@ -72,6 +73,54 @@ conf_strv_free(char **v)
 	for (i = 0; v[i] != NULL; i++)
 		free(v[i]);
 	free(v);
+}
+
+/* array, holding n elements of size bytes, with room for one more. */
+void *
+conf_grow(void *array, size_t n, size_t *capp, size_t size)
+{
+	if (n < *capp)
+		return (array);
+	*capp = *capp != 0 ? *capp * 2 : 8;
+	return (util_xreallocarray(array, *capp, size));
+}
+
+/* Map name to index i in *hp, made on first use. */
+static void
+conf_add_name(struct conf_hash **hp, const char *name, size_t i)
+{
+	if (*hp == NULL)
+		*hp = util_xcalloc(1, sizeof(**hp));
+	(void)conf_hash_add(*hp, name, i);	/* callers refuse duplicates */
+}
+
+/* A new job with every default, named name (not taken yet). */
+struct conf_job *
+conf_add_job(struct conf_parse *p, const char *name)
+{
+	struct conf	*c = p->c;
+	struct conf_job	*job;
+
+	c->jobs = conf_grow(c->jobs, c->njobs, &p->jobcap, sizeof(*c->jobs));
+	job = &c->jobs[c->njobs];
+	conf_job_init(job, name);
+	conf_add_name(&c->jobnames, job->name, c->njobs++);
+	return (job);
+}
+
+/* A new semaphore named name (not taken yet), without slots. */
+struct conf_sem *
+conf_add_sem(struct conf_parse *p, const char *name)
+{
+	struct conf	*c = p->c;
+	struct conf_sem	*sem;
+
+	c->sems = conf_grow(c->sems, c->nsems, &p->semcap, sizeof(*c->sems));
+	sem = &c->sems[c->nsems];
+	memset(sem, 0, sizeof(*sem));
+	sem->name = util_xstrdup(name);
+	conf_add_name(&c->semnames, sem->name, c->nsems++);
+	return (sem);
 }
 
 /* Absolute directory of the config file, for %(here)s. */
@@ -266,6 +315,12 @@ conf_free(struct conf *c)
 	for (i = 0; i < c->nsems; i++)
 		free(c->sems[i].name);
 	free(c->sems);
+	if (c->jobnames != NULL)
+		conf_hash_free(c->jobnames);
+	free(c->jobnames);
+	if (c->semnames != NULL)
+		conf_hash_free(c->semnames);
+	free(c->semnames);
 	free(c->path);
 	free(c->lock_dir);
 	free(c->log);
@@ -291,12 +346,15 @@ conf_exitcode_set(struct conf_job *job, int code)
 	job->exitcodes[code / 8] |= 1U << (code % 8);
 }
 
-/* The job named name, or NULL. */
+/* The job named name, or NULL. A conf built by hand is searched in full. */
 struct conf_job *
 conf_find_job(const struct conf *c, const char *name)
 {
 	size_t	i;
 
+	if (c->jobnames != NULL)
+		return (conf_hash_find(c->jobnames, name, &i) == 0 ?
+		    &c->jobs[i] : NULL);
 	for (i = 0; i < c->njobs; i++) {
 		if (c->jobs[i].name != NULL &&
 		    strcmp(c->jobs[i].name, name) == 0)
@@ -311,6 +369,9 @@ conf_find_sem(const struct conf *c, const char *name)
 {
 	size_t	i;
 
+	if (c->semnames != NULL)
+		return (conf_hash_find(c->semnames, name, &i) == 0 ?
+		    &c->sems[i] : NULL);
 	for (i = 0; i < c->nsems; i++) {
 		if (strcmp(c->sems[i].name, name) == 0)
 			return (&c->sems[i]);

@@ -31,6 +31,8 @@ enum conf_ioclass {
 	CONF_IOCLASS_IDLE,
 };
 
+struct conf_hash;
+
 /* A named lock a job takes: <lock_dir>/<name>.lock, or path as given. */
 struct conf_lock {
 	char	*name;			/* name, or a path when is_path */
@@ -93,6 +95,10 @@ struct conf {
 	size_t			 nsems;
 	struct conf_job		*jobs;
 	size_t			 njobs;
+
+	/* Names to indexes, made by conf_load; NULL in a conf built by hand. */
+	struct conf_hash	*semnames;
+	struct conf_hash	*jobnames;
 };
 
 int	 conf_load(struct conf *, const char *, char *, size_t);

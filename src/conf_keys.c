@@ -340,12 +340,9 @@ conf_section(struct conf_parse *p, const char *hdr)
 			    "(first at line %d)", job->line);
 			goto out;
 		}
-		c->jobs = util_xreallocarray(c->jobs, c->njobs + 1,
-		    sizeof(*c->jobs));
-		job = &c->jobs[c->njobs];
-		conf_job_init(job, name);
+		job = conf_add_job(p, name);
 		job->line = p->lineno;
-		p->secidx = c->njobs++;
+		p->secidx = c->njobs - 1;
 		p->sec = CONF_SEC_JOB;
 	} else if (strncmp(hdr, "semaphore:", 10) == 0) {
 		name = hdr + 10;
@@ -356,13 +353,9 @@ conf_section(struct conf_parse *p, const char *hdr)
 			    "(first at line %d)", sem->line);
 			goto out;
 		}
-		c->sems = util_xreallocarray(c->sems, c->nsems + 1,
-		    sizeof(*c->sems));
-		sem = &c->sems[c->nsems];
-		memset(sem, 0, sizeof(*sem));
-		sem->name = util_xstrdup(name);
+		sem = conf_add_sem(p, name);
 		sem->line = p->lineno;
-		p->secidx = c->nsems++;
+		p->secidx = c->nsems - 1;
 		p->sec = CONF_SEC_SEM;
 	} else {
 		conf_error(p, p->lineno, what, "unknown section (%s)",
@@ -601,7 +594,7 @@ conf_set_semaphore(struct conf_parse *p, const char *v)
 		}
 	}
 	for (i = 0; i < n; i++) {
-		p->refs = util_xreallocarray(p->refs, p->nrefs + 1,
+		p->refs = conf_grow(p->refs, p->nrefs, &p->refcap,
 		    sizeof(*p->refs));
 		p->refs[p->nrefs].job = p->secidx;
 		p->refs[p->nrefs].name = util_xstrdup(items[i]);

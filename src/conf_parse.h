@@ -65,6 +65,11 @@ struct conf_parse {
 
 	struct conf_semref	*refs;
 	size_t			 nrefs;
+
+	/* Room in c->jobs, c->sems and refs: they grow by doubling. */
+	size_t			 jobcap;
+	size_t			 semcap;
+	size_t			 refcap;
 };
 
 /* conf.c */
@@ -72,6 +77,9 @@ void		 conf_error(struct conf_parse *, int, const char *,
 		    const char *, ...) __attribute__((format(printf, 4, 5)));
 const char	*conf_show(struct conf_parse *, const char *);
 void		 conf_strv_free(char **);
+void		*conf_grow(void *, size_t, size_t *, size_t);
+struct conf_job	*conf_add_job(struct conf_parse *, const char *);
+struct conf_sem	*conf_add_sem(struct conf_parse *, const char *);
 
 /* Record an error about the value of the key being applied. */
 #define conf_key_error(p, ...)	\

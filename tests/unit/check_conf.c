@@ -15,6 +15,7 @@
 #include <check.h>
 
 #include "conf.h"
+#include "conf_hash.h"
 #include "util.h"
 
 #define CONF_TEST_NAME	200	/* longest name conf.c takes */
@@ -399,6 +400,99 @@ START_TEST(test_conf_semaphore_defined_later)
 	ck_assert_ptr_eq(conf_find_job(&c, "b"), &c.jobs[1]);
 	ck_assert_ptr_null(conf_find_job(&c, "c"));
 	ck_assert_ptr_null(conf_find_sem(&c, "a"));
+	conf_free(&c);
+}
+END_TEST
+
+START_TEST(test_conf_hash)
+{
+	struct conf_hash	  h;
+	char			**keys;
+	size_t			  i, v, n = 5000;
+
+	memset(&h, 0, sizeof(h));
+	ck_assert_int_eq(conf_hash_find(&h, "a", &v), -1);
+
+	/* Enough keys to make the table grow many times over. */
+	keys = util_xcalloc(n, sizeof(*keys));
+	for (i = 0; i < n; i++) {
+		util_xasprintf(&keys[i], "k%zu", i);
+		ck_assert_int_eq(conf_hash_add(&h, keys[i], i), 0);
+	}
+	ck_assert_uint_eq(h.n, n);
+	ck_assert_uint_le(h.n * 2, h.cap);
+	for (i = 0; i < n; i++) {
+		v = SIZE_MAX;
+		ck_assert_int_eq(conf_hash_find(&h, keys[i], &v), 0);
+		ck_assert_uint_eq(v, i);
+	}
+	ck_assert_int_eq(conf_hash_find(&h, "k5000", &v), -1);
+	ck_assert_int_eq(conf_hash_find(&h, "", &v), -1);
+
+	/* A key that is there already keeps its first value. */
+	errno = 0;
+	ck_assert_int_eq(conf_hash_add(&h, "k7", 99), -1);
+	ck_assert_int_eq(errno, EEXIST);
+	ck_assert_int_eq(conf_hash_find(&h, "k7", &v), 0);
+	ck_assert_uint_eq(v, 7);
+
+	conf_hash_free(&h);
+	ck_assert_uint_eq(h.cap, 0);
+	ck_assert_int_eq(conf_hash_find(&h, "k7", &v), -1);
+	for (i = 0; i < n; i++)
+		free(keys[i]);
+	free(keys);
+}
+END_TEST
+
+START_TEST(test_conf_many_sections)
+{
+	struct conf	 c;
+	FILE		*f;
+	char		*text, name[32];
+	size_t		 i, len, njobs = 3000, nsems = 300;
+
+	/* Semaphores before and after the jobs that use them. */
+	ck_assert_ptr_nonnull(f = open_memstream(&text, &len));
+	for (i = 0; i < nsems / 2; i++)
+		fprintf(f, "[semaphore:s%zu]\nslots = %zu\n", i, i % 1024 + 1);
+	for (i = 0; i < njobs; i++)
+		fprintf(f, "[job:j%zu]\ncommand = x\nsemaphore = s%zu, s%zu\n",
+		    i, i % nsems, (i + 1) % nsems);
+	for (i = nsems / 2; i < nsems; i++)
+		fprintf(f, "[semaphore:s%zu]\nslots = %zu\n", i, i % 1024 + 1);
+	ck_assert_int_eq(fclose(f), 0);
+	test_expect_ok(&c, text);
+	free(text);
+
+	ck_assert_uint_eq(c.njobs, njobs);
+	ck_assert_uint_eq(c.nsems, nsems);
+	for (i = 0; i < njobs; i++) {
+		snprintf(name, sizeof(name), "j%zu", i);
+		ck_assert_ptr_eq(conf_find_job(&c, name), &c.jobs[i]);
+		ck_assert_uint_eq(c.jobs[i].nsems, 2);
+		ck_assert_uint_eq(c.jobs[i].sems[0], i % nsems);
+		ck_assert_uint_eq(c.jobs[i].sems[1], (i + 1) % nsems);
+	}
+	for (i = 0; i < nsems; i++) {
+		snprintf(name, sizeof(name), "s%zu", i);
+		ck_assert_ptr_eq(conf_find_sem(&c, name), &c.sems[i]);
+		ck_assert_uint_eq(c.sems[i].slots, i % 1024 + 1);
+	}
+	ck_assert_ptr_null(conf_find_job(&c, "s1"));
+	ck_assert_ptr_null(conf_find_sem(&c, "j1"));
+	ck_assert_ptr_null(conf_find_job(&c, "j3000"));
+	conf_free(&c);
+
+	/* A conf built by hand, as the ad hoc mode does, is found too. */
+	conf_init(&c);
+	c.jobs = util_xcalloc(2, sizeof(*c.jobs));
+	c.njobs = 2;
+	conf_job_init(&c.jobs[0], "one");
+	conf_job_init(&c.jobs[1], "two");
+	ck_assert_ptr_eq(conf_find_job(&c, "two"), &c.jobs[1]);
+	ck_assert_ptr_null(conf_find_job(&c, "three"));
+	ck_assert_ptr_null(conf_find_sem(&c, "two"));
 	conf_free(&c);
 }
 END_TEST
@@ -1087,6 +1181,8 @@ conf_suite(void)
 	tcase_add_test(tc, test_conf_numbers);
 	tcase_add_test(tc, test_conf_undefined_semaphore);
 	tcase_add_test(tc, test_conf_semaphore_defined_later);
+	tcase_add_test(tc, test_conf_hash);
+	tcase_add_test(tc, test_conf_many_sections);
 	tcase_add_test(tc, test_conf_duplicate_job);
 	tcase_add_test(tc, test_conf_duplicate_key);
 	tcase_add_test(tc, test_conf_missing_command);
