@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "conf_expand.h"
 #include "conf_parse.h"
@@ -698,16 +699,33 @@ conf_set_timeout(struct conf_parse *p, const char *v)
 	return (conf_set_duration(p, v, &conf_cur_job(p)->timeout));
 }
 
-/* stopsignal: TERM, SIGTERM or a number. */
+/*
+ * stopsignal: a signal that ends a process unless it is caught, by name
+ * with or without SIG, in any case: supervisord's TERM, HUP, INT, QUIT,
+ * KILL, USR1 and USR2, and ALRM and ABRT. Not STOP, CONT, CHLD and the like,
+ * which would leave the job running, and no numbers, whose meaning varies.
+ */
 static int
 conf_set_stopsignal(struct conf_parse *p, const char *v)
 {
-	if (util_parse_signal(v, &conf_cur_job(p)->stopsignal) == -1) {
-		conf_key_error(p, "bad signal \"%s\" (expected e.g. TERM, "
-		    "SIGINT, HUP, KILL or a number)", conf_show(p, v));
-		return (-1);
+	static const char *const names[] = {
+		"TERM", "HUP", "INT", "QUIT", "KILL", "USR1", "USR2", "ALRM",
+		"ABRT"
+	};
+	const char	*name = v;
+	size_t		 i;
+
+	if (strncasecmp(name, "SIG", 3) == 0)
+		name += 3;
+	for (i = 0; i < LOCKRUN_ARRAY_LEN(names); i++) {
+		if (strcasecmp(name, names[i]) == 0 &&
+		    util_parse_signal(name, &conf_cur_job(p)->stopsignal) == 0)
+			return (0);
 	}
-	return (0);
+	conf_key_error(p, "bad signal \"%s\" (expected TERM, HUP, INT, QUIT, "
+	    "KILL, USR1, USR2, ALRM or ABRT, with or without SIG)",
+	    conf_show(p, v));
+	return (-1);
 }
 
 /* stopwaitsecs: duration. */

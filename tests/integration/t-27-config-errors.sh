@@ -135,6 +135,21 @@ semaphore = gpu
 EOF
 bad_conf 9 "semaphore: undefined semaphore"
 
+# A signal that would not stop the job, or a number, is refused.
+conf_with <<EOF
+[job:a]
+command = true
+stopsignal = STOP
+EOF
+bad_conf 9 'stopsignal: bad signal "STOP" (expected TERM, HUP, INT, QUIT,'
+
+conf_with <<EOF
+[job:a]
+command = true
+stopsignal = 15
+EOF
+bad_conf 9 'stopsignal: bad signal "15"'
+
 # A list is split before it is expanded: an expansion cannot add items.
 LOCKRUN_T27_CODES=1,2
 export LOCKRUN_T27_CODES

@@ -317,8 +317,8 @@ START_TEST(test_conf_bad_enum)
 	    "2: log_level: bad value \"verbose\" (expected error, warn, "
 	    "info or debug)");
 	test_expect_error("[job:a]\ncommand = x\nstopsignal = FOO\n",
-	    "3: stopsignal: bad signal \"FOO\" (expected e.g. TERM, SIGINT, "
-	    "HUP, KILL or a number)");
+	    "3: stopsignal: bad signal \"FOO\" (expected TERM, HUP, INT, "
+	    "QUIT, KILL, USR1, USR2, ALRM or ABRT, with or without SIG)");
 }
 END_TEST
 
@@ -328,7 +328,7 @@ START_TEST(test_conf_enum_values)
 
 	test_expect_ok(&c,
 	    "[job:a]\ncommand = x\nautorestart = true\nioclass = idle\n"
-	    "on_running = wait\nstopsignal = 9\n"
+	    "on_running = wait\nstopsignal = sigkill\n"
 	    "[job:b]\ncommand = x\nautorestart = no\nioclass = realtime\n"
 	    "on_running = fail\nstopsignal = hup\n"
 	    "[job:c]\ncommand = x\nioclass = best-effort\n");
@@ -344,6 +344,47 @@ START_TEST(test_conf_enum_values)
 	ck_assert_int_eq(c.jobs[2].ioclass, CONF_IOCLASS_BEST_EFFORT);
 	ck_assert_int_eq(c.jobs[2].iolevel, 4);
 	conf_free(&c);
+}
+END_TEST
+
+START_TEST(test_conf_stopsignal)
+{
+	static const struct {
+		const char	*v;
+		int		 sig;
+	} ok[] = {
+		{ "TERM", SIGTERM }, { "SIGTERM", SIGTERM },
+		{ "term", SIGTERM }, { "sigTerm", SIGTERM },
+		{ "HUP", SIGHUP }, { "INT", SIGINT }, { "QUIT", SIGQUIT },
+		{ "KILL", SIGKILL }, { "USR1", SIGUSR1 }, { "SIGUSR2", SIGUSR2 },
+		{ "alrm", SIGALRM }, { "SIGABRT", SIGABRT },
+	};
+	/* None of these stops a job: refused, numbers too. */
+	static const char *const bad[] = {
+		"STOP", "SIGSTOP", "TSTP", "CONT", "CHLD", "SIGCHLD", "PIPE",
+		"WINCH", "SEGV", "15", "9", "0", "SIG", "SIGSIGTERM", "TERM,HUP",
+		"",
+	};
+	struct conf	c;
+	char		text[128], want[256];
+	size_t		i;
+
+	for (i = 0; i < LOCKRUN_ARRAY_LEN(ok); i++) {
+		snprintf(text, sizeof(text), "[job:a]\ncommand = x\n"
+		    "stopsignal = %s\n", ok[i].v);
+		test_expect_ok(&c, text);
+		ck_assert_msg(c.jobs[0].stopsignal == ok[i].sig,
+		    "stopsignal = %s gave %d", ok[i].v, c.jobs[0].stopsignal);
+		conf_free(&c);
+	}
+	for (i = 0; i < LOCKRUN_ARRAY_LEN(bad); i++) {
+		snprintf(text, sizeof(text), "[job:a]\ncommand = x\n"
+		    "stopsignal = %s\n", bad[i]);
+		snprintf(want, sizeof(want), "3: stopsignal: bad signal \"%s\" "
+		    "(expected TERM, HUP, INT, QUIT, KILL, USR1, USR2, ALRM or "
+		    "ABRT, with or without SIG)", bad[i]);
+		test_expect_error(text, want);
+	}
 }
 END_TEST
 
@@ -1178,6 +1219,7 @@ conf_suite(void)
 	tcase_add_test(tc, test_conf_bad_boolean);
 	tcase_add_test(tc, test_conf_bad_enum);
 	tcase_add_test(tc, test_conf_enum_values);
+	tcase_add_test(tc, test_conf_stopsignal);
 	tcase_add_test(tc, test_conf_numbers);
 	tcase_add_test(tc, test_conf_undefined_semaphore);
 	tcase_add_test(tc, test_conf_semaphore_defined_later);
