@@ -404,6 +404,38 @@ lockrun_lock_dir(const struct lockrun_opts *o, const struct conf *c)
 	return (dir);
 }
 
+/* Is the job to run: named on the command line, or none are named? */
+static int
+lockrun_named(char **names, const char *job)
+{
+	size_t	i;
+
+	if (names[0] == NULL)
+		return (1);
+	for (i = 0; names[i] != NULL; i++) {
+		if (strcmp(names[i], job) == 0)
+			return (1);
+	}
+	return (0);
+}
+
+/* Which semaphores of c the jobs named (or all) use: one byte each. */
+static unsigned char *
+lockrun_sems_used(const struct conf *c, char **names)
+{
+	unsigned char	*used;
+	size_t		 i, k;
+
+	used = util_xcalloc(c->nsems, 1);
+	for (i = 0; i < c->njobs; i++) {
+		if (!lockrun_named(names, c->jobs[i].name))
+			continue;
+		for (k = 0; k < c->jobs[i].nsems; k++)
+			used[c->jobs[i].sems[k]] = 1;
+	}
+	return (used);
+}
+
 /*
  * Claim the size of every semaphore the run uses (sem_claim_size): a
  * caller that disagrees with the ones using it now must not raise their
@@ -412,28 +444,26 @@ lockrun_lock_dir(const struct lockrun_opts *o, const struct conf *c)
  * for those not used); exits with bad_code on a disagreement.
  */
 static int *
-lockrun_claim_sizes(const struct conf *c, const struct supervisor *s,
-    const char *dir, int bad_code, struct lock **claims)
+lockrun_claim_sizes(const struct conf *c, char **names, const char *dir,
+    int bad_code, struct lock **claims)
 {
 	struct holders_table	 t;
 	struct holders_key	 k;
 	struct holders_lock	 l;
 	const struct conf_sem	*cs;
-	size_t			 i, m, k2;
+	unsigned char		*used;
+	size_t			 i;
 	unsigned		 theirs;
-	int			*fds, used;
+	int			*fds;
 	char			 who[32];
 
 	fds = util_xcalloc(c->nsems, sizeof(*fds));
 	*claims = util_xcalloc(c->nsems, sizeof(**claims));
+	used = lockrun_sems_used(c, names);
 	for (i = 0; i < c->nsems; i++) {
 		fds[i] = -1;
 		(*claims)[i].fd = -1;
-		for (m = 0, used = 0; m < s->njobs && !used; m++) {
-			for (k2 = 0; k2 < s->jobs[m]->conf->nsems; k2++)
-				used |= s->jobs[m]->conf->sems[k2] == i;
-		}
-		if (!used)
+		if (!used[i])
 			continue;
 		cs = &c->sems[i];
 		if (sem_claim_size(&(*claims)[i], dir, cs->name, cs->slots,
@@ -470,6 +500,7 @@ lockrun_claim_sizes(const struct conf *c, const struct supervisor *s,
 			    theirs);
 		exit(bad_code);
 	}
+	free(used);
 	return (fds);
 }
 
@@ -567,7 +598,7 @@ lockrun_adhoc(struct lockrun_opts *o, char **cmd)
 	struct conf_job		*job;
 	struct supervisor	 s;
 	struct lock		*claims;
-	char			*dir, *slash;
+	char			*dir, *slash, *all[] = { NULL };
 	size_t			 i, n;
 	int			 code, busy_code, *fds;
 
@@ -638,7 +669,7 @@ lockrun_adhoc(struct lockrun_opts *o, char **cmd)
 	s.env.tty = spawn_open_tty();
 	s.env.tty_eager = isatty(STDIN_FILENO) && spawn_tty_ours(s.env.tty);
 	supervisor_add(&s, job);
-	fds = lockrun_claim_sizes(&conf, &s, dir, EX_USAGE, &claims);
+	fds = lockrun_claim_sizes(&conf, all, dir, EX_USAGE, &claims);
 	s.env.size_fds = fds;
 	supervisor_run(&s);
 
@@ -652,21 +683,6 @@ lockrun_adhoc(struct lockrun_opts *o, char **cmd)
 	conf_free(&conf);
 	free(dir);
 	return (code);
-}
-
-/* Is the job to run: named on the command line, or none are named? */
-static int
-lockrun_named(char **names, const char *job)
-{
-	size_t	i;
-
-	if (names[0] == NULL)
-		return (1);
-	for (i = 0; names[i] != NULL; i++) {
-		if (strcmp(names[i], job) == 0)
-			return (1);
-	}
-	return (0);
 }
 
 /*
@@ -708,34 +724,56 @@ lockrun_trust_config(const char *path)
 }
 
 /*
- * The most descriptors a run of these jobs may hold at once: per instance
- * that can run at once (no more than its smallest semaphore lets run) its
- * PID file, a slot and a size claim per semaphore, its named locks, two log
- * files and the exec report; per job, the files its one active waiter has
- * open while it tries; and lockrun's own. Instances that queue behind
- * another hold none.
+ * The most descriptors a run of these jobs may hold at once. Per instance
+ * that can run at once: its PID file, a slot of each semaphore, its named
+ * locks and the exec report's pipe. Instances of a job run at once no more
+ * than its smallest semaphore allows, and those of all jobs that take a
+ * semaphore no more than all semaphores' slots together. Per job, the
+ * files its one active waiter has open while it tries; and lockrun's own
+ * (stdio, inotify, libev, one claim per semaphore). Instances that queue
+ * behind another hold none.
  */
 static unsigned long
 lockrun_fds_needed(const struct conf *c, char **names)
 {
 	const struct conf_job	*job;
-	unsigned long		 n = 32 + c->nsems, run, tried;
+	unsigned long		 free_run = 0, sem_run = 0, held = 0, tried = 0;
+	unsigned long		 run, all_slots = 0, per, n = 32;
+	unsigned char		*used;
 	size_t			 i, k;
 
+	used = lockrun_sems_used(c, names);
+	for (i = 0; i < c->nsems; i++) {
+		if (used[i]) {
+			all_slots += c->sems[i].slots;
+			n++;		/* its size claim */
+		}
+	}
+	free(used);
 	for (i = 0; i < c->njobs; i++) {
 		job = &c->jobs[i];
 		if (!lockrun_named(names, job->name))
 			continue;
 		run = job->numprocs;
-		tried = 1 + job->nlocks;
+		tried += 1 + job->nlocks;
 		for (k = 0; k < job->nsems; k++) {
 			if (c->sems[job->sems[k]].slots < run)
 				run = c->sems[job->sems[k]].slots;
 			tried += c->sems[job->sems[k]].slots;
 		}
-		n += run * (1 + 2 * job->nsems + job->nlocks + 3) + tried;
+		per = (job->singleton ? 1 : 0) + job->nsems + job->nlocks + 1;
+		if (job->nsems > 0)
+			sem_run += run;
+		else
+			free_run += run;
+		held += run * per;
 	}
-	return (n);
+	n += tried;
+	if (sem_run > all_slots && held > 0) {
+		/* Scale down to what the semaphores let run at once. */
+		held = held / (free_run + sem_run) * (free_run + all_slots);
+	}
+	return (n + held);
 }
 
 /* --config mode: the jobs of an INI file, all or those named. */
@@ -816,7 +854,7 @@ lockrun_config(struct lockrun_opts *o, char **names)
 		if (lockrun_named(names, conf.jobs[i].name))
 			supervisor_add(&s, &conf.jobs[i]);
 	}
-	fds = lockrun_claim_sizes(&conf, &s, dir, EX_CONFIG, &claims);
+	fds = lockrun_claim_sizes(&conf, names, dir, EX_CONFIG, &claims);
 	s.env.size_fds = fds;
 	supervisor_run(&s);
 

@@ -20,8 +20,10 @@ awk -v njobs="$NJOBS" -v nsems="$NSEMS" -v dir="$LOCKDIR" 'BEGIN {
 		printf "[semaphore:s%d]\nslots = 1\n", i
 }' | write_conf
 
+# One job named: all 200,000 at once would need more descriptors than most
+# hosts allow, which --check says (t-47); here only reading counts.
 START=$(now)
-expect_rc 0 timeout 40 lockrun --config "$CONF" --check
+expect_rc 0 timeout 40 lockrun --config "$CONF" --check j0
 TOOK=$(elapsed "$START" "$(now)")
 note "--check of $NJOBS jobs and $NSEMS semaphores took $TOOK s"
 grep -qxF "$CONF: ok: $NJOBS jobs, $NSEMS semaphores" "$T/stdout" ||
@@ -29,5 +31,5 @@ grep -qxF "$CONF: ok: $NJOBS jobs, $NSEMS semaphores" "$T/stdout" ||
 
 # A duplicate near the end is still found, and named with its first line.
 printf '[job:j%d]\ncommand = true\n' $((NJOBS - 1)) >>"$CONF"
-expect_rc 78 timeout 40 lockrun --config "$CONF" --check
+expect_rc 78 timeout 40 lockrun --config "$CONF" --check j0
 stderr_has "[job:j$((NJOBS - 1))]: duplicate section (first at line"
