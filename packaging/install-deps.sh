@@ -6,7 +6,7 @@ set -eu
 pkgs="build-essential autoconf automake libtool pkg-config
 libev-dev libinih-dev check
 util-linux bsdutils procps python3 python3-portalocker
-btrfs-progs"
+btrfs-progs strace"
 
 missing=""
 for p in $pkgs; do
