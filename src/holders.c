@@ -32,9 +32,12 @@
 
 #define HOLDERS_READ_CHUNK	(256 * 1024)
 
-/* Read a whole /proc file in big reads; NUL-terminated; NULL on failure. */
+/*
+ * Read a whole /proc file in big reads; NUL-terminated; NULL on failure,
+ * and with errno E2BIG when it is longer than max bytes (0: no limit).
+ */
 static char *
-holders_slurp(const char *path, size_t *lenp)
+holders_slurp_max(const char *path, size_t *lenp, size_t max)
 {
 	char	*buf = NULL;
 	size_t	 len = 0, cap = 0;
@@ -59,6 +62,11 @@ holders_slurp(const char *path, size_t *lenp)
 		if (n <= 0)
 			break;
 		len += n;
+		if (max > 0 && len > max) {
+			n = -1;
+			errno = E2BIG;
+			break;
+		}
 	}
 	saved = errno;
 	close(fd);
@@ -71,6 +79,12 @@ holders_slurp(const char *path, size_t *lenp)
 	if (lenp != NULL)
 		*lenp = len;
 	return (buf);
+}
+
+static char *
+holders_slurp(const char *path, size_t *lenp)
+{
+	return (holders_slurp_max(path, lenp, 0));
 }
 
 static int
@@ -153,15 +167,24 @@ holders_parse_line(const char *line, struct holders_lock *l)
 	return (0);
 }
 
-/* Snapshot the flock locks of the host. -1 if /proc/locks is unreadable. */
+/*
+ * Snapshot the flock locks of the host: -1 if /proc/locks is unreadable,
+ * or (errno E2BIG) longer than max bytes (0: no limit).
+ *
+ * Known weakness: reading /proc/locks takes the kernel's file_rwsem for
+ * writing, once per read(2) of at most a page, and walks the whole list
+ * from its start each time; meanwhile every flock(2) on the host waits.
+ * Any user can make the list long. So only --status (asked for, once)
+ * reads it whole; messages read a little or not at all.
+ */
 int
-holders_load(struct holders_table *t)
+holders_load(struct holders_table *t, size_t max)
 {
 	char	*buf, *line, *nl;
 	size_t	 cap = 0;
 
 	memset(t, 0, sizeof(*t));
-	if ((buf = holders_slurp("/proc/locks", NULL)) == NULL)
+	if ((buf = holders_slurp_max("/proc/locks", NULL, max)) == NULL)
 		return (-1);
 	for (line = buf; *line != '\0'; line = nl + 1) {
 		if ((nl = strchr(line, '\n')) == NULL)
@@ -371,7 +394,7 @@ holders_find_key(const struct holders_sorted *s, dev_t dev, ino_t ino)
  */
 static int
 holders_scan_pid(pid_t pid, const struct holders_sorted *s,
-    holders_found_cb *found, void *arg)
+    holders_found_cb *found, void *arg, size_t *budget)
 {
 	struct holders_lock	 l;
 	struct holder		 h;
@@ -389,6 +412,11 @@ holders_scan_pid(pid_t pid, const struct holders_sorted *s,
 	while ((fe = readdir(fd)) != NULL) {
 		if (!isdigit((unsigned char)fe->d_name[0]))
 			continue;
+		if (budget != NULL && (*budget)-- == 0) {
+			closedir(fd);
+			errno = E2BIG;
+			return (-1);
+		}
 		snprintf(path, sizeof(path), "/proc/%ld/fd/%s", (long)pid,
 		    fe->d_name);
 		if (stat(path, &st) == -1 || (at = holders_find_key(s,
@@ -441,11 +469,13 @@ holders_sort(struct holders_sorted *s, const struct holders_key *keys,
  * Look once through every process we may look into for descriptors that
  * hold a lock on any of the n files: found(key index, holder, arg) for each
  * holder of each file. 1 when some processes could not be looked into
- * (another user's, unless we are root), else 0; -1 without /proc.
+ * (another user's, unless we are root; or past max descriptors looked at,
+ * 0: no limit, since anyone can open a million files), else 0; -1
+ * without /proc.
  */
 int
 holders_scan(const struct holders_key *keys, size_t n,
-    holders_found_cb *found, void *arg)
+    holders_found_cb *found, void *arg, size_t max)
 {
 	struct holders_sorted	 s;
 	struct dirent		*de;
@@ -461,8 +491,12 @@ holders_scan(const struct holders_key *keys, size_t n,
 		pid = strtol(de->d_name, &end, 10);
 		if (*end != '\0' || pid <= 0)
 			continue;
-		if (holders_scan_pid((pid_t)pid, &s, found, arg) == -1)
+		if (holders_scan_pid((pid_t)pid, &s, found, arg, max > 0 ?
+		    &max : NULL) == -1) {
 			partial |= errno != ENOENT;
+			if (errno == E2BIG)
+				break;
+		}
 	}
 	closedir(d);
 	free(s.order);
@@ -501,7 +535,7 @@ holders_pid_holds(pid_t pid, const struct holders_key *k, int *shared,
 	if (pid <= 0)
 		return (-1);
 	holders_sort(&s, k, 1);
-	rc = holders_scan_pid(pid, &s, holders_one_cb, &o);
+	rc = holders_scan_pid(pid, &s, holders_one_cb, &o, NULL);
 	free(s.order);
 	if (rc == 1) {
 		if (shared != NULL)
@@ -533,15 +567,15 @@ holders_live_cb(size_t key, const struct holder *h, void *arg)
 /*
  * The live processes that hold the lock on the file: fills up to max,
  * returns how many there are. *partial is set when some processes could
- * not be looked into.
+ * not be looked into. budget: as holders_scan's max.
  */
 size_t
 holders_live(const struct holders_key *k, struct holder *out, size_t max,
-    int *partial)
+    int *partial, size_t budget)
 {
 	struct holders_live_arg	a = { out, max, 0 };
 
-	*partial = holders_scan(k, 1, holders_live_cb, &a) != 0;
+	*partial = holders_scan(k, 1, holders_live_cb, &a, budget) != 0;
 	return (a.n);
 }
 

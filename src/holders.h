@@ -7,6 +7,14 @@
 #include <stddef.h>
 #include <time.h>
 
+/*
+ * What a message (not --status) may spend to name a holder: this much of
+ * /proc/locks, and looking at this many descriptors of other processes.
+ * Past that it names none: anyone can hold a million locks or files.
+ */
+#define HOLDERS_FEW_LOCKS	(256 * 1024)
+#define HOLDERS_FEW_FDS		20000
+
 /* One flock lock of /proc/locks. Its pid took it, and may be gone since. */
 struct holders_lock {
 	dev_t	dev;
@@ -39,7 +47,7 @@ struct holder {
 	char	cmd[160];	/* its command line, as it is (not escaped) */
 };
 
-int	holders_load(struct holders_table *);
+int	holders_load(struct holders_table *, size_t);
 void	holders_free(struct holders_table *);
 int	holders_key_fd(int, struct holders_key *);
 int	holders_key_path(const char *, struct holders_key *);
@@ -47,10 +55,10 @@ size_t	holders_locks(const struct holders_table *, const struct holders_key *,
 	    struct holders_lock *, size_t);
 int	holders_pid_holds(pid_t, const struct holders_key *, int *, pid_t *);
 size_t	holders_live(const struct holders_key *, struct holder *, size_t,
-	    int *);
+	    int *, size_t);
 typedef void holders_found_cb(size_t, const struct holder *, void *);
 int	holders_scan(const struct holders_key *, size_t, holders_found_cb *,
-	    void *);
+	    void *, size_t);
 int	holders_proc(pid_t, struct holder *);
 pid_t	holders_principal(const struct holder *, size_t);
 

@@ -27,6 +27,7 @@
 #include "job.h"
 #include "lockdir.h"
 #include "log.h"
+#include "res_file.h"
 #include "spawn.h"
 #include "trust.h"
 #include "util.h"
@@ -90,22 +91,14 @@ job_pid_held(struct job *j)
 static void
 job_close_locks(struct job *j)
 {
-	struct lock	*held;
-	size_t		 i;
+	size_t	i;
 
-	for (i = 0; i < j->conf->nsems; i++) {
-		if ((held = sem_held_lock(&j->sems[i])) != NULL)
-			(void)lock_clear_pid(held);
-		sem_close(&j->sems[i]);
-	}
+	for (i = 0; i < j->conf->nsems; i++)
+		resource_close(j->sems[i]);
 	for (i = 0; i < j->conf->nlocks; i++)
-		lock_close(&j->locks[i]);
-	if ((held = job_pid_held(j)) != NULL)
-		(void)lock_clear_pid(held);
-	if (j->pidlock != NULL)
-		lock_close(j->pidlock);
-	if (j->pidsem != NULL)
-		sem_close(j->pidsem);
+		resource_close(j->locks[i]);
+	if (j->pidres != NULL)
+		resource_close(j->pidres);
 	if (j->replace != NULL)
 		lock_close(j->replace);
 }
@@ -148,45 +141,11 @@ job_format_since(time_t start, char *buf, size_t len)
 	    " since %Y-%m-%d %H:%M", &tm);
 }
 
-/* Append a holder's pid to the list in buf: "4", "4, 5". */
-static void
-job_add_pid(char *buf, size_t len, size_t *off, size_t *n, pid_t pid)
-{
-	if (*off >= len)
-		return;
-	*off += snprintf(buf + *off, len - *off, "%s%ld", *n > 0 ? ", " : "",
-	    (long)pid);
-	(*n)++;
-}
-
-/*
- * Who holds the lock file open on fd (or at path): the PID written in it
- * when the kernel confirms that this process holds the lock, else the
- * process that took the lock, from /proc/locks. 0 when nobody can be seen.
- */
-static pid_t
-job_lock_holder(const struct holders_table *t, int fd, const char *path)
-{
-	struct holders_key	k;
-	struct holders_lock	l;
-	pid_t			pid;
-
-	if ((fd != -1 ? holders_key_fd(fd, &k) : holders_key_path(path,
-	    &k)) == -1)
-		return (0);
-	pid = fd != -1 ? lock_read_pid_fd(fd, NULL, 0) : lock_read_pid(path,
-	    NULL, 0);
-	if (pid > 0 && holders_pid_holds(pid, &k, NULL, NULL) == 1)
-		return (pid);
-	if (holders_locks(t, &k, &l, 1) == 0)
-		return (0);
-	return (l.pid);
-}
-
 /*
  * The main process of the job whose PID file is busy: the PID it names,
  * if the kernel confirms it; else the top of the live holders (a leftover
- * of an earlier run, or a job whose PID we could not write).
+ * of an earlier run, or a job whose PID we could not write), looked for
+ * within a budget.
  */
 static pid_t
 job_pidfile_holder(struct job *j, time_t *since)
@@ -204,7 +163,8 @@ job_pidfile_holder(struct job *j, time_t *since)
 		return (0);
 	pid = lock_read_pid_fd(j->pidlock->fd, NULL, 0);
 	if (pid <= 0 || holders_pid_holds(pid, &k, NULL, NULL) != 1) {
-		n = holders_live(&k, h, LOCKRUN_ARRAY_LEN(h), &partial);
+		n = holders_live(&k, h, LOCKRUN_ARRAY_LEN(h), &partial,
+		    HOLDERS_FEW_FDS);
 		if (n > LOCKRUN_ARRAY_LEN(h))
 			n = LOCKRUN_ARRAY_LEN(h);
 		if ((pid = holders_principal(h, n)) <= 0)
@@ -216,29 +176,28 @@ job_pidfile_holder(struct job *j, time_t *since)
 }
 
 /*
- * Say what the waiter found busy, naming the holders the kernel shows:
- * "semaphore gpu: 3/3 slots busy (pids 1, 2, 3)", "lock /x: held by pid
- * 4", "job backup is already running as pid 5 since 02:00:03" (or, for the
- * status line, "job backup to finish (pid 5 ...)").
+ * Say what the waiter found busy, naming the holders we can: "job backup
+ * is already running as pid 5 since 02:00:03" (or, for the status line,
+ * "job backup to finish (pid 5 ...)"); else as the resource says it
+ * ("semaphore gpu: 3/3 slots busy (pids 1, 2, 3)"). Only an ad hoc
+ * lockrun, which runs no other job, may read a little of /proc/locks to
+ * name a lock's holder (see holders_load).
  */
 static void
 job_describe_busy(struct job *j, char *buf, size_t len, int progress)
 {
-	const struct waiter_item	*it = &j->waiter.items[j->waiter.busy];
-	struct holders_table		 table;
-	char				 who[160], since[48], *path;
-	size_t				 n = 0, off;
-	unsigned			 i;
-	pid_t				 pid;
-	time_t				 start;
+	struct resource	*r = waiter_busy(&j->waiter);
+	char		 since[48];
+	pid_t		 pid;
+	time_t		 start;
 
-	if (it->sem != NULL && it->sem == j->pidsem) {
+	if (r != NULL && r == j->pidres && j->pidsem != NULL) {
 		snprintf(buf, len, "%s%u instances of job %s %s",
-		    progress ? "one of the " : "all ", it->sem->nslots,
+		    progress ? "one of the " : "all ", j->pidsem->nslots,
 		    j->conf->name, progress ? "to finish" : "are running");
 		return;
 	}
-	if (it->lock != NULL && it->lock == j->pidlock) {
+	if (r != NULL && r == j->pidres) {
 		pid = job_pidfile_holder(j, &start);
 		job_format_since(start, since, sizeof(since));
 		if (progress && pid > 0)
@@ -254,32 +213,10 @@ job_describe_busy(struct job *j, char *buf, size_t len, int progress)
 			    j->conf->name);
 		return;
 	}
-
-	if (holders_load(&table) == -1)
-		table.n = 0;
-	off = 0;
-	who[0] = '\0';
-	if (it->sem != NULL) {
-		for (i = 0; i < it->sem->nslots && n < 16; i++) {
-			path = sem_slot_path(it->sem, i);
-			if ((pid = job_lock_holder(&table, it->sem->slots !=
-			    NULL ? it->sem->slots[i].fd : -1, path)) > 0)
-				job_add_pid(who, sizeof(who), &off, &n, pid);
-			free(path);
-		}
-	} else if ((pid = job_lock_holder(&table, it->lock->fd,
-	    it->lock->path)) > 0)
-		job_add_pid(who, sizeof(who), &off, &n, pid);
-	holders_free(&table);
-	if (it->sem != NULL)
-		snprintf(buf, len, "semaphore %s: %u/%u slots busy%s%s%s",
-		    it->sem->name, it->sem->nslots, it->sem->nslots,
-		    n == 0 ? "" : n == 1 ? " (pid " : " (pids ", who,
-		    n > 0 ? ")" : "");
+	if (r == NULL)
+		snprintf(buf, len, "?");
 	else
-		snprintf(buf, len, "lock %s: %s%s", it->lock->path,
-		    n == 0 ? "busy" : n == 1 ? "held by pid " :
-		    "held by pids ", who);
+		r->ops->describe(r, !j->env->forward, buf, len);
 }
 
 /* How long the job has been waiting for its locks, or -1 if it is not. */
@@ -352,7 +289,8 @@ job_build_env(struct job *j)
 	util_xasprintf(&env[k++], "LOCKRUN_LOCK_DIR=%s", j->env->lock_dir);
 	util_xasprintf(&env[k++], "LOCKRUN_INSTANCE=%u", j->instance);
 	if (c->nsems > 0)
-		util_xasprintf(&env[k++], "LOCKRUN_SLOT=%d", j->sems[0].held);
+		util_xasprintf(&env[k++], "LOCKRUN_SLOT=%d",
+		    j->sems[0]->ops->slot(j->sems[0]));
 	env[k] = NULL;
 	return (env);
 }
@@ -680,27 +618,28 @@ job_spawn(struct job *j)
 {
 	const struct conf_job	 *c = j->conf;
 	struct spawn		  sp;
-	struct lock		 *pl, *held;
 	char			**env = NULL, **shargv_noexec = NULL;
 	char			 *shargv[4];
 	int			  keep[2 + 2 * c->nsems + c->nlocks];
 	size_t			  nkeep = 0, i;
-	int			  outfd = -1, errfd = -1;
+	int			  outfd = -1, errfd = -1, fd;
 	pid_t			  pid;
 
 	spawn_init(&sp);
-	if ((pl = job_pid_held(j)) != NULL)
-		keep[nkeep++] = pl->fd;
+	if (j->pidres != NULL && (fd = resource_fd(j->pidres)) != -1)
+		keep[nkeep++] = fd;
 	for (i = 0; i < c->nsems; i++) {
-		if ((held = sem_held_lock(&j->sems[i])) != NULL)
-			keep[nkeep++] = held->fd;
+		if ((fd = resource_fd(j->sems[i])) != -1)
+			keep[nkeep++] = fd;
 		/* The size the job's semaphores were agreed to have. */
 		if (j->env->size_fds != NULL &&
 		    j->env->size_fds[c->sems[i]] != -1)
 			keep[nkeep++] = j->env->size_fds[c->sems[i]];
 	}
-	for (i = 0; i < c->nlocks; i++)
-		keep[nkeep++] = j->locks[i].fd;
+	for (i = 0; i < c->nlocks; i++) {
+		if ((fd = resource_fd(j->locks[i])) != -1)
+			keep[nkeep++] = fd;
+	}
 	sp.keep_fds = keep;
 	sp.nkeep = nkeep;
 	sp.undo = j->env->undo;
@@ -771,14 +710,13 @@ job_spawn(struct job *j)
 	j->ran = 1;
 
 	job_log(log_info, j, "started as pid %ld", (long)pid);
-	if (pl != NULL && lock_write_pid(pl, pid, NULL) == -1)
-		job_log(log_debug, j, "%s: cannot write pid: %s", pl->path,
-		    strerror(errno));	/* another user's file: --status
-					   finds the job through /proc */
-	for (i = 0; i < c->nsems; i++) {
-		if ((held = sem_held_lock(&j->sems[i])) != NULL)
-			(void)lock_write_pid(held, pid, c->name); /* optional */
-	}
+	if (j->pidres != NULL && j->pidres->ops->note(j->pidres, pid, NULL) == -1)
+		job_log(log_debug, j, "%s: cannot write pid: %s",
+		    resource_where(j->pidres), strerror(errno));	/* another
+					user's file: --status finds the job
+					through /proc */
+	for (i = 0; i < c->nsems; i++)
+		(void)j->sems[i]->ops->note(j->sems[i], pid, c->name);
 	if (c->timeout > 0)
 		job_timer(j, c->timeout);
 
@@ -808,14 +746,12 @@ job_wait(struct job *j)
 	j->waited = 0;
 	j->what_at = 0;
 	waiter_clear(&j->waiter);
-	if (j->pidlock != NULL && !j->pidlock->held)
-		waiter_add_lock(&j->waiter, j->pidlock);
-	if (j->pidsem != NULL && j->pidsem->held == -1)
-		waiter_add_sem(&j->waiter, j->pidsem);
+	if (j->pidres != NULL && job_pid_held(j) == NULL)
+		waiter_add(&j->waiter, j->pidres);
 	for (i = 0; i < j->conf->nsems; i++)
-		waiter_add_sem(&j->waiter, &j->sems[i]);
+		waiter_add(&j->waiter, j->sems[i]);
 	for (i = 0; i < j->conf->nlocks; i++)
-		waiter_add_lock(&j->waiter, &j->locks[i]);
+		waiter_add(&j->waiter, j->locks[i]);
 
 	/* Behind an instance of this process that waits for the same: queue. */
 	if (waiter_queued(&j->waiter) && !j->env->no_wait) {
@@ -865,11 +801,11 @@ job_pid_try(struct job *j)
 {
 	int	rc, saved;
 
-	if (j->pidlock != NULL)
-		return (lock_try(j->pidlock));
-	rc = sem_try(j->pidsem);
+	rc = resource_try(j->pidres);
+	if (rc == -1 && errno != EWOULDBLOCK && errno != EAGAIN)
+		return (-1);	/* the failing file stays open, to be named */
 	saved = errno;
-	sem_close_spare(j->pidsem);	/* held or not, no more files */
+	j->pidres->ops->settle(j->pidres);	/* no spare files */
 	errno = saved;
 	return (rc);
 }
@@ -899,7 +835,7 @@ job_replace(struct job *j)
 		job_log(log_info, j, "replacing job %s once its pid is known",
 		    j->conf->name);
 	waiter_clear(&j->waiter);
-	waiter_add_lock(&j->waiter, j->pidlock);
+	waiter_add(&j->waiter, j->pidres);
 	waiter_start(&j->waiter, j->env->loop, job_wait_left(j),
 	    j->conf->retry_interval, job_waiter_cb, j);
 }
@@ -915,7 +851,7 @@ job_do_begin(struct job *j, enum job_event ev)
 
 	(void)ev;
 	job_wait_begin(j);
-	if (j->pidlock == NULL && j->pidsem == NULL) {
+	if (j->pidres == NULL) {
 		job_wait(j);
 		return;
 	}
@@ -939,34 +875,36 @@ job_do_begin(struct job *j, enum job_event ev)
 		 */
 		if (j->pidsem != NULL && (j->conf->nsems > 0 ||
 		    j->conf->nlocks > 0))
-			sem_close(j->pidsem);
+			resource_close(j->pidres);
 		job_wait(j);
 		return;
 	}
 	if (errno != EWOULDBLOCK && errno != EAGAIN) {
-		job_error(j, errno, "cannot lock", j->pidlock != NULL ?
-		    j->pidlock->path : sem_error_path(j->pidsem));
+		job_error(j, errno, "cannot lock", resource_where(j->pidres));
 		job_event(j, JOB_EV_ERROR);
 		return;
 	}
 
-	/* Describe it through the waiter, as for any busy lock. */
+	/* Describe it through the waiter, as for any busy resource. */
 	waiter_clear(&j->waiter);
-	if (j->pidlock != NULL)
-		waiter_add_lock(&j->waiter, j->pidlock);
-	else
-		waiter_add_sem(&j->waiter, j->pidsem);
+	waiter_add(&j->waiter, j->pidres);
 	j->waiter.busy = 0;
 	job_describe_busy(j, what, sizeof(what), 0);
 
+	/*
+	 * A restart that does not happen (a leftover of the last run still
+	 * holds the singleton) ends with the status of the run that did.
+	 */
 	switch (j->env->no_wait ? CONF_ON_RUNNING_SKIP : j->conf->on_running) {
 	case CONF_ON_RUNNING_SKIP:
-		job_log(log_info, j, "skipped: %s", what);
-		job_finish(j, JOB_RESULT_SKIPPED);
+		job_log(log_info, j, "%sskipped: %s", j->ran ? "restart " : "",
+		    what);
+		job_finish(j, j->ran ? JOB_RESULT_EXITED : JOB_RESULT_SKIPPED);
 		break;
 	case CONF_ON_RUNNING_FAIL:
-		job_log(log_warnx, j, "failed: %s", what);
-		job_finish(j, JOB_RESULT_BUSY);
+		job_log(log_warnx, j, "%sfailed: %s", j->ran ? "restart " : "",
+		    what);
+		job_finish(j, j->ran ? JOB_RESULT_EXITED : JOB_RESULT_BUSY);
 		break;
 	case CONF_ON_RUNNING_WAIT:
 		job_wait(j);
@@ -1291,19 +1229,6 @@ job_event(struct job *j, enum job_event ev)
 	job_fsm[j->state][ev](j, ev);
 }
 
-/* A new lock on path; with own, the file must be root's or ours. */
-static struct lock *
-job_new_lock(char *path, int own)
-{
-	struct lock	*l;
-
-	l = util_xcalloc(1, sizeof(*l));
-	lock_init(l, path, LOCK_EXCLUSIVE);
-	l->own = own;
-	free(path);
-	return (l);
-}
-
 /*
  * A job instance for conf: nothing is opened until it starts. done is called
  * once, when it reaches JOB_DONE.
@@ -1330,32 +1255,35 @@ job_new(const struct conf_job *c, unsigned instance, const struct job_env *env,
 	j->arg = arg;
 
 	if (c->singleton && c->numprocs == 1) {
-		j->pidlock = job_new_lock(lockdir_pid_file(env->lock_dir,
-		    c->name), 1);
-		j->replace = job_new_lock(lockdir_replace_file(env->lock_dir,
-		    c->name), 1);
-		j->replace->mode = LOCK_SHARED;
+		path = lockdir_pid_file(env->lock_dir, c->name);
+		j->pidres = res_lock_new(path, LOCK_EXCLUSIVE, 1);
+		j->pidlock = res_lock(j->pidres);
+		free(path);
+		path = lockdir_replace_file(env->lock_dir, c->name);
+		j->replace = util_xcalloc(1, sizeof(*j->replace));
+		lock_init(j->replace, path, LOCK_SHARED);
+		j->replace->own = 1;
+		free(path);
 	} else if (c->singleton) {
-		j->pidsem = util_xcalloc(1, sizeof(*j->pidsem));
-		sem_init(j->pidsem, env->lock_dir, c->name, c->numprocs,
-		    LOCKDIR_INSTANCE);
-		j->pidsem->own = 1;
-		j->pidsem->start = instance;	/* instance k: slot k, if free */
+		/* Instance k takes file k, if free. */
+		j->pidres = res_sem_new(env->lock_dir, c->name, c->numprocs,
+		    LOCKDIR_INSTANCE, 1, instance);
+		j->pidsem = res_sem(j->pidres);
 	}
 	j->sems = util_xcalloc(c->nsems, sizeof(*j->sems));
 	for (i = 0; i < c->nsems; i++) {
 		const struct conf_sem *cs = &env->conf->sems[c->sems[i]];
 
-		sem_init(&j->sems[i], env->lock_dir, cs->name, cs->slots,
-		    LOCKDIR_SLOT);
-		j->sems[i].start = (j->sems[i].start + instance) % cs->slots;
+		/* Contenders that all scan from slot 0 fight over it first. */
+		j->sems[i] = res_sem_new(env->lock_dir, cs->name, cs->slots,
+		    LOCKDIR_SLOT, 0, (unsigned)getpid() + instance);
 	}
 	j->locks = util_xcalloc(c->nlocks, sizeof(*j->locks));
 	for (i = 0; i < c->nlocks; i++) {
 		path = c->locks[i].is_path ? util_xstrdup(c->locks[i].name) :
 		    lockdir_lock_file(env->lock_dir, c->locks[i].name);
-		lock_init(&j->locks[i], path, c->locks[i].shared ?
-		    LOCK_SHARED : LOCK_EXCLUSIVE);
+		j->locks[i] = res_lock_new(path, c->locks[i].shared ?
+		    LOCK_SHARED : LOCK_EXCLUSIVE, 0);
 		free(path);
 	}
 	waiter_init(&j->waiter);
@@ -1363,16 +1291,6 @@ job_new(const struct conf_job *c, unsigned instance, const struct job_env *env,
 	j->timer.data = j;
 	j->report_fd = -1;
 	return (j);
-}
-
-/* Free a lock made by job_new_lock. */
-static void
-job_free_lock(struct lock *l)
-{
-	if (l == NULL)
-		return;
-	lock_free(l);
-	free(l);
 }
 
 /* Free a job that is idle or done. */
@@ -1387,17 +1305,16 @@ job_free(struct job *j)
 	ev_timer_stop(j->env->loop, &j->timer);
 	if (j->report_fd != -1)
 		close(j->report_fd);
-	job_free_lock(j->pidlock);
-	job_free_lock(j->replace);
-	if (j->pidsem != NULL) {
-		sem_free(j->pidsem);
-		free(j->pidsem);
+	resource_free(j->pidres);
+	if (j->replace != NULL) {
+		lock_free(j->replace);
+		free(j->replace);
 	}
 	for (i = 0; i < j->conf->nsems; i++)
-		sem_free(&j->sems[i]);
+		resource_free(j->sems[i]);
 	free(j->sems);
 	for (i = 0; i < j->conf->nlocks; i++)
-		lock_free(&j->locks[i]);
+		resource_free(j->locks[i]);
 	free(j->locks);
 	free(j->name);
 	free(j);

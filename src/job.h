@@ -8,6 +8,7 @@
 
 #include "conf.h"
 #include "lock.h"
+#include "resource.h"
 #include "sem.h"
 #include "waiter.h"
 
@@ -72,11 +73,12 @@ struct job {
 	unsigned		 instance;
 	enum job_state		 state;
 
-	struct lock		*pidlock;	/* singleton, numprocs = 1 */
+	struct resource		*pidres;	/* singleton: its PID file(s) */
+	struct lock		*pidlock;	/* ... numprocs = 1: that file */
+	struct sem		*pidsem;	/* ... numprocs > 1: instances */
 	struct lock		*replace;	/* ... its replace requests */
-	struct sem		*pidsem;	/* singleton, numprocs > 1 */
-	struct sem		*sems;
-	struct lock		*locks;
+	struct resource		**sems;		/* a slot of each semaphore */
+	struct resource		**locks;	/* its named locks */
 	struct waiter		 waiter;
 
 	pid_t			 pid;

@@ -436,86 +436,114 @@ lockrun_sems_used(const struct conf *c, char **names)
 	return (used);
 }
 
+/* The size claims of a run's semaphores (lockrun_claim_sizes). */
+struct lockrun_claims {
+	struct lock	*locks;		/* one per conf semaphore */
+	int		*fds;		/* ... its descriptor, or -1 */
+	size_t		 n;
+};
+
+/* Close the claims. */
+static void
+lockrun_free_claims(struct lockrun_claims *cl)
+{
+	size_t	i;
+
+	for (i = 0; i < cl->n; i++) {
+		if (cl->locks[i].path != NULL)
+			lock_free(&cl->locks[i]);
+	}
+	free(cl->locks);
+	free(cl->fds);
+	memset(cl, 0, sizeof(*cl));
+}
+
+/* Say who disagrees on the size of cs: theirs, and a live holder. */
+static void
+lockrun_size_error(const struct conf *c, const struct conf_sem *cs,
+    unsigned theirs, int fd)
+{
+	struct holders_key	k;
+	struct holder		h[16];
+	size_t			n;
+	int			partial;
+	pid_t			pid;
+	char			who[32];
+
+	/* Name a live holder: a lockrun, or a job that outlived it. */
+	who[0] = '\0';
+	if (holders_key_fd(fd, &k) == 0) {
+		n = holders_live(&k, h, LOCKRUN_ARRAY_LEN(h), &partial,
+		    HOLDERS_FEW_FDS);
+		if (n > LOCKRUN_ARRAY_LEN(h))
+			n = LOCKRUN_ARRAY_LEN(h);
+		if ((pid = holders_principal(h, n)) > 0)
+			snprintf(who, sizeof(who), " (pid %ld)", (long)pid);
+	}
+	if (c->path != NULL)
+		log_error("%s:%d: [semaphore:%s]: slots: %u, but the lockruns "
+		    "using it now count %u slots%s: one cap cannot have two "
+		    "sizes (set slots = %u, or change it once they are done)",
+		    c->path, cs->line, cs->name, cs->slots, theirs, who,
+		    theirs);
+	else
+		log_error("--slots %u: semaphore %s has %u slots for the "
+		    "lockruns using it now%s: one cap cannot have two sizes "
+		    "(use --slots %u, or change it once they are done)",
+		    cs->slots, cs->name, theirs, who, theirs);
+}
+
 /*
  * Claim the size of every semaphore the run uses (sem_claim_size): a
  * caller that disagrees with the ones using it now must not raise their
  * cap. The claims stay open for the whole run, and each job inherits those
- * of its semaphores. Returns the descriptors, one per conf semaphore (-1
- * for those not used); exits with bad_code on a disagreement.
+ * of its semaphores. 0, or the exit code (bad_code on a disagreement)
+ * with the error said and nothing left open.
  */
-static int *
+static int
 lockrun_claim_sizes(const struct conf *c, char **names, const char *dir,
-    int bad_code, struct lock **claims)
+    int bad_code, struct lockrun_claims *cl)
 {
-	struct holders_table	 t;
-	struct holders_key	 k;
-	struct holders_lock	 l;
 	const struct conf_sem	*cs;
 	unsigned char		*used;
 	size_t			 i;
 	unsigned		 theirs;
-	int			*fds;
-	char			 who[32];
+	int			 code = 0;
 
-	fds = util_xcalloc(c->nsems, sizeof(*fds));
-	*claims = util_xcalloc(c->nsems, sizeof(**claims));
+	cl->n = c->nsems;
+	cl->fds = util_xcalloc(c->nsems, sizeof(*cl->fds));
+	cl->locks = util_xcalloc(c->nsems, sizeof(*cl->locks));
 	used = lockrun_sems_used(c, names);
 	for (i = 0; i < c->nsems; i++) {
-		fds[i] = -1;
-		(*claims)[i].fd = -1;
+		cl->fds[i] = -1;
+		cl->locks[i].fd = -1;
+	}
+	for (i = 0; i < c->nsems && code == 0; i++) {
 		if (!used[i])
 			continue;
 		cs = &c->sems[i];
-		if (sem_claim_size(&(*claims)[i], dir, cs->name, cs->slots,
+		if (sem_claim_size(&cl->locks[i], dir, cs->name, cs->slots,
 		    &theirs) == 0) {
-			fds[i] = (*claims)[i].fd;
+			cl->fds[i] = cl->locks[i].fd;
 			continue;
 		}
-		if (errno != EBUSY) {
-			log_error("semaphore %s: %s: %s", cs->name,
-			    (*claims)[i].path, lock_strerror(errno));
-			exit(errno == EACCES || errno == LOCK_ENOTREG ||
-			    errno == ELOOP || errno == EROFS ? EX_CANTCREAT :
-			    EX_OSERR);
+		if (errno == EBUSY) {
+			lockrun_size_error(c, cs, theirs, cl->locks[i].fd);
+			code = bad_code;
+			continue;
 		}
-		who[0] = '\0';
-		if (holders_load(&t) == 0) {
-			if (holders_key_fd((*claims)[i].fd, &k) == 0 &&
-			    holders_locks(&t, &k, &l, 1) > 0)
-				snprintf(who, sizeof(who), " (pid %ld)",
-				    (long)l.pid);
-			holders_free(&t);
-		}
-		if (c->path != NULL)
-			log_error("%s:%d: [semaphore:%s]: slots: %u, but the "
-			    "lockruns using it now count %u slots%s: one cap "
-			    "cannot have two sizes (set slots = %u, or change "
-			    "it once they are done)", c->path, cs->line,
-			    cs->name, cs->slots, theirs, who, theirs);
-		else
-			log_error("--slots %u: semaphore %s has %u slots for "
-			    "the lockruns using it now%s: one cap cannot have "
-			    "two sizes (use --slots %u, or change it once they "
-			    "are done)", cs->slots, cs->name, theirs, who,
-			    theirs);
-		exit(bad_code);
+		log_error("semaphore %s: %s: %s", cs->name, cl->locks[i].path,
+		    errno == EWOULDBLOCK ? "held exclusively by another "
+		    "process for too long (a lockrun changing the size, or "
+		    "someone keeping it from being used)" :
+		    lock_strerror(errno));
+		code = errno == EACCES || errno == LOCK_ENOTREG ||
+		    errno == ELOOP || errno == EROFS ? EX_CANTCREAT : EX_OSERR;
 	}
 	free(used);
-	return (fds);
-}
-
-/* Close the claims of lockrun_claim_sizes. */
-static void
-lockrun_free_claims(const struct conf *c, int *fds, struct lock *claims)
-{
-	size_t	i;
-
-	for (i = 0; i < c->nsems; i++) {
-		if (claims[i].path != NULL)
-			lock_free(&claims[i]);
-	}
-	free(claims);
-	free(fds);
+	if (code != 0)
+		lockrun_free_claims(cl);
+	return (code);
 }
 
 /* One instance's exit code (design §6). */
@@ -597,10 +625,10 @@ lockrun_adhoc(struct lockrun_opts *o, char **cmd)
 	struct conf		 conf;
 	struct conf_job		*job;
 	struct supervisor	 s;
-	struct lock		*claims;
+	struct lockrun_claims	 claims;
 	char			*dir, *slash, *all[] = { NULL };
 	size_t			 i, n;
-	int			 code, busy_code, *fds;
+	int			 code, busy_code;
 
 	conf_init(&conf);
 	if (o->semaphore != NULL) {
@@ -669,17 +697,18 @@ lockrun_adhoc(struct lockrun_opts *o, char **cmd)
 	s.env.tty = spawn_open_tty();
 	s.env.tty_eager = isatty(STDIN_FILENO) && spawn_tty_ours(s.env.tty);
 	supervisor_add(&s, job);
-	fds = lockrun_claim_sizes(&conf, all, dir, EX_USAGE, &claims);
-	s.env.size_fds = fds;
-	supervisor_run(&s);
-
-	busy_code = o->busy_code >= 0 ? (int)o->busy_code :
-	    LOCKRUN_DEFAULT_BUSY_EXIT;
-	code = lockrun_exit_code(&s, busy_code);
+	if ((code = lockrun_claim_sizes(&conf, all, dir, EX_USAGE,
+	    &claims)) == 0) {
+		s.env.size_fds = claims.fds;
+		supervisor_run(&s);
+		busy_code = o->busy_code >= 0 ? (int)o->busy_code :
+		    LOCKRUN_DEFAULT_BUSY_EXIT;
+		code = lockrun_exit_code(&s, busy_code);
+		lockrun_free_claims(&claims);
+	}
 	supervisor_free(&s);
 	if (s.env.tty != -1)
 		close(s.env.tty);
-	lockrun_free_claims(&conf, fds, claims);
 	conf_free(&conf);
 	free(dir);
 	return (code);
@@ -782,11 +811,11 @@ lockrun_config(struct lockrun_opts *o, char **names)
 {
 	struct conf		 conf;
 	struct supervisor	 s;
-	struct lock		*claims;
+	struct lockrun_claims	 claims;
 	enum log_level		 level;
 	char			 err[1024], *dir;
 	size_t			 i;
-	int			 code, busy_code, *fds;
+	int			 code, busy_code;
 	unsigned long		 need;
 	struct rlimit		 rl;
 
@@ -854,15 +883,16 @@ lockrun_config(struct lockrun_opts *o, char **names)
 		if (lockrun_named(names, conf.jobs[i].name))
 			supervisor_add(&s, &conf.jobs[i]);
 	}
-	fds = lockrun_claim_sizes(&conf, names, dir, EX_CONFIG, &claims);
-	s.env.size_fds = fds;
-	supervisor_run(&s);
-
-	busy_code = o->busy_code >= 0 ? (int)o->busy_code :
-	    conf.busy_exit_code;
-	code = lockrun_exit_code(&s, busy_code);
+	if ((code = lockrun_claim_sizes(&conf, names, dir, EX_CONFIG,
+	    &claims)) == 0) {
+		s.env.size_fds = claims.fds;
+		supervisor_run(&s);
+		busy_code = o->busy_code >= 0 ? (int)o->busy_code :
+		    conf.busy_exit_code;
+		code = lockrun_exit_code(&s, busy_code);
+		lockrun_free_claims(&claims);
+	}
 	supervisor_free(&s);
-	lockrun_free_claims(&conf, fds, claims);
 	conf_free(&conf);
 	free(dir);
 	return (code);

@@ -131,7 +131,11 @@ sem_try(struct sem *s)
 		}
 		if (errno == EWOULDBLOCK)
 			busy = 1;
-		else if (s->failed == -1) {
+		else if (s->own) {
+			/* A job's instance file: no other will do. */
+			s->failed = (int)slot;
+			return (-1);
+		} else if (s->failed == -1) {
 			s->failed = (int)slot;
 			err = errno;
 		}

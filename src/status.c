@@ -182,7 +182,7 @@ status_scan(struct status *st)
 	found.files = st->files;
 	found.map = map;
 	if (n > 0)
-		partial = holders_scan(keys, n, status_found_cb, &found) != 0;
+		partial = holders_scan(keys, n, status_found_cb, &found, 0) != 0;
 	for (k = 0; k < n; k++) {
 		f = &st->files[map[k]];
 		f->partial = partial;
@@ -807,7 +807,7 @@ status_print(FILE *out, const struct conf *conf, const char *dir, int json,
 	st.conf = conf;
 	st.dir = dir;
 	st.adhoc = flags & STATUS_ADHOC;
-	st.have_table = holders_load(&st.table) == 0;
+	st.have_table = holders_load(&st.table, 0) == 0;
 	status_collect(&st);
 	if (!st.adhoc)
 		status_rows(&st);

@@ -1,12 +1,16 @@
 /*
- * waiter.c: all-or-nothing acquisition of locks and slots, without spinning.
+ * waiter.c: all-or-nothing acquisition of resources, without spinning.
  *
- * Every attempt takes the items in one canonical order (sorted by path) and
- * gives back what it took if any item is busy, so two waiters that need the
- * same locks can never deadlock. Between attempts nothing blocks: an inotify
- * watch on the lock files' directories wakes us when a holder closes a file,
- * and a timer with exponential backoff and jitter covers what inotify cannot
- * see (a holder that only does LOCK_UN, NFS, other hosts).
+ * Every attempt takes the resources in one canonical order (sorted by
+ * key) and gives back what it took if any is busy, so two waiters that
+ * need the same resources can never deadlock. Between attempts nothing
+ * blocks: a resource wakes us when it may be free (resource.h: an inotify
+ * watch on the files it names, which reports their last close, or its
+ * own arm()), and a timer with exponential backoff and jitter covers what
+ * no notice covers (a holder that only does LOCK_UN, NFS, other hosts).
+ *
+ * Files are watched one by one, not their directory: in a lock dir shared
+ * by many, closes of other files wake nobody.
  */
 #include "config.h"
 
@@ -33,13 +37,14 @@
 					   the latest retry after an event */
 
 /*
- * One inotify descriptor serves every waiter of the process: the watches on
- * directories are counted, the waiters kept in order of arrival.
+ * One inotify descriptor serves every waiter of the process; a file
+ * watched by several of them has one watch (inotify gives the same
+ * descriptor for the same file), counted. Waiters are kept in order of
+ * arrival.
  */
 struct waiter_watch {
-	char	*dir;
-	int	 wd;
-	unsigned refs;
+	int		wd;
+	unsigned	refs;
 };
 
 static TAILQ_HEAD(, waiter) waiter_list = TAILQ_HEAD_INITIALIZER(waiter_list);
@@ -51,7 +56,7 @@ static ev_io			 waiter_io;
 /* Why an attempt is made: it decides how the next one is scheduled. */
 enum waiter_why {
 	WAITER_WHY_TIMER,		/* the fallback backoff: a full scan */
-	WAITER_WHY_EVENT,		/* a close event: the closed slots only */
+	WAITER_WHY_EVENT,		/* a wake-up: what was closed only */
 	WAITER_WHY_EVENT_RETRY,		/* the same, a millisecond later */
 };
 
@@ -63,35 +68,20 @@ waiter_init(struct waiter *w)
 	memset(w, 0, sizeof(*w));
 }
 
-static void
-waiter_add(struct waiter *w, struct lock *l, struct sem *s)
+/* Add a resource to the set (it stays the caller's). */
+void
+waiter_add(struct waiter *w, struct resource *r)
 {
 	struct waiter_item	*it;
 
 	w->items = util_xreallocarray(w->items, w->nitems + 1,
 	    sizeof(*w->items));
 	it = &w->items[w->nitems++];
-	it->lock = l;
-	it->sem = s;
-	it->key = l != NULL ? l->path : s->pattern;
-	it->wd = -1;
+	memset(it, 0, sizeof(*it));
+	it->res = r;
 }
 
-/* Add a lock to the set. */
-void
-waiter_add_lock(struct waiter *w, struct lock *l)
-{
-	waiter_add(w, l, NULL);
-}
-
-/* Add one slot of a semaphore to the set. */
-void
-waiter_add_sem(struct waiter *w, struct sem *s)
-{
-	waiter_add(w, NULL, s);
-}
-
-/* Forget the set (the locks and semaphores belong to the caller). */
+/* Forget the set (the resources belong to the caller). */
 void
 waiter_clear(struct waiter *w)
 {
@@ -107,106 +97,116 @@ waiter_item_cmp(const void *a, const void *b)
 {
 	const struct waiter_item *x = a, *y = b;
 
-	return (strcmp(x->key, y->key));
+	return (strcmp(x->res->key, y->res->key));
 }
 
-static int
-waiter_item_try(struct waiter_item *it)
-{
-	return (it->lock != NULL ? lock_try(it->lock) : sem_try(it->sem));
-}
-
+/* Put the set in the canonical order. */
 static void
-waiter_item_release(struct waiter_item *it)
+waiter_sort(struct waiter *w)
 {
-	if (it->lock != NULL)
-		lock_release(it->lock);
-	else
-		sem_release(it->sem);
+	if (w->nitems > 1)
+		qsort(w->items, w->nitems, sizeof(*w->items), waiter_item_cmp);
 }
 
 /*
- * Try to take every item, in path order; all or none. 0 when all are held;
- * -1 with errno EWOULDBLOCK when one is busy (w->busy says which).
+ * Try to take every resource, in key order; all or none. 0 when all are
+ * held; -1 with errno EWOULDBLOCK when one is busy (w->busy says which).
  */
 int
 waiter_try(struct waiter *w)
 {
 	size_t	i;
 
-	if (w->nitems > 1)
-		qsort(w->items, w->nitems, sizeof(*w->items), waiter_item_cmp);
+	waiter_sort(w);
 	for (i = 0; i < w->nitems; i++) {
-		if (waiter_item_try(&w->items[i]) == -1)
+		if (resource_try(w->items[i].res) == -1)
 			goto fail;
 	}
 	/*
-	 * The other slots' files are not needed until the next wait. Closing
-	 * them now wakes the other waiters once more, but closing them with
-	 * the held one at the end costs more: a burst of events then wakes
-	 * each waiter several times.
+	 * What only trying needs (a semaphore's other slot files) is not
+	 * needed until the next wait. Closing it now wakes the other
+	 * waiters once more, but closing it with the held one at the end
+	 * costs more: a burst of events then wakes each waiter several times.
 	 */
-	for (i = 0; i < w->nitems; i++) {
-		if (w->items[i].sem != NULL)
-			sem_close_spare(w->items[i].sem);
-	}
+	for (i = 0; i < w->nitems; i++)
+		w->items[i].res->ops->settle(w->items[i].res);
 	return (0);
 
 fail:
 	w->busy = i;
 	while (i-- > 0)
-		waiter_item_release(&w->items[i]);
+		resource_release(w->items[i].res);
 	return (-1);
 }
 
-/* Release every item (the files stay open). */
+/* Give every resource back (what makes the next try cheap stays open). */
 void
 waiter_release(struct waiter *w)
 {
 	size_t	i;
 
 	for (i = 0; i < w->nitems; i++)
-		waiter_item_release(&w->items[i]);
+		resource_release(w->items[i].res);
 }
 
-/* The path of the item that was busy at the last attempt. */
+/* The resource that was busy at the last attempt, or NULL. */
+struct resource *
+waiter_busy(const struct waiter *w)
+{
+	return (w->busy < w->nitems ? w->items[w->busy].res : NULL);
+}
+
+/* The path of the resource that was busy or failed at the last attempt. */
 const char *
 waiter_busy_path(const struct waiter *w)
 {
-	const struct waiter_item	*it;
+	struct resource	*r = waiter_busy(w);
 
-	if (w->busy >= w->nitems)
-		return ("?");
-	it = &w->items[w->busy];
-	return (it->lock != NULL ? it->lock->path : sem_error_path(it->sem));
-}
-
-#ifdef HAVE_SYS_INOTIFY_H
-static int
-waiter_basename_is(const char *path, const char *name)
-{
-	const char	*slash = strrchr(path, '/');
-
-	return (strcmp(slash != NULL ? slash + 1 : path, name) == 0);
+	return (r != NULL ? resource_where(r) : "?");
 }
 
 /*
- * A file called name was closed: is it the item's lock or one of its slots?
- * A slot is marked, so that the next try looks at it alone.
+ * A resource may be free now: note it, and attempt at the next flush (in
+ * order of arrival, see waiter_flush).
  */
-static int
-waiter_item_closed(const struct waiter_item *it, const char *name)
+static void
+waiter_wake(struct resource *r, void *arg)
 {
-	int	slot;
+	struct waiter	*w = arg;
 
-	if (it->lock != NULL)
-		return (waiter_basename_is(it->lock->path, name));
-	if ((slot = sem_slot_of(it->sem, name)) == -1)
-		return (0);
-	sem_mark(it->sem, slot);
-	return (1);
+	(void)r;
+	if (w->active && !w->parked)
+		w->wake = 1;
 }
 
+/*
+ * Attempt for every waiter woken, one at a time from the head, in order
+ * of arrival: an attempt may start, stop or free other waiters.
+ */
+static void
+waiter_flush(void)
+{
+	struct waiter	*w;
+
+again:
+	TAILQ_FOREACH(w, &waiter_list, entry) {
+		if (w->wake) {
+			w->wake = 0;
+			waiter_attempt(w, WAITER_WHY_EVENT);
+			goto again;
+		}
+	}
+}
+
+/* A resource armed itself and may be free: attempt at once. */
+static void
+waiter_armed_wake(struct resource *r, void *arg)
+{
+	waiter_wake(r, arg);
+	waiter_flush();
+}
+
+#ifdef HAVE_SYS_INOTIFY_H
 /* Read close events and wake the waiters whose files they name. */
 static void
 waiter_inotify_cb(struct ev_loop *loop, ev_io *io, int revents)
@@ -215,9 +215,10 @@ waiter_inotify_cb(struct ev_loop *loop, ev_io *io, int revents)
 	    __attribute__((aligned(__alignof__(struct inotify_event))));
 	const struct inotify_event	*ev;
 	struct waiter			*w;
+	struct waiter_item		*it;
 	ssize_t				 n;
 	char				*p;
-	size_t				 i;
+	size_t				 i, k;
 
 	(void)loop;
 	(void)io;
@@ -230,46 +231,37 @@ waiter_inotify_cb(struct ev_loop *loop, ev_io *io, int revents)
 			break;
 		for (p = buf; p < buf + n; p += sizeof(*ev) + ev->len) {
 			ev = (const struct inotify_event *)p;
-			if (ev->mask & IN_Q_OVERFLOW) {
-				/* Events were lost: every active waiter looks. */
-				TAILQ_FOREACH(w, &waiter_list, entry)
-					w->wake = !w->parked;
-				continue;
-			}
-			if (ev->len == 0)
-				continue;
 			TAILQ_FOREACH(w, &waiter_list, entry) {
+				if (!w->active || w->parked)
+					continue;
+				if (ev->mask & IN_Q_OVERFLOW) {
+					/* Events were lost: everyone looks. */
+					w->wake = 1;
+					continue;
+				}
 				for (i = 0; i < w->nitems; i++) {
-					if (w->items[i].wd == ev->wd &&
-					    waiter_item_closed(&w->items[i], ev->name))
+					it = &w->items[i];
+					for (k = 0; k < it->nwds; k++) {
+						if (it->wds[k] != ev->wd)
+							continue;
+						it->res->ops->closed(it->res,
+						    k);
 						w->wake = 1;
+					}
 				}
 			}
 		}
 	}
-
-	/*
-	 * Callbacks may start, stop or free other waiters: take one at a time
-	 * from the head, in order of arrival.
-	 */
-again:
-	TAILQ_FOREACH(w, &waiter_list, entry) {
-		if (w->wake) {
-			w->wake = 0;
-			waiter_attempt(w, WAITER_WHY_EVENT);
-			goto again;
-		}
-	}
+	waiter_flush();
 }
 
-/* Watch the directory of path for closes; the watch descriptor or -1. */
+/* Watch one file for closes; the watch descriptor, or -1. */
 static int
 waiter_watch_add(struct ev_loop *loop, const char *path)
 {
-	static int	 told;
-	char		*dir, *slash;
-	size_t		 i;
-	int		 wd;
+	static int	told;
+	size_t		i;
+	int		wd;
 
 	if (waiter_ifd == -1) {
 		if ((waiter_ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) == -1) {
@@ -284,32 +276,21 @@ waiter_watch_add(struct ev_loop *loop, const char *path)
 	}
 	if (!ev_is_active(&waiter_io))
 		ev_io_start(loop, &waiter_io);
-
-	slash = strrchr(path, '/');
-	if (slash == NULL)
-		dir = util_xstrdup(".");
-	else if (slash == path)
-		dir = util_xstrdup("/");
-	else
-		dir = util_xstrndup(path, slash - path);
-	for (i = 0; i < waiter_nwatches; i++) {
-		if (strcmp(waiter_watches[i].dir, dir) == 0) {
-			waiter_watches[i].refs++;
-			free(dir);
-			return (waiter_watches[i].wd);
-		}
-	}
-	wd = inotify_add_watch(waiter_ifd, dir,
-	    IN_CLOSE_WRITE | IN_CLOSE_NOWRITE | IN_ONLYDIR);
+	wd = inotify_add_watch(waiter_ifd, path,
+	    IN_CLOSE_WRITE | IN_CLOSE_NOWRITE | IN_DONT_FOLLOW);
 	if (wd == -1) {
-		log_debug("%s: cannot watch, polling only: %s", dir,
+		log_debug("%s: cannot watch, polling only: %s", path,
 		    strerror(errno));
-		free(dir);
 		return (-1);
+	}
+	for (i = 0; i < waiter_nwatches; i++) {
+		if (waiter_watches[i].wd == wd) {
+			waiter_watches[i].refs++;
+			return (wd);
+		}
 	}
 	waiter_watches = util_xreallocarray(waiter_watches,
 	    waiter_nwatches + 1, sizeof(*waiter_watches));
-	waiter_watches[waiter_nwatches].dir = dir;
 	waiter_watches[waiter_nwatches].wd = wd;
 	waiter_watches[waiter_nwatches].refs = 1;
 	waiter_nwatches++;
@@ -318,16 +299,14 @@ waiter_watch_add(struct ev_loop *loop, const char *path)
 
 /* Drop one reference to a watch; the last one removes it. */
 static void
-waiter_watch_del(struct ev_loop *loop, int wd)
+waiter_watch_del(int wd)
 {
 	size_t	i;
 
-	(void)loop;
 	for (i = 0; i < waiter_nwatches; i++) {
 		if (waiter_watches[i].wd != wd || --waiter_watches[i].refs > 0)
 			continue;
 		(void)inotify_rm_watch(waiter_ifd, wd);
-		free(waiter_watches[i].dir);
 		waiter_watches[i] = waiter_watches[--waiter_nwatches];
 		break;
 	}
@@ -350,9 +329,8 @@ waiter_watch_add(struct ev_loop *loop, const char *path)
 }
 
 static void
-waiter_watch_del(struct ev_loop *loop, int wd)
+waiter_watch_del(int wd)
 {
-	(void)loop;
 	(void)wd;
 }
 
@@ -363,7 +341,61 @@ waiter_watch_idle(struct ev_loop *loop)
 }
 #endif
 
-/* Do two waiters wait for the same files in the same modes? */
+/*
+ * Be woken by the item's resource: watch the files it names, or arm it.
+ * 0 if it will tell us about every release, -1 if we are blind to some.
+ */
+static int
+waiter_item_watch(struct waiter *w, struct waiter_item *it)
+{
+	const char	*path;
+	size_t		 n, k;
+	int		 blind = 0;
+
+	if (it->res->ops->arm != NULL) {
+		if (!it->armed)
+			it->res->ops->arm(it->res, w->loop, waiter_armed_wake,
+			    w);
+		it->armed = 1;
+		return (0);
+	}
+	for (n = 0; it->res->ops->watch(it->res, n) != NULL; n++)
+		;
+	if (it->nwds != n) {
+		it->wds = util_xreallocarray(it->wds, n, sizeof(*it->wds));
+		for (k = it->nwds; k < n; k++)
+			it->wds[k] = -1;
+		it->nwds = n;
+	}
+	for (k = 0; k < n; k++) {
+		path = it->res->ops->watch(it->res, k);
+		if (it->wds[k] == -1 && *path != '\0')
+			it->wds[k] = waiter_watch_add(w->loop, path);
+		if (it->wds[k] == -1)
+			blind = 1;
+	}
+	return (blind ? -1 : 0);
+}
+
+/* Stop being woken by the item's resource. */
+static void
+waiter_item_unwatch(struct waiter_item *it)
+{
+	size_t	k;
+
+	if (it->armed && it->res->ops->disarm != NULL)
+		it->res->ops->disarm(it->res);
+	it->armed = 0;
+	for (k = 0; k < it->nwds; k++) {
+		if (it->wds[k] != -1)
+			waiter_watch_del(it->wds[k]);
+	}
+	free(it->wds);
+	it->wds = NULL;
+	it->nwds = 0;
+}
+
+/* Do two waiters wait for the same resources in the same modes? */
 static int
 waiter_same(const struct waiter *a, const struct waiter *b)
 {
@@ -372,10 +404,9 @@ waiter_same(const struct waiter *a, const struct waiter *b)
 	if (a->nitems != b->nitems)
 		return (0);
 	for (i = 0; i < a->nitems; i++) {
-		if (strcmp(a->items[i].key, b->items[i].key) != 0 ||
-		    (a->items[i].lock != NULL) != (b->items[i].lock != NULL) ||
-		    (a->items[i].lock != NULL &&
-		    a->items[i].lock->mode != b->items[i].lock->mode))
+		if (strcmp(a->items[i].res->key, b->items[i].res->key) != 0 ||
+		    a->items[i].res->ops != b->items[i].res->ops ||
+		    a->items[i].res->shared != b->items[i].res->shared)
 			return (0);
 	}
 	return (1);
@@ -392,7 +423,7 @@ waiter_queued(struct waiter *w)
 
 	if (w->nitems == 0)
 		return (0);
-	qsort(w->items, w->nitems, sizeof(*w->items), waiter_item_cmp);
+	waiter_sort(w);
 	TAILQ_FOREACH(o, &waiter_list, entry) {
 		if (o != w && waiter_same(o, w))
 			return (1);
@@ -400,7 +431,7 @@ waiter_queued(struct waiter *w)
 	return (0);
 }
 
-/* Schedule the next fallback retry: exponential backoff with jitter. */
+/* Schedule the next fallback retry. */
 static void
 waiter_schedule(struct waiter *w, double after)
 {
@@ -418,9 +449,9 @@ waiter_finish(struct waiter *w, int result, int err)
 }
 
 /*
- * The backoff ceiling: retry_interval, or much less while some directory
- * has no watch (no inotify instance left: the user has too many waiting
- * processes). Each blind retry also tries to get a watch again, as
+ * The backoff ceiling: retry_interval, or much less while some release
+ * cannot be seen (no inotify instance or watch left: the user has too
+ * many waiting processes). Each blind retry also tries to watch again, as
  * instances are freed by processes that are done.
  */
 static double
@@ -430,10 +461,7 @@ waiter_ceiling(struct waiter *w)
 	int	blind = 0;
 
 	for (i = 0; i < w->nitems; i++) {
-		if (w->items[i].wd == -1)
-			w->items[i].wd = waiter_watch_add(w->loop,
-			    w->items[i].key);
-		if (w->items[i].wd == -1)
+		if (waiter_item_watch(w, &w->items[i]) == -1)
 			blind = 1;
 	}
 	if (blind && w->retry_max > WAITER_BLIND_MAX)
@@ -441,19 +469,17 @@ waiter_ceiling(struct waiter *w)
 	return (w->retry_max);
 }
 
-/* Forget the slots that close events pointed at: the next try scans all. */
+/* Forget what wake-ups pointed at: the next try looks at everything. */
 static void
 waiter_unmark(struct waiter *w)
 {
 	size_t	i;
 
-	for (i = 0; i < w->nitems; i++) {
-		if (w->items[i].sem != NULL)
-			sem_unmark(w->items[i].sem);
-	}
+	for (i = 0; i < w->nitems; i++)
+		w->items[i].res->ops->unmark(w->items[i].res);
 }
 
-/* One attempt; on an inotify event, one more about a millisecond later. */
+/* One attempt; after a wake-up, one more about a millisecond later. */
 static void
 waiter_attempt(struct waiter *w, enum waiter_why why)
 {
@@ -532,7 +558,7 @@ waiter_deadline_cb(struct ev_loop *loop, ev_timer *t, int revents)
 	waiter_finish(t->data, -1, ETIMEDOUT);
 }
 
-/* Wait actively: watch the directories and try at once. */
+/* Wait actively: be woken by the resources, and try at once. */
 static void
 waiter_activate(struct waiter *w)
 {
@@ -540,7 +566,7 @@ waiter_activate(struct waiter *w)
 
 	w->parked = 0;
 	for (i = 0; i < w->nitems; i++)
-		w->items[i].wd = waiter_watch_add(w->loop, w->items[i].key);
+		(void)waiter_item_watch(w, &w->items[i]);
 	/* The watches are in place: no release can slip by this attempt. */
 	waiter_schedule(w, 0.);
 }
@@ -600,6 +626,7 @@ waiter_stop(struct waiter *w)
 	if (!w->active)
 		return;
 	w->active = 0;
+	w->wake = 0;
 	ev_timer_stop(w->loop, &w->retry);
 	ev_timer_stop(w->loop, &w->deadline);
 	/*
@@ -615,11 +642,8 @@ waiter_stop(struct waiter *w)
 			}
 		}
 	}
-	for (i = 0; i < w->nitems; i++) {
-		if (w->items[i].wd != -1)
-			waiter_watch_del(w->loop, w->items[i].wd);
-		w->items[i].wd = -1;
-	}
+	for (i = 0; i < w->nitems; i++)
+		waiter_item_unwatch(&w->items[i]);
 	TAILQ_REMOVE(&waiter_list, w, entry);
 	w->parked = 0;
 	if (TAILQ_EMPTY(&waiter_list))

@@ -1,4 +1,4 @@
-/* waiter.h: all-or-nothing acquisition of locks and slots, without spinning. */
+/* waiter.h: all-or-nothing acquisition of resources, without spinning. */
 #ifndef LOCKRUN_WAITER_H
 #define LOCKRUN_WAITER_H
 
@@ -6,8 +6,7 @@
 
 #include <ev.h>
 
-#include "lock.h"
-#include "sem.h"
+#include "resource.h"
 
 struct waiter;
 
@@ -15,10 +14,10 @@ struct waiter;
 typedef void waiter_cb(struct waiter *, int, void *);
 
 struct waiter_item {
-	struct lock	*lock;		/* exactly one of lock, sem */
-	struct sem	*sem;
-	const char	*key;		/* sort key: a path, or a slot prefix */
-	int		 wd;		/* inotify watch of its directory, or -1 */
+	struct resource	*res;
+	int		*wds;		/* inotify watches of its files, or -1 */
+	size_t		 nwds;
+	int		 armed;		/* arm()ed, for kinds without files */
 };
 
 struct waiter {
@@ -41,8 +40,7 @@ struct waiter {
 };
 
 void	waiter_init(struct waiter *);
-void	waiter_add_lock(struct waiter *, struct lock *);
-void	waiter_add_sem(struct waiter *, struct sem *);
+void	waiter_add(struct waiter *, struct resource *);
 void	waiter_clear(struct waiter *);
 int	waiter_try(struct waiter *);
 int	waiter_queued(struct waiter *);
@@ -50,6 +48,7 @@ void	waiter_release(struct waiter *);
 void	waiter_start(struct waiter *, struct ev_loop *, double, double,
 	    waiter_cb *, void *);
 void	waiter_stop(struct waiter *);
+struct resource *waiter_busy(const struct waiter *);
 const char *waiter_busy_path(const struct waiter *);
 
 #endif

@@ -31,7 +31,7 @@ START_TEST(test_holders_locker_and_live)
 	pid_t			 child, locker;
 	char			 c;
 
-	if (holders_load(&t) == -1)
+	if (holders_load(&t, 0) == -1)
 		return;			/* no /proc/locks here */
 	holders_free(&t);
 	util_xasprintf(&p, "%s/h.lock", tmpdir);
@@ -39,7 +39,7 @@ START_TEST(test_holders_locker_and_live)
 	ck_assert_int_eq(flock(fd, LOCK_EX), 0);
 	ck_assert_int_eq(holders_key_path(p, &k), 0);
 
-	ck_assert_int_eq(holders_load(&t), 0);
+	ck_assert_int_eq(holders_load(&t, 0), 0);
 	ck_assert_uint_eq(holders_locks(&t, &k, &l, 1), 1);
 	ck_assert_int_eq(l.pid, getpid());
 	ck_assert_int_eq(l.shared, 0);
@@ -56,7 +56,7 @@ START_TEST(test_holders_locker_and_live)
 	}
 	close(pipefd[0]);
 	close(fd);
-	ck_assert_uint_eq(holders_live(&k, h, 4, &partial), 1);
+	ck_assert_uint_eq(holders_live(&k, h, 4, &partial, 0), 1);
 	ck_assert_int_eq(h[0].pid, child);
 	ck_assert_int_eq(h[0].locker, getpid());	/* /proc/locks says us */
 	ck_assert_int_eq(h[0].ppid, getpid());
@@ -64,7 +64,7 @@ START_TEST(test_holders_locker_and_live)
 	ck_assert_int_eq(holders_pid_holds(getpid(), &k, NULL, NULL), 0);
 	close(pipefd[1]);
 	ck_assert_int_eq(waitpid(child, NULL, 0), child);
-	ck_assert_uint_eq(holders_live(&k, h, 4, &partial), 0);
+	ck_assert_uint_eq(holders_live(&k, h, 4, &partial, 0), 0);
 	free(p);
 }
 END_TEST
@@ -77,7 +77,7 @@ START_TEST(test_holders_many_locks_read_whole)
 	char			*p;
 	int			 i, fds[300];
 
-	if (holders_load(&t) == -1)
+	if (holders_load(&t, 0) == -1)
 		return;
 	holders_free(&t);
 	/* More than one read(2) of /proc/locks: the last one is found too. */
@@ -89,7 +89,7 @@ START_TEST(test_holders_many_locks_read_whole)
 			ck_assert_int_eq(holders_key_path(p, &k), 0);
 		free(p);
 	}
-	ck_assert_int_eq(holders_load(&t), 0);
+	ck_assert_int_eq(holders_load(&t, 0), 0);
 	ck_assert_uint_ge(t.n, 300);
 	ck_assert_uint_eq(holders_locks(&t, &k, &l, 1), 1);
 	ck_assert_int_eq(l.shared, 1);
