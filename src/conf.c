@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -193,14 +194,41 @@ conf_check(struct conf_parse *p)
 	}
 }
 
-/* Read the job file at path into c; on error, -1 and err says where. */
+/* errno for "not a regular file" (no POSIX code says it). */
+#define EFTYPE_CONF	EMEDIUMTYPE
+
+/*
+ * Read the job file at path into c; on error, -1 and err says where. A
+ * FIFO or device is refused without blocking on it.
+ */
 int
 conf_load(struct conf *c, const char *path, char *err, size_t errlen)
+{
+	int	fd;
+
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)) ==
+	    -1) {
+		conf_init(c);
+		if (err != NULL && errlen > 0)
+			snprintf(err, errlen, "%s: cannot open: %s", path,
+			    strerror(errno));
+		return (-1);
+	}
+	return (conf_load_fd(c, fd, path, err, errlen));
+}
+
+/*
+ * Read the job file open on fd (named path in messages) into c, and close
+ * fd; on error, -1 and err says where.
+ */
+int
+conf_load_fd(struct conf *c, int fd, const char *path, char *err,
+    size_t errlen)
 {
 	struct conf_parse	 p;
 	struct stat		 st;
 	size_t			 i;
-	int			 saved;
+	int			 saved, fl;
 
 	conf_init(c);
 	if (err != NULL && errlen > 0)
@@ -211,14 +239,22 @@ conf_load(struct conf *c, const char *path, char *err, size_t errlen)
 	p.err = err;
 	p.errlen = errlen;
 
-	if ((p.f = fopen(path, "re")) == NULL)
-		goto open_fail;
-	if (fstat(fileno(p.f), &st) == -1)
+	if (fstat(fd, &st) == -1)
 		goto open_fail;
 	if (S_ISDIR(st.st_mode)) {
 		errno = EISDIR;
 		goto open_fail;
 	}
+	if (!S_ISREG(st.st_mode)) {
+		errno = EFTYPE_CONF;
+		goto open_fail;
+	}
+	if ((fl = fcntl(fd, F_GETFL)) == -1 ||
+	    fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) == -1)
+		goto open_fail;
+	if ((p.f = fdopen(fd, "re")) == NULL)
+		goto open_fail;
+	fd = -1;
 
 	c->path = util_xstrdup(path);
 	p.here = conf_here(path);
@@ -248,9 +284,10 @@ open_fail:
 	saved = errno;
 	if (err != NULL && errlen > 0)
 		snprintf(err, errlen, "%s: cannot open: %s", path,
+		    saved == EFTYPE_CONF ? "not a regular file" :
 		    strerror(saved));
-	if (p.f != NULL)
-		fclose(p.f);
+	if (fd != -1)
+		close(fd);
 	errno = saved;
 	return (-1);
 }

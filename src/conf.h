@@ -102,6 +102,7 @@ struct conf {
 };
 
 int	 conf_load(struct conf *, const char *, char *, size_t);
+int	 conf_load_fd(struct conf *, int, const char *, char *, size_t);
 void	 conf_init(struct conf *);
 void	 conf_job_init(struct conf_job *, const char *);
 void	 conf_free(struct conf *);

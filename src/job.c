@@ -568,7 +568,7 @@ job_replace_ask(struct job *j)
  * May we signal pid as the holder of our PID file? Only the job's own main
  * process: the kernel says it holds the lock, it did not take the lock
  * itself (that is its lockrun), it leads its own session (every job does),
- * and it is ours (unless we are root). A PID file, even ours, only says
+ * and it is ours (our jobs run as us, root's too). A PID file only says
  * which process to ask the kernel about.
  */
 static int
@@ -585,7 +585,7 @@ job_may_signal(struct job *j, pid_t pid)
 		return (0);
 	if (getsid(pid) != pid || holders_proc(pid, &h) == -1)
 		return (0);
-	return (geteuid() == 0 || h.uid == geteuid());
+	return (h.uid == geteuid());	/* our jobs run as us, root's too */
 }
 
 /*
@@ -619,7 +619,7 @@ job_spawn(struct job *j)
 	const struct conf_job	 *c = j->conf;
 	struct spawn		  sp;
 	char			**env = NULL, **shargv_noexec = NULL;
-	char			 *shargv[4];
+	char			 *shargv[4], why[512];
 	int			  keep[2 + 2 * c->nsems + c->nlocks];
 	size_t			  nkeep = 0, i;
 	int			  outfd = -1, errfd = -1, fd;
@@ -644,6 +644,18 @@ job_spawn(struct job *j)
 	sp.nkeep = nkeep;
 	sp.undo = j->env->undo;
 
+	/* Where the command runs decides what it runs (./build, Makefile). */
+	if (c->directory != NULL && trust_dir(c->directory, why,
+	    sizeof(why)) == -1) {
+		j->error = errno;
+		if (*why != '\0')
+			job_log(log_warnx, j, "directory %s: %s: not running "
+			    "the job there, as another user could choose what "
+			    "it runs", c->directory, why);
+		else
+			job_log(log_warn, j, "directory %s", c->directory);
+		goto fail;
+	}
 	if (c->stdout_logfile != NULL &&
 	    (outfd = job_open_log(j, c->stdout_logfile)) == -1)
 		goto fail;

@@ -60,15 +60,16 @@ int
 lock_open(struct lock *l)
 {
 	struct stat	st;
+	mode_t		mode = l->own ? LOCK_OWN_MODE : LOCK_FILE_MODE;
 	int		fd = -1, saved, tries;
 
 	if (l->fd != -1)
 		return (0);
 	for (tries = 0; fd == -1 && tries < 3; tries++) {
 		fd = open(l->path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW |
-		    O_CLOEXEC | O_NONBLOCK | O_NOCTTY, LOCK_FILE_MODE);
+		    O_CLOEXEC | O_NONBLOCK | O_NOCTTY, mode);
 		if (fd != -1) {
-			if (fchmod(fd, LOCK_FILE_MODE) == -1)
+			if (fchmod(fd, mode) == -1)
 				goto fail;
 			break;
 		}
@@ -90,6 +91,15 @@ lock_open(struct lock *l)
 		errno = LOCK_EFOREIGN;
 		goto fail;
 	}
+	/* A hard link to some other file is not a PID file of ours. */
+	if (l->own && st.st_nlink > 1) {
+		errno = LOCK_ENOTREG;
+		goto fail;
+	}
+	/* Ours from before, when others could open it: not any more. */
+	if (l->own && st.st_uid == geteuid() && (st.st_mode & 077) &&
+	    fchmod(fd, LOCK_OWN_MODE) == -1)
+		goto fail;
 	l->owner = st.st_uid;
 	l->fd = fd;
 	return (0);

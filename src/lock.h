@@ -15,8 +15,14 @@
 /* errno for "a file of ours belongs to another user": nor this. */
 #define LOCK_EFOREIGN	ENOTUNIQ
 
-/* The mode of every file lockrun creates in a lock dir, whatever the umask. */
+/*
+ * The mode of the files lockrun creates in a lock dir, whatever the umask:
+ * a semaphore slot or named lock may be shared with other users of a
+ * shared lock dir; a PID file (own) is nobody else's to open, so nobody
+ * else can hold it and keep the job from running.
+ */
 #define LOCK_FILE_MODE	0644
+#define LOCK_OWN_MODE	0600
 
 enum lock_mode {
 	LOCK_EXCLUSIVE,

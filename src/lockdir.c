@@ -28,8 +28,9 @@
 #include "util.h"
 
 /*
- * The default lock dir: $LOCKRUN_LOCK_DIR, else /run/lockrun for root,
- * $XDG_RUNTIME_DIR/lockrun or /tmp/lockrun-UID for others.
+ * The default lock dir: $LOCKRUN_LOCK_DIR, else /run/lockrun for root and
+ * /tmp/lockrun-UID for others. Not $XDG_RUNTIME_DIR: a login shell has it
+ * and cron does not, and a job run from both would then run twice.
  */
 char *
 lockdir_default(void)
@@ -41,16 +42,12 @@ lockdir_default(void)
 		return (util_xstrdup(env));
 	if (geteuid() == 0)
 		return (util_xstrdup("/run/lockrun"));
-	if ((env = getenv("XDG_RUNTIME_DIR")) != NULL && *env == '/') {
-		util_xasprintf(&dir, "%s/lockrun", env);
-		return (dir);
-	}
 	util_xasprintf(&dir, "/tmp/lockrun-%lu", (unsigned long)geteuid());
 	return (dir);
 }
 
 /*
- * Vet (and with create, make) the lock directory: every directory on its
+ * Vet (and with create, make, mode 0700) the lock directory: every directory on its
  * path must be one only root or we can change (trust_dir), or another user
  * could remove our PID files and let a second copy of a job run. 0 when it
  * is fit; -1 and errno otherwise, with the reason in why when it is one of
@@ -65,7 +62,11 @@ lockdir_prepare(const char *dir, int create, char *why, size_t len)
 	if (create && lstat(dir, &st) == -1) {
 		if (errno != ENOENT)
 			return (-1);
-		if (mkdir(dir, 0755) == -1 && errno != EEXIST)
+		/* Not through a directory (or link) someone else controls. */
+		if (trust_parent(dir, why, len) == -1)
+			return (-1);
+		/* Ours alone: a shared one is made by root (1777). */
+		if (mkdir(dir, 0700) == -1 && errno != EEXIST)
 			return (-1);
 	}
 	return (trust_dir(dir, why, len));

@@ -717,39 +717,49 @@ lockrun_adhoc(struct lockrun_opts *o, char **cmd)
 /*
  * A job file's commands run as us (as root, often): refuse one that anyone
  * else could have changed, as cron and sudo do. The file must be a regular
- * file of root's or ours, writable by nobody else, and so must every
- * directory on its path be (trust.c). -1 and a message if not.
+ * file of root's or ours, writable by nobody else; every directory it is
+ * reached through, following every link, must be one only root or we can
+ * change, and every link root's or ours (trust.c). Then the file, opened
+ * where the links lead, cannot be swapped before we read it: its
+ * descriptor, or -1 and a message.
  */
 static int
 lockrun_trust_config(const char *path)
 {
-	struct stat	st;
-	char		why[512];
-	int		fd, rc = -1;
+	struct stat	 st;
+	char		 why[512], *real = NULL;
+	int		 fd = -1;
 
-	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)) ==
-	    -1) {
-		log_error("%s: %s", path, strerror(errno));
-		return (-1);
+	if (trust_file_path(path, &real, why, sizeof(why)) == -1)
+		goto refuse;
+	if ((fd = open(real, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC |
+	    O_NOCTTY)) == -1 || fstat(fd, &st) == -1) {
+		why[0] = '\0';
+		goto refuse;
 	}
-	if (fstat(fd, &st) == -1)
-		log_error("%s: %s", path, strerror(errno));
-	else if (!S_ISREG(st.st_mode))
+	if (!S_ISREG(st.st_mode)) {
 		log_error("%s: not a regular file", path);
-	else if (trust_file(&st, path, 1, why, sizeof(why)) == -1 ||
-	    trust_parent(path, why, sizeof(why)) == -1) {
-		if (*why == '\0')
-			log_error("%s: %s", path, strerror(errno));
-		else
-			log_error("%s: refusing to run its jobs: %s, so "
-			    "someone else could change the commands (make the "
-			    "file and its directories %s's and writable by no "
-			    "one else: chown, chmod go-w)", path, why,
-			    geteuid() == 0 ? "root" : "yours or root");
-	} else
-		rc = 0;
-	close(fd);
-	return (rc);
+		goto fail;
+	}
+	if (trust_file(&st, real, 1, why, sizeof(why)) == -1)
+		goto refuse;
+	free(real);
+	return (fd);
+
+refuse:
+	if (*why == '\0')
+		log_error("%s: %s", path, strerror(errno));
+	else
+		log_error("%s: refusing to run its jobs: %s, so someone else "
+		    "could change the commands (make the file and its "
+		    "directories %s's and writable by no one else: chown, "
+		    "chmod go-w)", path, why, geteuid() == 0 ? "root" :
+		    "yours or root");
+fail:
+	if (fd != -1)
+		close(fd);
+	free(real);
+	return (-1);
 }
 
 /*
@@ -815,14 +825,18 @@ lockrun_config(struct lockrun_opts *o, char **names)
 	enum log_level		 level;
 	char			 err[1024], *dir;
 	size_t			 i;
-	int			 code, busy_code;
+	int			 code, busy_code, fd;
 	unsigned long		 need;
 	struct rlimit		 rl;
 
 	/* Running its commands, we must trust who can change the file. */
-	if (!o->status && lockrun_trust_config(o->config) == -1)
+	if (o->status)
+		fd = open(o->config, O_RDONLY | O_NONBLOCK | O_CLOEXEC |
+		    O_NOCTTY);
+	else if ((fd = lockrun_trust_config(o->config)) == -1)
 		return (EX_CONFIG);
-	if (conf_load(&conf, o->config, err, sizeof(err)) == -1) {
+	if ((fd == -1 ? conf_load(&conf, o->config, err, sizeof(err)) :
+	    conf_load_fd(&conf, fd, o->config, err, sizeof(err))) == -1) {
 		log_error("%s", err);
 		return (EX_CONFIG);
 	}

@@ -18,6 +18,8 @@
  */
 #include "config.h"
 
+#include <sys/stat.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,12 +35,20 @@
 
 #define STATUS_MAX_LOCKERS	64	/* per file: shared locks */
 #define STATUS_CMD_SHOWN	60	/* bytes of a command in the table */
+/*
+ * What --status reads at most: /proc/locks is quadratic to read (see
+ * holders_load), and anyone can hold a million locks or open a million
+ * files. Past these it says so and shows less.
+ */
+#define STATUS_MAX_LOCKS	(16 * 1024 * 1024)
+#define STATUS_MAX_FDS		1000000
 
 /* What is known of one lock file. */
 struct status_file {
 	char			*path;
 	struct holders_key	 key;
 	int			 exists;
+	uid_t			 owner;	/* of the file */
 	const char		*state;	/* free held unverified */
 	int			 shared;
 	size_t			 nlockers;
@@ -72,6 +82,7 @@ struct status {
 	const struct conf	*conf;
 	const char		*dir;
 	int			 have_table;	/* /proc/locks was readable */
+	int			 too_many;	/* ... but too long to read */
 	struct holders_table	 table;
 	int			 adhoc;		/* STATUS_ADHOC */
 	struct status_file	*files;
@@ -108,10 +119,13 @@ static void
 status_look(struct status *st, struct status_file *f)
 {
 	struct holders_lock	l[STATUS_MAX_LOCKERS];
+	struct stat		sb;
 	size_t			n, i;
 	pid_t			pid;
 
-	f->exists = holders_key_path(f->path, &f->key) == 0;
+	f->exists = holders_key_path(f->path, &f->key) == 0 &&
+	    lstat(f->path, &sb) == 0;
+	f->owner = f->exists ? sb.st_uid : 0;
 	pid = f->exists ? lock_read_pid(f->path, f->label,
 	    sizeof(f->label)) : 0;
 	if (!st->have_table) {
@@ -131,10 +145,17 @@ status_look(struct status *st, struct status_file *f)
 	f->nlockers = n < STATUS_MAX_LOCKERS ? n : STATUS_MAX_LOCKERS;
 	for (i = 0; i < f->nlockers; i++)
 		f->lockers[i] = l[i].pid;
-	if (pid > 0 && holders_pid_holds(pid, &f->key, NULL, NULL) == 1) {
+	/*
+	 * The file's own PID, if the kernel confirms it and the process is
+	 * the file owner's (or root's): a stale PID reused by someone
+	 * else's process must not lend it the file's label.
+	 */
+	if (pid > 0 && holders_pid_holds(pid, &f->key, NULL, NULL) == 1 &&
+	    holders_proc(pid, &f->who) == 0 && (f->who.uid == f->owner ||
+	    f->who.uid == 0)) {
 		f->pid = pid;
 		f->verified = 1;
-		f->has_who = holders_proc(pid, &f->who) == 0;
+		f->has_who = 1;
 		return;
 	}
 	f->label[0] = '\0';		/* not confirmed: not trusted either */
@@ -182,7 +203,8 @@ status_scan(struct status *st)
 	found.files = st->files;
 	found.map = map;
 	if (n > 0)
-		partial = holders_scan(keys, n, status_found_cb, &found, 0) != 0;
+		partial = holders_scan(keys, n, status_found_cb, &found,
+		    STATUS_MAX_FDS) != 0;
 	for (k = 0; k < n; k++) {
 		f = &st->files[map[k]];
 		f->partial = partial;
@@ -467,40 +489,53 @@ status_utf8(const unsigned char *p, size_t n, unsigned long *cp)
 }
 
 /*
+ * Is code point cp something a terminal does not show as itself: a C0 or
+ * C1 control, DEL, or a format character that reorders or hides text
+ * (bidirectional overrides, zero-width ones, line separators)?
+ */
+static int
+status_hidden(unsigned long cp)
+{
+	return (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0) ||
+	    cp == 0x61c || (cp >= 0x200b && cp <= 0x200f) ||
+	    (cp >= 0x2028 && cp <= 0x202e) || (cp >= 0x2060 && cp <= 0x2069) ||
+	    cp == 0xfeff);
+}
+
+/*
  * Write s for a terminal: printable text as it is, anything else (escape
- * sequences, C1 controls, invalid UTF-8) as \xNN, so that a file or a
- * command line another user chose cannot drive the admin's terminal.
- * At most max bytes of s ("..." after), 0 for all.
+ * sequences, C1 controls, bidirectional overrides, invalid UTF-8) escaped
+ * (\xNN for a byte, \uNNNN for a character), so that a file or a command
+ * line another user chose can neither drive the admin's terminal nor pass
+ * for other text. With quote, in double quotes, '"' escaped too. At most
+ * max bytes of s ("..." after), 0 for all.
  */
 static void
-status_text(FILE *out, const char *s, size_t max)
+status_text(FILE *out, const char *s, size_t max, int quote)
 {
 	const unsigned char	*p = (const unsigned char *)s;
 	size_t			 n = strlen(s), len, i;
 	unsigned long		 cp;
 
+	if (quote)
+		fputc('"', out);
 	for (i = 0; i < n; i += len) {
 		if (max > 0 && i >= max) {
 			fputs("...", out);
-			return;
+			break;
 		}
-		len = status_utf8(p + i, n - i, &cp);
-		if (len == 0 || cp < 0x20 || cp == 0x7f || cp == '\\' ||
-		    (cp >= 0x80 && cp < 0xa0)) {
-			if (len == 0 || len == 1)
-				len = 1;
-			fprintf(out, cp == '\\' && len == 1 ? "\\\\" :
-			    "\\x%02x", p[i]);
-			if (len > 1) {	/* a C1 control: every byte */
-				size_t k;
-
-				for (k = 1; k < len; k++)
-					fprintf(out, "\\x%02x", p[i + k]);
-			}
-			continue;
-		}
-		fwrite(p + i, 1, len, out);
+		if ((len = status_utf8(p + i, n - i, &cp)) == 0) {
+			fprintf(out, "\\x%02x", p[i]);
+			len = 1;
+		} else if (status_hidden(cp))
+			fprintf(out, cp < 0x100 ? "\\x%02lx" : "\\u%04lx", cp);
+		else if (cp == '\\' || (quote && cp == '"'))
+			fprintf(out, "\\%c", (int)cp);
+		else
+			fwrite(p + i, 1, len, out);
 	}
+	if (quote)
+		fputc('"', out);
 }
 
 /* Write s as a JSON string of valid UTF-8 (bad bytes become U+FFFD), or null. */
@@ -523,7 +558,7 @@ status_json_str(FILE *out, const char *s)
 			len = 1;
 		} else if (cp == '"' || cp == '\\')
 			fprintf(out, "\\%c", (int)cp);
-		else if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0))
+		else if (status_hidden(cp))
 			fprintf(out, "\\u%04lx", cp);
 		else
 			fwrite(p + i, 1, len, out);
@@ -547,7 +582,7 @@ status_user(const struct status_file *f, char *buf, size_t len)
 	char	name[64];
 
 	buf[0] = '\0';
-	if (!f->has_who)
+	if (f == NULL || !f->has_who)
 		return;
 	trust_user_name(f->who.uid, name, sizeof(name));
 	/* "user bob" -> "bob"; "uid 1234" stays. */
@@ -568,7 +603,7 @@ status_print_holder(FILE *out, const struct status_file *f)
 	fprintf(out, "pid %ld", (long)f->pid);
 	if (status_label(f) != NULL) {
 		fputs(" (", out);
-		status_text(out, status_label(f), 0);
+		status_text(out, status_label(f), 0, 0);
 		fputc(')', out);
 		return;
 	}
@@ -576,7 +611,7 @@ status_print_holder(FILE *out, const struct status_file *f)
 		return;
 	status_user(f, user, sizeof(user));
 	fprintf(out, " (%s: ", user);
-	status_text(out, f->who.cmd, STATUS_CMD_SHOWN);
+	status_text(out, f->who.cmd, STATUS_CMD_SHOWN, 1);
 	fputs(f->verified ? ")" : ", unverified)", out);
 }
 
@@ -610,7 +645,7 @@ status_print_jobs(struct status *st, FILE *out, int json)
 {
 	const struct status_row		*r;
 	const struct status_file	*f;
-	char				 pid[16], when[32];
+	char				 pid[16], when[32], user[64];
 	size_t				 i;
 	time_t				 since;
 
@@ -629,7 +664,7 @@ status_print_jobs(struct status *st, FILE *out, int json)
 			fprintf(out, "%-20s %-10s %-8s %-19s  ", r->name,
 			    r->state, pid, status_time(since, 0, when,
 			    sizeof(when)));
-			status_text(out, r->command ? r->command : "", 0);
+			status_text(out, r->command ? r->command : "", 0, 0);
 			fputc('\n', out);
 			if (*r->waiting_for)
 				fprintf(out, "%-20s   waiting for %s\n", "",
@@ -644,6 +679,13 @@ status_print_jobs(struct status *st, FILE *out, int json)
 		status_json_pid(out, f != NULL ? f->pid : 0);
 		fprintf(out, ", \"verified\": %s", f != NULL && f->verified ?
 		    "true" : "false");
+		status_user(f, user, sizeof(user));
+		if (f != NULL && f->has_who)
+			fprintf(out, ", \"uid\": %lu", (unsigned long)f->who.uid);
+		else
+			fputs(", \"uid\": null", out);
+		fputs(", \"user\": ", out);
+		status_json_str(out, f != NULL && f->has_who ? user : NULL);
 		fputs(", \"since\": ", out);
 		status_json_str(out, status_time(since, 1, when,
 		    sizeof(when)));
@@ -771,7 +813,7 @@ status_print_locks(struct status *st, FILE *out, int json)
 				if (first)
 					fprintf(out, "%-20s %-10s %s\n", "LOCK",
 					    "MODE", "HOLDERS");
-				status_text(out, l->name, 0);
+				status_text(out, l->name, 0, 0);
 				fprintf(out, "%*s %-10s ", strlen(l->name) < 20 ?
 				    (int)(20 - strlen(l->name)) : 0, "", mode);
 				if (f->nlockers == 0)
@@ -807,7 +849,8 @@ status_print(FILE *out, const struct conf *conf, const char *dir, int json,
 	st.conf = conf;
 	st.dir = dir;
 	st.adhoc = flags & STATUS_ADHOC;
-	st.have_table = holders_load(&st.table, 0) == 0;
+	st.have_table = holders_load(&st.table, STATUS_MAX_LOCKS) == 0;
+	st.too_many = !st.have_table && errno == E2BIG;
 	status_collect(&st);
 	if (!st.adhoc)
 		status_rows(&st);
@@ -817,7 +860,12 @@ status_print(FILE *out, const struct conf *conf, const char *dir, int json,
 		status_json_str(out, dir);
 		fprintf(out, ",\n  \"proc_locks\": %s,\n",
 		    st.have_table ? "true" : "false");
-	} else if (!st.have_table)
+	} else if (st.too_many)
+		fprintf(out, "note: the host holds too many locks to read "
+		    "/proc/locks (over %d MiB): held locks cannot be told from "
+		    "stale files; PIDs are those written in the files "
+		    "(unverified)\n\n", STATUS_MAX_LOCKS / (1024 * 1024));
+	else if (!st.have_table)
 		fprintf(out, "note: /proc/locks cannot be read: nobody can "
 		    "tell held locks from stale files here; PIDs are those "
 		    "written in the files (unverified)\n\n");

@@ -82,13 +82,18 @@ trust_one_dir(const char *path, const struct stat *st, char *why, size_t len)
 }
 
 /*
- * Check every directory of the path dir, dir included, following symlinks
- * as the kernel would. 0 if the path is trusted; -1 and errno otherwise:
- * EPERM with the reason in why ("/tmp/x is owned by user bob"), or what
- * lstat or readlink said (why empty).
+ * Walk path from /, following symlinks as the kernel would: every
+ * directory met must be trusted (trust_one_dir), every symlink root's or
+ * ours. With want_dir the last component must be a directory too, and is
+ * checked as one; else it may be anything (a file, checked by the caller),
+ * and only the directories above it count. With resolved, the path with
+ * every link resolved is returned there (to be freed). 0 if trusted; -1
+ * and errno otherwise: EPERM with the reason in why ("/tmp/x is owned by
+ * user bob"), or what lstat or readlink said (why empty).
  */
-int
-trust_dir(const char *dir, char *why, size_t len)
+static int
+trust_walk(const char *path, int want_dir, char **resolved, char *why,
+    size_t len)
 {
 	struct stat	 st;
 	char		 done[PATH_MAX], link[PATH_MAX], cwd[PATH_MAX];
@@ -98,12 +103,12 @@ trust_dir(const char *dir, char *why, size_t len)
 	int		 links = 0, rc = -1;
 
 	why[0] = '\0';
-	if (*dir == '/')
-		todo = util_xstrdup(dir);
+	if (*path == '/')
+		todo = util_xstrdup(path);
 	else {
 		if (getcwd(cwd, sizeof(cwd)) == NULL)
 			return (-1);
-		util_xasprintf(&todo, "%s/%s", cwd, dir);
+		util_xasprintf(&todo, "%s/%s", cwd, path);
 	}
 	if (lstat("/", &st) == -1 || trust_one_dir("/", &st, why, len) == -1)
 		goto out;
@@ -154,6 +159,10 @@ trust_dir(const char *dir, char *why, size_t len)
 			next = todo;
 			continue;
 		}
+		/* The last component of a file path: the caller checks it. */
+		if (!want_dir && (next == NULL || next[strspn(next, "/")] ==
+		    '\0'))
+			break;
 		if (!S_ISDIR(st.st_mode)) {
 			errno = ENOTDIR;
 			goto out;
@@ -161,11 +170,35 @@ trust_dir(const char *dir, char *why, size_t len)
 		if (trust_one_dir(done, &st, why, len) == -1)
 			goto out;
 	}
+	if (resolved != NULL)
+		*resolved = util_xstrdup(*done != '\0' ? done : "/");
 	rc = 0;
 
 out:
 	free(todo);
 	return (rc);
+}
+
+/*
+ * Check every directory of the path dir, dir included, following symlinks
+ * as the kernel would (trust_walk).
+ */
+int
+trust_dir(const char *dir, char *why, size_t len)
+{
+	return (trust_walk(dir, 1, NULL, why, len));
+}
+
+/*
+ * Check the directories a file path goes through, following every link,
+ * the last one too: every link must be root's or ours, and every directory
+ * trusted. *resolved gets the file's real path (to be freed): open that,
+ * with O_NOFOLLOW, and nobody else can swap what it names.
+ */
+int
+trust_file_path(const char *path, char **resolved, char *why, size_t len)
+{
+	return (trust_walk(path, 0, resolved, why, len));
 }
 
 /* trust_dir on the directory that holds path. */
@@ -243,6 +276,11 @@ trust_open_append(const char *path, mode_t mode, char *why, size_t len)
 		}
 		if (trust_file(&st, path, 0, why, len) == -1)
 			goto fail;
+		if (st.st_nlink > 1) {
+			close(fd);
+			return (trust_refuse(why, len, "%s has other hard "
+			    "links", path));
+		}
 	} else
 		return (-1);
 	if ((fl = fcntl(fd, F_GETFL)) == -1 ||

@@ -11,6 +11,7 @@ int	trust_owner(uid_t);
 void	trust_user_name(uid_t, char *, size_t);
 int	trust_dir(const char *, char *, size_t);
 int	trust_parent(const char *, char *, size_t);
+int	trust_file_path(const char *, char **, char *, size_t);
 int	trust_file(const struct stat *, const char *, int, char *, size_t);
 int	trust_open_append(const char *, mode_t, char *, size_t);
 

@@ -74,8 +74,8 @@ where_is() {
 	[ "$(cat "$T/where.out")" = "$_want" ] ||
 	    fail "lock dir: expected $_want, the job saw $(cat "$T/where.out")"
 	[ -f "$_want/where.pid" ] || fail "no PID file in $_want"
-	[ "$(stat -c %a "$_want")" = 755 ] ||
-	    fail "$_want was made with mode $(stat -c %a "$_want")"
+	[ "$(stat -c %a "$_want")" = 700 ] ||
+	    fail "$_want was made with mode $(stat -c %a "$_want") (want 0700: ours alone)"
 }
 where_is "$T/nolockdir.ini" "$T/envlocks"
 where_is "$T/nolockdir.ini" "$T/optlocks" --lock-dir "$T/optlocks"

@@ -164,7 +164,7 @@ if command -v flock >/dev/null; then
 	expect_rc 0 lockrun --lock "$T/adhoc.lock" --lock "$T/free.lock" --status
 	# flock took it; the command it runs holds it now, and is named.
 	HELD=$(read_pid "$T/fl.pid")
-	grep -Eq "^$T/adhoc.lock +exclusive +pid $HELD \($(id -un): /bin/sh .*hold" \
+	grep -Eq "^$T/adhoc.lock +exclusive +pid $HELD \($(id -un): \"/bin/sh .*hold" \
 	    "$T/stdout" || fail "flock's command is not shown: $(cat "$T/stdout")"
 	grep -Eq "^$T/free.lock +free +-\$" "$T/stdout" ||
 	    fail "a free lock is not shown free: $(cat "$T/stdout")"

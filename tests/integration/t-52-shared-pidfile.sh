@@ -1,10 +1,12 @@
 #!/bin/sh
-# tests/integration/t-52-shared-pidfile.sh: a singleton in a lock dir
-# shared between users (1777) whose PID file is root's (root ran the job
-# first) still works for another user: the PID file cannot be written by
-# them, but the lock can be taken, --status shows the job running with the
-# pid of its process (who holds the lock, not what the file says), and a
-# second run is skipped naming that pid.
+# tests/integration/t-52-shared-pidfile.sh: PID files in a lock dir shared
+# between users (1777). A PID file lockrun makes is its owner's alone
+# (0600): another user can neither run that job nor hold the file to keep
+# it from running. One left 0644 by an older lockrun still works for
+# another user: the PID file cannot be written by them, but the lock can
+# be taken, --status shows the job running with the pid of its process
+# (who holds the lock, not what the file says), and a second run is
+# skipped naming that pid.
 
 # wait_for takes its condition in single quotes, to be evaluated later.
 # shellcheck disable=SC2016
@@ -31,7 +33,7 @@ mkdir "$NB"
 chown 65534:65534 "$NB"
 as_nobody test -x "$HOLD" || skip "user nobody cannot run $HOLD"
 
-# Root runs the job once: root now owns shared.pid (0644).
+# Root runs the job once: root now owns shared.pid, and only root.
 write_conf <<EOF
 [lockrun]
 lock_dir = $SHARED
@@ -40,8 +42,13 @@ lock_dir = $SHARED
 command = true
 EOF
 expect_rc 0 lockrun --config "$CONF" shared
-[ "$(stat -c '%U %a' "$SHARED/shared.pid")" = "root 644" ] ||
+[ "$(stat -c '%U %a' "$SHARED/shared.pid")" = "root 600" ] ||
     fail "root's run left shared.pid as $(stat -c '%U %a' "$SHARED/shared.pid")"
+# So nobody cannot hold it to keep root's job from running.
+if as_nobody flock -n "$SHARED/shared.pid" true 2>/dev/null; then
+	fail "user nobody could lock root's PID file"
+fi
+expect_rc 0 lockrun --config "$CONF" shared
 
 # nobody runs the same job from a job file nobody may use.
 as_nobody sh -c 'cat >"$1"' sh "$NB/jobs.ini" <<EOF
@@ -51,6 +58,13 @@ lock_dir = $SHARED
 [job:shared]
 command = exec "$HOLD" "$NB/job.pid" "$NB/release"
 EOF
+# nobody cannot run root's singleton: a clear error, and nothing runs.
+expect_rc 73 as_nobody lockrun --config "$NB/jobs.ini" shared
+stderr_has "Permission denied"
+[ ! -e "$NB/job.pid" ] || fail "nobody's job ran with root's PID file"
+
+# A PID file an older lockrun left 0644: nobody takes the lock read-only.
+chmod 0644 "$SHARED/shared.pid"
 start_bg setpriv --reuid=65534 --regid=65534 --clear-groups \
     lockrun --config "$NB/jobs.ini" shared 2>"$T/first.err"
 FIRST=$BG_PID
