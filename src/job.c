@@ -28,6 +28,7 @@
 #include "lockdir.h"
 #include "log.h"
 #include "res_file.h"
+#include "res_queue.h"
 #include "spawn.h"
 #include "trust.h"
 #include "util.h"
@@ -1242,6 +1243,19 @@ job_event(struct job *j, enum job_event ev)
 }
 
 /*
+ * Put a first-come, first-served queue in front of r (res_queue.c), when
+ * the lock dir it would live in was vetted.
+ */
+static struct resource *
+job_queued(const struct job_env *env, struct resource *r,
+    enum lockdir_queue_kind kind, const char *name)
+{
+	if (!env->queues)
+		return (r);
+	return (res_queue_new(r, env->lock_dir, kind, name));
+}
+
+/*
  * A job instance for conf: nothing is opened until it starts. done is called
  * once, when it reaches JOB_DONE.
  */
@@ -1268,8 +1282,9 @@ job_new(const struct conf_job *c, unsigned instance, const struct job_env *env,
 
 	if (c->singleton && c->numprocs == 1) {
 		path = lockdir_pid_file(env->lock_dir, c->name);
-		j->pidres = res_lock_new(path, LOCK_EXCLUSIVE, 1);
-		j->pidlock = res_lock(j->pidres);
+		j->pidres = job_queued(env, res_lock_new(path, LOCK_EXCLUSIVE,
+		    1), LOCKDIR_QUEUE_PID, c->name);
+		j->pidlock = res_lock(res_queue_inner(j->pidres));
 		free(path);
 		path = lockdir_replace_file(env->lock_dir, c->name);
 		j->replace = util_xcalloc(1, sizeof(*j->replace));
@@ -1278,24 +1293,29 @@ job_new(const struct conf_job *c, unsigned instance, const struct job_env *env,
 		free(path);
 	} else if (c->singleton) {
 		/* Instance k takes file k, if free. */
-		j->pidres = res_sem_new(env->lock_dir, c->name, c->numprocs,
-		    LOCKDIR_INSTANCE, 1, instance);
-		j->pidsem = res_sem(j->pidres);
+		j->pidres = job_queued(env, res_sem_new(env->lock_dir, c->name,
+		    c->numprocs, LOCKDIR_INSTANCE, 1, instance),
+		    LOCKDIR_QUEUE_INSTANCES, c->name);
+		j->pidsem = res_sem(res_queue_inner(j->pidres));
 	}
 	j->sems = util_xcalloc(c->nsems, sizeof(*j->sems));
 	for (i = 0; i < c->nsems; i++) {
 		const struct conf_sem *cs = &env->conf->sems[c->sems[i]];
 
 		/* Contenders that all scan from slot 0 fight over it first. */
-		j->sems[i] = res_sem_new(env->lock_dir, cs->name, cs->slots,
-		    LOCKDIR_SLOT, 0, (unsigned)getpid() + instance);
+		j->sems[i] = job_queued(env, res_sem_new(env->lock_dir,
+		    cs->name, cs->slots, LOCKDIR_SLOT, 0,
+		    (unsigned)getpid() + instance), LOCKDIR_QUEUE_SEM,
+		    cs->name);
 	}
 	j->locks = util_xcalloc(c->nlocks, sizeof(*j->locks));
 	for (i = 0; i < c->nlocks; i++) {
 		path = c->locks[i].is_path ? util_xstrdup(c->locks[i].name) :
 		    lockdir_lock_file(env->lock_dir, c->locks[i].name);
-		j->locks[i] = res_lock_new(path, c->locks[i].shared ?
-		    LOCK_SHARED : LOCK_EXCLUSIVE, 0);
+		j->locks[i] = job_queued(env, res_lock_new(path,
+		    c->locks[i].shared ? LOCK_SHARED : LOCK_EXCLUSIVE, 0),
+		    c->locks[i].is_path ? LOCKDIR_QUEUE_FILE : LOCKDIR_QUEUE_LOCK,
+		    c->locks[i].is_path ? NULL : c->locks[i].name);
 		free(path);
 	}
 	waiter_init(&j->waiter);

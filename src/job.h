@@ -59,6 +59,7 @@ struct job_env {
 	int		 tty;		/* ad hoc: our terminal, or -1 */
 	int		 tty_eager;	/* ... handed to the command at its start */
 	const struct conf *conf;
+	int		 queues;	/* the lock dir was vetted: queue there */
 	const int	*size_fds;	/* per conf semaphore: its .slots claim */
 	const struct spawn_undo *undo;	/* what the child gets back */
 };

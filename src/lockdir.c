@@ -11,6 +11,8 @@
  *	<sem>.slots		the size its users agree on
  *	<name>.lock		a named lock
  *	<job>.replace		held by a run that waits to replace the job
+ *	queue/<k>-<name>/	the FIFO queue in front of one of the above
+ *	    <ns>.<pid>.<r|w>	    a waiter's ticket (a FIFO it holds open)
  */
 #include "config.h"
 
@@ -101,6 +103,30 @@ char *
 lockdir_replace_file(const char *dir, const char *job)
 {
 	return (lockdir_file(dir, job, ".replace"));
+}
+
+/* <dir>/queue: where the queues live (kept apart: names there are free). */
+char *
+lockdir_queue_root(const char *dir)
+{
+	char	*path;
+
+	util_xasprintf(&path, "%s/queue", dir);
+	return (path);
+}
+
+/*
+ * <dir>/queue/<k>-<name>: the queue in front of a resource of kind k; for
+ * LOCKDIR_QUEUE_FILE, name is "<device>-<inode>" in hex.
+ */
+char *
+lockdir_queue_dir(const char *dir, enum lockdir_queue_kind kind,
+    const char *name)
+{
+	char	*path;
+
+	util_xasprintf(&path, "%s/queue/%c-%s", dir, (char)kind, name);
+	return (path);
 }
 
 /* <dir>/<sem>.slots */

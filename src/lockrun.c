@@ -626,9 +626,9 @@ lockrun_adhoc(struct lockrun_opts *o, char **cmd)
 	struct conf_job		*job;
 	struct supervisor	 s;
 	struct lockrun_claims	 claims;
-	char			*dir, *slash, *all[] = { NULL };
+	char			*dir, *slash, *all[] = { NULL }, why[512];
 	size_t			 i, n;
-	int			 code, busy_code;
+	int			 code, busy_code, queues;
 
 	conf_init(&conf);
 	if (o->semaphore != NULL) {
@@ -637,11 +637,20 @@ lockrun_adhoc(struct lockrun_opts *o, char **cmd)
 		conf.sems[0].slots = (unsigned)o->slots;
 		conf.nsems = 1;
 	}
-	/* Looking creates nothing; a semaphore's lock dir is made to run. */
-	if (o->semaphore != NULL && !o->status)
+	/*
+	 * Looking creates nothing; a semaphore's lock dir is made to run.
+	 * With --lock alone, the lock dir only holds queues: use it if it
+	 * is (or can be made) fit, else run without them.
+	 */
+	queues = 0;
+	if (o->semaphore != NULL && !o->status) {
 		dir = lockrun_lock_dir(o, NULL);
-	else
+		queues = 1;
+	} else {
 		dir = lockrun_choose_lock_dir(o, NULL);
+		queues = !o->status && lockdir_prepare(dir, 1, why,
+		    sizeof(why)) == 0;
+	}
 
 	conf.jobs = util_xcalloc(1, sizeof(*conf.jobs));
 	conf.njobs = 1;
@@ -689,6 +698,7 @@ lockrun_adhoc(struct lockrun_opts *o, char **cmd)
 	}
 	s.env.no_wait = o->no_wait;
 	s.env.forward = 1;
+	s.env.queues = queues;
 	/*
 	 * The command gets the terminal at once when it could read stdin
 	 * from it (Ctrl-C and Ctrl-Z then reach it first); else when it asks
@@ -893,6 +903,7 @@ lockrun_config(struct lockrun_opts *o, char **names)
 		exit(EX_OSERR);
 	}
 	s.env.no_wait = o->no_wait;
+	s.env.queues = 1;
 	for (i = 0; i < conf.njobs; i++) {
 		if (lockrun_named(names, conf.jobs[i].name))
 			supervisor_add(&s, &conf.jobs[i]);

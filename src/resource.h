@@ -75,6 +75,8 @@ struct resource {
 	const struct resource_ops	*ops;
 	char				*key;	/* the canonical order */
 	int				 shared; /* with key: equal sets */
+	unsigned long long		 arrival; /* when its waiter came, ns
+						    CLOCK_MONOTONIC; 0: not yet */
 };
 
 /* The common calls, for readability at the call sites. */

@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sched.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -90,6 +91,7 @@ waiter_clear(struct waiter *w)
 	w->items = NULL;
 	w->nitems = 0;
 	w->busy = 0;
+	w->arrival = 0;
 }
 
 static int
@@ -98,6 +100,26 @@ waiter_item_cmp(const void *a, const void *b)
 	const struct waiter_item *x = a, *y = b;
 
 	return (strcmp(x->res->key, y->res->key));
+}
+
+/*
+ * Note when this waiter came, for every resource that queues: one time
+ * for all of them, so that all queues order their waiters alike (see
+ * res_queue.c for why that keeps all-or-nothing free of deadlocks).
+ */
+static void
+waiter_arrive(struct waiter *w)
+{
+	struct timespec	ts;
+	size_t		i;
+
+	if (w->arrival == 0 && clock_gettime(CLOCK_MONOTONIC, &ts) == 0)
+		w->arrival = (unsigned long long)ts.tv_sec * 1000000000ULL +
+		    ts.tv_nsec;
+	for (i = 0; i < w->nitems; i++) {
+		if (w->items[i].res->arrival == 0)
+			w->items[i].res->arrival = w->arrival;
+	}
 }
 
 /* Put the set in the canonical order. */
@@ -118,6 +140,7 @@ waiter_try(struct waiter *w)
 	size_t	i;
 
 	waiter_sort(w);
+	waiter_arrive(w);
 	for (i = 0; i < w->nitems; i++) {
 		if (resource_try(w->items[i].res) == -1)
 			goto fail;
@@ -357,10 +380,15 @@ waiter_item_watch(struct waiter *w, struct waiter_item *it)
 			it->res->ops->arm(it->res, w->loop, waiter_armed_wake,
 			    w);
 		it->armed = 1;
-		return (0);
 	}
+	if (it->res->ops->watch == NULL)
+		return (0);
 	for (n = 0; it->res->ops->watch(it->res, n) != NULL; n++)
 		;
+	for (k = n; k < it->nwds; k++) {	/* no longer named */
+		if (it->wds[k] != -1)
+			waiter_watch_del(it->wds[k]);
+	}
 	if (it->nwds != n) {
 		it->wds = util_xreallocarray(it->wds, n, sizeof(*it->wds));
 		for (k = it->nwds; k < n; k++)
@@ -469,6 +497,16 @@ waiter_ceiling(struct waiter *w)
 	return (w->retry_max);
 }
 
+/* Watch what each resource names now (adding what is new). */
+static void
+waiter_rewatch(struct waiter *w)
+{
+	size_t	i;
+
+	for (i = 0; i < w->nitems; i++)
+		(void)waiter_item_watch(w, &w->items[i]);
+}
+
 /* Forget what wake-ups pointed at: the next try looks at everything. */
 static void
 waiter_unmark(struct waiter *w)
@@ -495,6 +533,8 @@ waiter_attempt(struct waiter *w, enum waiter_why why)
 		waiter_finish(w, -1, errno);
 		return;
 	}
+	/* What to be woken by may have changed (our turn in a queue came). */
+	waiter_rewatch(w);
 	switch (why) {
 	case WAITER_WHY_EVENT:
 		/*

@@ -34,6 +34,7 @@ struct waiter {
 	int			 parked;	/* queued behind an equal waiter */
 	int			 wake;
 	int			 event_retry;	/* the retry timer follows an event */
+	unsigned long long	 arrival;	/* when it came: its place in queues */
 	waiter_cb		*cb;
 	void			*arg;
 	TAILQ_ENTRY(waiter)	 entry;

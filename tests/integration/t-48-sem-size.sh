@@ -23,14 +23,19 @@ holder() {
 	CMD=$(cat "$T/$_tag.pid")
 }
 
-# names_holder PID...: the last stderr names one of the PIDs as a holder.
+# names_holder PID...: the last stderr names no holder but one of the PIDs
+# (a live one). lockrun looks at a bounded number of descriptors to find
+# one: on a host busy with open files it may name none, never a wrong one.
 names_holder() {
+	_named=$(sed -n 's/.*(pid \([0-9]*\)).*/\1/p' "$T/stderr" | head -1)
+	if [ -z "$_named" ]; then
+		note "no holder named: $(cat "$T/stderr")"
+		return 0
+	fi
 	for _p in "$@"; do
-		if grep -q "(pid $_p)" "$T/stderr"; then
-			return 0
-		fi
+		[ "$_named" = "$_p" ] && return 0
 	done
-	fail "no holder (pid $*) named: $(cat "$T/stderr")"
+	fail "pid $_named named as a holder, not one of $*: $(cat "$T/stderr")"
 }
 
 write_conf <<EOF

@@ -1,0 +1,118 @@
+#!/bin/sh
+# tests/integration/t-70-queue.sh: waiters are served first come, first
+# served, across lockrun processes: in the order they came; a waiter killed
+# in the queue leaves it at once; a writer is not starved by readers that
+# came after it; many waiters need no inotify instance each.
+
+# wait_for takes its condition in single quotes, to be evaluated later.
+# shellcheck disable=SC2016
+
+# shellcheck source-path=SCRIPTDIR source=conf-lib.sh disable=SC1091
+. "${TESTDIR:-$(dirname "$0")}/conf-lib.sh"
+
+mkdir -p "$LOCKDIR"
+
+# queued N: wait until N tickets are in the queue of semaphore one.
+queued() {
+	[ "$(find "$LOCKDIR/queue/s-one" -name '[0-9a-f]*.[rw]' 2>/dev/null |
+	    wc -l)" -ge "$1" ]
+}
+
+# --- arrival order, across processes -----------------------------------------
+start_bg lockrun --lock-dir "$LOCKDIR" --semaphore one --slots 1 -- \
+    "$HOLD" "$T/holder.pid" "$T/release"
+HOLDER=$BG_PID
+wait_for 'test -s "$T/holder.pid"' 10
+N=8
+PIDS=
+i=1
+while [ "$i" -le "$N" ]; do
+	start_bg lockrun --lock-dir "$LOCKDIR" --semaphore one --slots 1 -- \
+	    sh -c 'echo "$1" >>"$2"' sh "$i" "$T/order"
+	PIDS="$PIDS $BG_PID"
+	# The next comes once this one is in the queue.
+	wait_for "queued $i" 10
+	i=$((i + 1))
+done
+touch "$T/release"
+expect_bg_rc 0 "$HOLDER"
+for p in $PIDS; do
+	expect_bg_rc 0 "$p" 30
+done
+[ "$(tr '\n' ' ' <"$T/order")" = "1 2 3 4 5 6 7 8 " ] ||
+    fail "not served in arrival order: $(tr '\n' ' ' <"$T/order")"
+note "8 waiters served in order: $(tr '\n' ' ' <"$T/order")"
+[ "$(find "$LOCKDIR/queue/s-one" -name '[0-9a-f]*' | wc -l)" -eq 0 ] ||
+    fail "tickets left in the queue: $(ls "$LOCKDIR/queue/s-one")"
+
+# --- a waiter killed in the queue leaves it at once ---------------------------
+rm -f "$T/order" "$T/release" "$T/holder.pid"
+start_bg lockrun --lock-dir "$LOCKDIR" --semaphore one --slots 1 -- \
+    "$HOLD" "$T/holder.pid" "$T/release"
+HOLDER=$BG_PID
+wait_for 'test -s "$T/holder.pid"' 10
+start_bg lockrun --lock-dir "$LOCKDIR" --semaphore one --slots 1 -- \
+    sh -c 'echo first >>"$1"' sh "$T/order"
+FIRST=$BG_PID
+wait_for 'queued 1' 10
+start_bg lockrun --lock-dir "$LOCKDIR" --semaphore one --slots 1 -- \
+    sh -c 'echo dead >>"$1"' sh "$T/order"
+DEAD=$BG_PID
+wait_for 'queued 2' 10
+start_bg lockrun --lock-dir "$LOCKDIR" --semaphore one --slots 1 -- \
+    sh -c 'echo last >>"$1"' sh "$T/order"
+LAST=$BG_PID
+wait_for 'queued 3' 10
+kill -KILL "$DEAD"
+wait_bg "$DEAD"
+touch "$T/release"
+expect_bg_rc 0 "$HOLDER"
+expect_bg_rc 0 "$FIRST" 30
+expect_bg_rc 0 "$LAST" 30
+[ "$(tr '\n' ' ' <"$T/order")" = "first last " ] ||
+    fail "after a killed waiter: $(tr '\n' ' ' <"$T/order")"
+
+# --- a writer is not starved by readers that come after it --------------------
+rm -f "$T/order" "$T/release"
+start_bg lockrun --lock-dir "$LOCKDIR" --shared --lock "$T/db.lock" -- "$HOLD" "$T/r0.pid" "$T/release"
+R0=$BG_PID
+wait_for 'test -s "$T/r0.pid"' 10
+# The writer waits for the reader that came before it...
+start_bg lockrun --lock-dir "$LOCKDIR" --lock "$T/db.lock" -- sh -c 'echo writer >>"$1"' sh "$T/order"
+W=$BG_PID
+wait_for 'test -n "$(ls "$LOCKDIR"/queue/f-* 2>/dev/null)"' 10
+# ... and a reader that comes after it waits for the writer, though the
+# lock is only held shared.
+start_bg lockrun --lock-dir "$LOCKDIR" --shared --lock "$T/db.lock" -- sh -c 'echo reader >>"$1"' sh "$T/order"
+R1=$BG_PID
+wait_for '[ "$(ls "$LOCKDIR"/queue/f-*/ | wc -l)" -ge 2 ]' 10
+[ ! -e "$T/order" ] || fail "ran while a reader held the lock: $(cat "$T/order")"
+touch "$T/release"
+expect_bg_rc 0 "$R0"
+expect_bg_rc 0 "$W" 30
+expect_bg_rc 0 "$R1" 30
+[ "$(tr '\n' ' ' <"$T/order")" = "writer reader " ] ||
+    fail "a reader that came after the writer went first: $(tr '\n' ' ' <"$T/order")"
+
+# --- many waiters, no inotify instance each -----------------------------------
+# The per-user default is 128 inotify instances; 300 waiting lockruns only
+# work without polling if the queue, not inotify, wakes them.
+rm -f "$T/many" "$T/release" "$T/holder.pid"
+start_bg lockrun --lock-dir "$LOCKDIR" --semaphore one --slots 1 -- \
+    "$HOLD" "$T/holder.pid" "$T/release"
+HOLDER=$BG_PID
+wait_for 'test -s "$T/holder.pid"' 10
+M=300
+i=0
+while [ "$i" -lt "$M" ]; do
+	lockrun --lock-dir "$LOCKDIR" --semaphore one --slots 1 -- \
+	    sh -c 'echo x >>"$1"' sh "$T/many" &
+	i=$((i + 1))
+done
+wait_for "queued $M" 60
+INST=$(find /proc/[0-9]*/fd -lname 'anon_inode:inotify' 2>/dev/null | wc -l)
+note "$M waiting lockruns, $INST inotify instances on the host"
+[ "$INST" -lt 100 ] || fail "$INST inotify instances for $M waiters"
+touch "$T/release"
+expect_bg_rc 0 "$HOLDER"
+wait_for '[ "$(count_lines "$T/many")" -eq '"$M"' ]' 120
