@@ -503,6 +503,34 @@ holders_scan(const struct holders_key *keys, size_t n,
 	return (partial);
 }
 
+/*
+ * Has process pid the file open (a queue ticket, held by its waiter)? 1
+ * yes, 0 no, -1 when it cannot be told.
+ */
+int
+holders_pid_opened(pid_t pid, const struct holders_key *k)
+{
+	struct dirent	*fe;
+	struct stat	 st;
+	DIR		*fd;
+	char		 path[64 + 256];
+	int		 found = 0;
+
+	snprintf(path, sizeof(path), "/proc/%ld/fd", (long)pid);
+	if ((fd = opendir(path)) == NULL)
+		return (-1);
+	while (!found && (fe = readdir(fd)) != NULL) {
+		if (!isdigit((unsigned char)fe->d_name[0]))
+			continue;
+		snprintf(path, sizeof(path), "/proc/%ld/fd/%s", (long)pid,
+		    fe->d_name);
+		found = stat(path, &st) == 0 && st.st_ino == k->ino &&
+		    st.st_dev == k->dev;
+	}
+	closedir(fd);
+	return (found);
+}
+
 /* What holders_pid_holds learns. */
 struct holders_one {
 	int	shared;

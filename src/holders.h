@@ -60,6 +60,7 @@ typedef void holders_found_cb(size_t, const struct holder *, void *);
 int	holders_scan(const struct holders_key *, size_t, holders_found_cb *,
 	    void *, size_t);
 int	holders_proc(pid_t, struct holder *);
+int	holders_pid_opened(pid_t, const struct holders_key *);
 pid_t	holders_principal(const struct holder *, size_t);
 
 #endif

@@ -129,6 +129,37 @@ lockdir_queue_dir(const char *dir, enum lockdir_queue_kind kind,
 	return (path);
 }
 
+/* A ticket's name: "<arrival, 16 hex>.<pid>.<r|w>"; sorts by arrival. */
+void
+lockdir_ticket_name(const struct lockdir_ticket *t, char *buf, size_t len)
+{
+	snprintf(buf, len, "%016llx.%lu.%c", t->arrival, t->pid,
+	    t->reader ? 'r' : 'w');
+}
+
+/* Is name a ticket? 0 and *t filled in if so, else -1. */
+int
+lockdir_ticket_parse(const char *name, struct lockdir_ticket *t)
+{
+	const char	*p;
+	char		*end;
+	size_t		 len = strlen(name);
+
+	if (len < 20 || len > LOCKDIR_TICKET_MAX || name[16] != '.' ||
+	    strspn(name, "0123456789abcdef") != 16 || name[len - 2] != '.' ||
+	    (name[len - 1] != 'r' && name[len - 1] != 'w'))
+		return (-1);
+	t->arrival = strtoull(name, NULL, 16);
+	p = name + 17;
+	if (!isdigit((unsigned char)*p))
+		return (-1);
+	t->pid = strtoul(p, &end, 10);
+	if (end != name + len - 2)
+		return (-1);
+	t->reader = name[len - 1] == 'r';
+	return (0);
+}
+
 /* <dir>/<sem>.slots */
 char *
 lockdir_size_file(const char *dir, const char *sem)

@@ -33,7 +33,18 @@ enum lockdir_queue_kind {
 	LOCKDIR_QUEUE_FILE = 'f',	/* any lock file, by device and inode */
 };
 
+/* A waiter's ticket in a queue: "<ns, 16 hex>.<pid>.<r|w>". */
+#define LOCKDIR_TICKET_MAX	(16 + 1 + 10 + 1 + 1)
+
+struct lockdir_ticket {
+	unsigned long long	arrival;	/* ns, CLOCK_MONOTONIC */
+	unsigned long		pid;
+	int			reader;
+};
+
 char	*lockdir_queue_root(const char *);
+void	 lockdir_ticket_name(const struct lockdir_ticket *, char *, size_t);
+int	 lockdir_ticket_parse(const char *, struct lockdir_ticket *);
 char	*lockdir_queue_dir(const char *, enum lockdir_queue_kind,
 	    const char *);
 

@@ -57,7 +57,6 @@
 #include "res_queue.h"
 #include "util.h"
 
-#define QUEUE_TICKET_LEN	(16 + 1 + 10 + 1 + 1)	/* ns.pid.m */
 
 struct res_queue {
 	struct resource	 r;
@@ -68,7 +67,7 @@ struct res_queue {
 	char		*name;		/* NULL: by the inner file's inode */
 	int		 shared;
 
-	char		 ticket[QUEUE_TICKET_LEN + 1];	/* ours, or "" */
+	char		 ticket[LOCKDIR_TICKET_MAX + 1];	/* ours, or "" */
 	int		 rfd;		/* our FIFO, read end */
 	int		 pfd;		/* our predecessor's, write end */
 	int		 eligible;	/* may try now */
@@ -161,18 +160,15 @@ queue_now(void)
 	return ((unsigned long long)ts.tv_sec * 1000000000ULL + ts.tv_nsec);
 }
 
-/* Is name a ticket ("<16 hex>.<pid>.<r|w>")? Its mode in *reader. */
+/* Is name a ticket? Its mode in *reader. */
 static int
 queue_is_ticket(const char *name, int *reader)
 {
-	size_t	len = strlen(name);
+	struct lockdir_ticket	t;
 
-	if (len < 20 || len > QUEUE_TICKET_LEN || name[16] != '.' ||
-	    strspn(name, "0123456789abcdef") != 16 ||
-	    name[len - 2] != '.' || (name[len - 1] != 'r' &&
-	    name[len - 1] != 'w'))
+	if (lockdir_ticket_parse(name, &t) == -1)
 		return (0);
-	*reader = name[len - 1] == 'r';
+	*reader = t.reader;
 	return (1);
 }
 
@@ -245,6 +241,7 @@ queue_look(struct res_queue *q)
 		qsort(names, n, sizeof(*names), queue_name_cmp);
 	/* From the nearest back: the first live one is ours to watch. */
 	for (i = n; i-- > 0; ) {
+		reader = 0;
 		(void)queue_is_ticket(names[i], &reader);
 		if (!queue_alive(q, names[i], q->pfd == -1 ? &wfd : NULL))
 			continue;
@@ -268,15 +265,18 @@ queue_look(struct res_queue *q)
 static int
 queue_join(struct res_queue *q)
 {
-	char	*tmp = NULL, *path = NULL;
-	int	 fd = -1, saved;
+	struct lockdir_ticket	 t;
+	char			*tmp = NULL, *path = NULL;
+	int			 fd = -1, saved;
 
 	if (queue_open_dir(q) == -1)
 		return (-1);
 	if (q->r.arrival == 0)
 		q->r.arrival = queue_now();
-	snprintf(q->ticket, sizeof(q->ticket), "%016llx.%lu.%c",
-	    q->r.arrival, (unsigned long)getpid(), q->shared ? 'r' : 'w');
+	t.arrival = q->r.arrival;
+	t.pid = (unsigned long)getpid();
+	t.reader = q->shared;
+	lockdir_ticket_name(&t, q->ticket, sizeof(q->ticket));
 	util_xasprintf(&tmp, "%s/.%s", q->dir, q->ticket);
 	util_xasprintf(&path, "%s/%s", q->dir, q->ticket);
 	(void)unlink(tmp);

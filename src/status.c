@@ -20,6 +20,8 @@
 
 #include <sys/stat.h>
 
+#include <dirent.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -830,7 +832,211 @@ status_print_locks(struct status *st, FILE *out, int json)
 	}
 	free(seen);
 	if (json)
+		fputs(first ? "],\n" : "\n  ],\n", out);
+}
+
+/* One waiter in a queue, as its ticket and /proc tell it. */
+struct status_ticket {
+	char			name[LOCKDIR_TICKET_MAX + 1];
+	struct lockdir_ticket	t;
+	int			verified;	/* it holds its ticket open */
+	struct holder		who;
+	int			has_who;
+	uid_t			owner;		/* of the ticket */
+};
+
+static int
+status_ticket_cmp(const void *a, const void *b)
+{
+	return (strcmp(((const struct status_ticket *)a)->name,
+	    ((const struct status_ticket *)b)->name));
+}
+
+/*
+ * The live tickets of queue directory qdir, in order (to be freed): a
+ * ticket nobody holds open is a dead waiter's, and not shown. Reads only.
+ */
+static size_t
+status_tickets(const char *qdir, struct status_ticket **out)
+{
+	struct status_ticket	*t = NULL;
+	struct dirent		*de;
+	struct holders_key	 k;
+	struct stat		 sb;
+	DIR			*d;
+	char			*path;
+	size_t			 n = 0, cap = 0;
+	int			 fd;
+
+	*out = NULL;
+	if ((d = opendir(qdir)) == NULL)
+		return (0);
+	while ((de = readdir(d)) != NULL) {
+		if (n == cap) {
+			cap = cap == 0 ? 8 : cap * 2;
+			t = util_xreallocarray(t, cap, sizeof(*t));
+		}
+		memset(&t[n], 0, sizeof(t[n]));
+		if (lockdir_ticket_parse(de->d_name, &t[n].t) == -1)
+			continue;
+		util_xasprintf(&path, "%s/%s", qdir, de->d_name);
+		fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+		if (fd == -1 || holders_key_path(path, &k) == -1 ||
+		    lstat(path, &sb) == -1) {
+			if (fd != -1)
+				close(fd);
+			free(path);
+			continue;	/* a dead waiter's, or gone */
+		}
+		close(fd);
+		free(path);
+		snprintf(t[n].name, sizeof(t[n].name), "%.*s",
+		    (int)sizeof(t[n].name) - 1, de->d_name);
+		t[n].owner = sb.st_uid;
+		t[n].verified = holders_pid_opened((pid_t)t[n].t.pid, &k) == 1;
+		t[n].has_who = t[n].verified &&
+		    holders_proc((pid_t)t[n].t.pid, &t[n].who) == 0;
+		n++;
+	}
+	closedir(d);
+	if (n > 1)
+		qsort(t, n, sizeof(*t), status_ticket_cmp);
+	*out = t;
+	return (n);
+}
+
+/* When a ticket's waiter came, as a wall-clock time. */
+static time_t
+status_ticket_since(const struct lockdir_ticket *t)
+{
+	struct timespec	mono;
+	double		ago;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &mono) == -1)
+		return (0);
+	ago = (double)mono.tv_sec + mono.tv_nsec / 1e9 - t->arrival / 1e9;
+	return (time(NULL) - (time_t)(ago > 0 ? ago : 0));
+}
+
+/* Print the queue in front of what (kind name), if anyone waits in it. */
+static void
+status_queue(FILE *out, int json, const char *kind, const char *name,
+    char *qdir, int *first)
+{
+	struct status_ticket	*t;
+	struct status_file	 f;
+	char			 when[32], user[64], label[300];
+	size_t			 n, i, width;
+
+	n = status_tickets(qdir, &t);
+	free(qdir);
+	if (n == 0) {
+		free(t);
+		return;
+	}
+	if (json) {
+		fprintf(out, "%s\n    {\"kind\": \"%s\", \"name\": ",
+		    *first ? "" : ",", kind);
+		status_json_str(out, name);
+		fputs(", \"waiters\": [", out);
+	} else if (*first)
+		fprintf(out, "%-28s %-4s %-8s %-19s  %s\n", "QUEUE", "POS",
+		    "PID", "SINCE", "WAITER");
+	for (i = 0; i < n; i++) {
+		memset(&f, 0, sizeof(f));
+		f.has_who = t[i].has_who;
+		f.who = t[i].who;
+		f.who.uid = t[i].owner;		/* the ticket's, shown as its user */
+		status_user(&f, user, sizeof(user));
+		if (json) {
+			fprintf(out, "%s{\"position\": %zu, \"pid\": %lu, "
+			    "\"verified\": %s, \"mode\": \"%s\", \"uid\": %lu, "
+			    "\"user\": ", i ? ", " : "", i + 1, t[i].t.pid,
+			    t[i].verified ? "true" : "false",
+			    t[i].t.reader ? "read" : "write",
+			    (unsigned long)t[i].owner);
+			f.has_who = 1;
+			status_user(&f, user, sizeof(user));
+			status_json_str(out, user);
+			fputs(", \"since\": ", out);
+			status_json_str(out, status_time(status_ticket_since(
+			    &t[i].t), 1, when, sizeof(when)));
+			fputs(", \"command\": ", out);
+			status_json_str(out, t[i].has_who ? t[i].who.cmd : NULL);
+			fputc('}', out);
+			continue;
+		}
+		/* The queue's name on its first line only. */
+		if (i == 0) {
+			snprintf(label, sizeof(label), "%s %s", kind, name);
+			status_text(out, label, 0, 0);
+			width = strlen(label);
+		} else
+			width = 0;
+		fprintf(out, "%*s %-4zu %-8lu %-19s  ", width < 28 ?
+		    (int)(28 - width) : 0, "", i + 1, t[i].t.pid,
+		    status_time(status_ticket_since(&t[i].t), 0, when,
+		    sizeof(when)));
+		f.has_who = 1;
+		status_user(&f, user, sizeof(user));
+		fprintf(out, "%s%s%s: ", t[i].t.reader ? "reader, " : "", user,
+		    t[i].verified ? "" : " (unverified)");
+		status_text(out, t[i].has_who ? t[i].who.cmd : "?",
+		    STATUS_CMD_SHOWN, 1);
+		fputc('\n', out);
+	}
+	if (json)
+		fputs("]}", out);
+	*first = 0;
+	free(t);
+}
+
+/* Every queue of the conf's semaphores, jobs and locks that has waiters. */
+static void
+status_print_queues(struct status *st, FILE *out, int json)
+{
+	const struct conf_job	*c;
+	const struct conf_lock	*l;
+	struct stat		 sb;
+	char			 name[64];
+	size_t			 i, k;
+	int			 first = 1;
+
+	if (json)
+		fputs("  \"queues\": [", out);
+	for (i = 0; i < st->conf->nsems; i++)
+		status_queue(out, json, "semaphore", st->conf->sems[i].name,
+		    lockdir_queue_dir(st->dir, LOCKDIR_QUEUE_SEM,
+		    st->conf->sems[i].name), &first);
+	for (i = 0; i < st->conf->njobs; i++) {
+		c = &st->conf->jobs[i];
+		if (c->singleton && !st->adhoc)
+			status_queue(out, json, "job", c->name,
+			    lockdir_queue_dir(st->dir, c->numprocs > 1 ?
+			    LOCKDIR_QUEUE_INSTANCES : LOCKDIR_QUEUE_PID,
+			    c->name), &first);
+		for (k = 0; k < c->nlocks; k++) {
+			l = &c->locks[k];
+			if (!l->is_path) {
+				status_queue(out, json, "lock", l->name,
+				    lockdir_queue_dir(st->dir,
+				    LOCKDIR_QUEUE_LOCK, l->name), &first);
+				continue;
+			}
+			if (stat(l->name, &sb) == -1)
+				continue;
+			snprintf(name, sizeof(name), "%llx-%llx",
+			    (unsigned long long)sb.st_dev,
+			    (unsigned long long)sb.st_ino);
+			status_queue(out, json, "lock", l->name,
+			    lockdir_queue_dir(st->dir, LOCKDIR_QUEUE_FILE,
+			    name), &first);
+		}
+	}
+	if (json)
 		fputs(first ? "]\n" : "\n  ]\n", out);
+	else if (!first)
+		fputc('\n', out);
 }
 
 /*
@@ -873,6 +1079,7 @@ status_print(FILE *out, const struct conf *conf, const char *dir, int json,
 		status_print_jobs(&st, out, json);
 	status_print_sems(&st, out, json);
 	status_print_locks(&st, out, json);
+	status_print_queues(&st, out, json);
 	if (json)
 		fputs("}\n", out);
 

@@ -34,6 +34,21 @@ while [ "$i" -le "$N" ]; do
 	wait_for "queued $i" 10
 	i=$((i + 1))
 done
+# --status shows the queue: positions in order, each waiter's pid.
+expect_rc 0 lockrun --lock-dir "$LOCKDIR" --semaphore one --slots 1 --status
+grep -q "^QUEUE " "$T/stdout" || fail "no queue in --status: $(cat "$T/stdout")"
+note "$(cat "$T/stdout")"
+expect_rc 0 lockrun --lock-dir "$LOCKDIR" --semaphore one --slots 1 \
+    --status --json
+python3 - "$T/stdout" $PIDS <<'EOF' || fail "--status --json queue: $(cat "$T/stdout")"
+import json, sys
+q = json.load(open(sys.argv[1]))["queues"]
+assert len(q) == 1 and q[0]["kind"] == "semaphore" and q[0]["name"] == "one", q
+w = q[0]["waiters"]
+assert [x["pid"] for x in w] == [int(p) for p in sys.argv[2:]], w
+assert [x["position"] for x in w] == list(range(1, len(w) + 1)), w
+assert all(x["verified"] and x["mode"] == "write" for x in w), w
+EOF
 touch "$T/release"
 expect_bg_rc 0 "$HOLDER"
 for p in $PIDS; do
