@@ -1,10 +1,18 @@
 /*
- * spawn.c: fork and exec one child.
+ * spawn.c: start one child, vfork-style, and exec it.
  *
- * Everything is prepared before fork. Between fork and exec the child makes
- * only async-signal-safe calls: no malloc, no stdio, no logging. It reports
- * a failure to exec through a close-on-exec pipe as an errno value, and exits
- * 127 (not found) or 126 (not executable) as a shell would.
+ * Everything is prepared before the child exists. The child is made with
+ * vfork(2): it shares our memory and runs on our stack, below this
+ * function's frame, while we are suspended until it has exec'd or exited.
+ * That costs no copy of the page tables and no copy-on-write faults after
+ * it, which made fork() most of a busy supervisor's CPU. So the child may
+ * touch only its own stack frames and what struct spawn gives it to read
+ * (and slot 1 of sh_argv, made for it); it calls only system call
+ * wrappers that are async-signal-safe: no malloc, no stdio, no logging, no
+ * return from the function that called vfork. errno is shared too: the
+ * parent saves its own. It reports a failure to exec through a
+ * close-on-exec pipe as an errno value, and exits 127 (not found) or 126
+ * (not executable) as a shell would.
  */
 #include "config.h"
 
@@ -110,7 +118,7 @@ spawn_child_fail(int fd, enum spawn_step step, int err)
 
 /*
  * execve path; a file without #! (ENOEXEC) is given to /bin/sh, as
- * execvp(3) and shells do. sp->sh_argv was made for that before the fork;
+ * execvp(3) and shells do. sp->sh_argv was made for that before the vfork;
  * its slot 1 takes the path.
  */
 static int
@@ -166,7 +174,7 @@ spawn_child_exec(const struct spawn *sp)
 	return (err);
 }
 
-/* The child's half: runs between fork and exec. */
+/* The child's half: runs between vfork and exec, on our stack. */
 static void __attribute__((noreturn))
 spawn_child(const struct spawn *sp, int errfd)
 {
@@ -245,14 +253,17 @@ spawn_start(const struct spawn *sp, int *report)
 	if (pipe2(pfd, O_CLOEXEC | O_NONBLOCK) == -1)
 		return (-1);
 
-	/* No signal handler may run in the child before exec (tmux does this). */
+	/*
+	 * No signal handler may run in the child before exec (tmux does
+	 * this): it would run on our memory with our libev's state.
+	 */
 	sigfillset(&all);
 	if (sigprocmask(SIG_BLOCK, &all, &old) == -1)
 		goto fail;
-	pid = fork();
+	pid = vfork();
 	if (pid == 0) {
 		close(pfd[0]);
-		spawn_child(sp, pfd[1]);
+		spawn_child(sp, pfd[1]);	/* does not return */
 	}
 	saved = errno;
 	if (pid > 0 && sp->group == SPAWN_SETPGID)

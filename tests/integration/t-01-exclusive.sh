@@ -19,8 +19,12 @@ cmd=$(cat "$T/holder.pid")
 expect_rc 75 lockrun --no-wait --lock "$F" -- touch "$T/ran"
 [ ! -e "$T/ran" ] || fail "the command ran although the lock was busy"
 stderr_has "$F"
-grep -Eq "pid ($holder|$cmd)([^0-9]|\$)" "$T/stderr" ||
-    fail "stderr does not name the holder (lockrun $holder, command $cmd): $(cat "$T/stderr")"
+# lockrun reads at most 256 KiB of /proc/locks to name the holder: on a
+# host holding more locks than that, "busy" is all it may say.
+if [ "$(wc -c </proc/locks)" -lt 200000 ] || ! grep -q "busy, not waiting" "$T/stderr"; then
+	grep -Eq "pid ($holder|$cmd)([^0-9]|\$)" "$T/stderr" ||
+	    fail "stderr does not name the holder (lockrun $holder, command $cmd): $(cat "$T/stderr")"
+fi
 [ "$(wc -l <"$T/stderr")" -eq 1 ] ||
     fail "expected one line on stderr, got: $(cat "$T/stderr")"
 
