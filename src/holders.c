@@ -87,6 +87,7 @@ holders_slurp(const char *path, size_t *lenp)
 	return (holders_slurp_max(path, lenp, 0));
 }
 
+/* Order by inode (what lookups search), then the rest (to find twins). */
 static int
 holders_lock_cmp(const void *a, const void *b)
 {
@@ -94,7 +95,11 @@ holders_lock_cmp(const void *a, const void *b)
 
 	if (x->ino != y->ino)
 		return (x->ino < y->ino ? -1 : 1);
-	return (0);
+	if (x->dev != y->dev)
+		return (x->dev < y->dev ? -1 : 1);
+	if (x->pid != y->pid)
+		return (x->pid < y->pid ? -1 : 1);
+	return (x->shared - y->shared);
 }
 
 /* Skip spaces, then a word; where the next word starts, or NULL. */
@@ -181,25 +186,45 @@ int
 holders_load(struct holders_table *t, size_t max)
 {
 	char	*buf, *line, *nl;
-	size_t	 cap = 0;
+	size_t	 cap = 0, i, k;
+	int	 pass;
 
 	memset(t, 0, sizeof(*t));
-	if ((buf = holders_slurp_max("/proc/locks", NULL, max)) == NULL)
-		return (-1);
-	for (line = buf; *line != '\0'; line = nl + 1) {
-		if ((nl = strchr(line, '\n')) == NULL)
-			nl = line + strlen(line) - 1;
-		if (t->n == cap) {
-			cap = cap == 0 ? 64 : cap * 2;
-			t->locks = util_xreallocarray(t->locks, cap,
-			    sizeof(*t->locks));
+	/*
+	 * Twice, and both readings kept: the kernel hands /proc/locks out a
+	 * page per read(2) and counts its place by index, so a lock taken or
+	 * dropped elsewhere between two reads shifts the list, and an entry
+	 * can slip by unseen. One missed twice in a row is much rarer.
+	 */
+	for (pass = 0; pass < 2; pass++) {
+		if ((buf = holders_slurp_max("/proc/locks", NULL, max)) ==
+		    NULL) {
+			holders_free(t);
+			return (-1);
 		}
-		if (holders_parse_line(line, &t->locks[t->n]) == 0)
-			t->n++;
+		for (line = buf; *line != '\0'; line = nl + 1) {
+			if ((nl = strchr(line, '\n')) == NULL)
+				nl = line + strlen(line) - 1;
+			if (t->n == cap) {
+				cap = cap == 0 ? 64 : cap * 2;
+				t->locks = util_xreallocarray(t->locks, cap,
+				    sizeof(*t->locks));
+			}
+			if (holders_parse_line(line, &t->locks[t->n]) == 0)
+				t->n++;
+		}
+		free(buf);
 	}
-	free(buf);
 	if (t->n > 1)
 		qsort(t->locks, t->n, sizeof(*t->locks), holders_lock_cmp);
+	/* Each lock once. */
+	for (i = 0, k = 0; i < t->n; i++) {
+		if (k > 0 && holders_lock_cmp(&t->locks[k - 1],
+		    &t->locks[i]) == 0)
+			continue;
+		t->locks[k++] = t->locks[i];
+	}
+	t->n = k;
 	return (0);
 }
 
@@ -528,6 +553,74 @@ holders_pid_opened(pid_t pid, const struct holders_key *k)
 		    st.st_dev == k->dev;
 	}
 	closedir(fd);
+	return (found);
+}
+
+/* The descriptors we were started with (above stderr), for reentry. */
+static int	*holders_inherited;
+static size_t	 holders_ninherited;
+
+/*
+ * Note the descriptors open now, before we open any: only these can have
+ * come from an ancestor. Without this, holders_self_holds finds nothing.
+ */
+void
+holders_note_inherited(void)
+{
+	struct dirent	*fe;
+	DIR		*d;
+	char		*end;
+	long		 fd;
+
+	if ((d = opendir("/proc/self/fd")) == NULL)
+		return;
+	while ((fe = readdir(d)) != NULL) {
+		fd = strtol(fe->d_name, &end, 10);
+		if (*end != '\0' || fd <= 2 || fd == dirfd(d))
+			continue;
+		holders_inherited = util_xreallocarray(holders_inherited,
+		    holders_ninherited + 1, sizeof(*holders_inherited));
+		holders_inherited[holders_ninherited++] = (int)fd;
+	}
+	closedir(d);
+}
+
+/*
+ * Do we hold the lock on the file through a descriptor we inherited (one
+ * our ancestor lockrun passed to its job, which runs us)? Only those noted
+ * at our start count: a descriptor we opened ourselves (another job's of
+ * ours) is no ancestor's. That descriptor (not skip), with *shared saying
+ * how it is held, or -1.
+ */
+int
+holders_self_holds(const struct holders_key *k, int skip, int *shared)
+{
+	struct holders_lock	 l;
+	struct stat		 st;
+	char			 path[64], *buf, *p;
+	size_t			 i;
+	int			 fd, found = -1;
+
+	for (i = 0; found == -1 && i < holders_ninherited; i++) {
+		fd = holders_inherited[i];
+		if (fd == skip)
+			continue;
+		if (fstat(fd, &st) == -1 || st.st_ino != k->ino ||
+		    st.st_dev != k->dev)
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+		if ((buf = holders_slurp(path, NULL)) == NULL)
+			continue;
+		for (p = buf; (p = strstr(p, "lock:")) != NULL; p++) {
+			if (holders_parse_line(p + 5, &l) == 0 &&
+			    l.ino == k->ino) {
+				*shared = l.shared;
+				found = fd;
+				break;
+			}
+		}
+		free(buf);
+	}
 	return (found);
 }
 

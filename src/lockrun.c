@@ -952,6 +952,12 @@ main(int argc, char **argv)
 	/* Before anything changes them: what the commands must get back. */
 	spawn_undo_record(&lockrun_undo);
 	first = lockrun_parse(argc, argv, &o);
+	/*
+	 * Ad hoc, a lock our ancestor holds for us is ours (reentry, see
+	 * res_file.c): note what we inherited before we open anything.
+	 */
+	if (o.config == NULL)
+		holders_note_inherited();
 	/* Ad hoc, lockrun is as quiet as flock(1); supervising, it reports. */
 	level = o.config != NULL ? LOG_LEVEL_INFO : LOG_LEVEL_WARN;
 	if (o.quiet)

@@ -21,6 +21,9 @@ struct res_file {
 	int		 is_sem;
 	struct lock	 lock;
 	struct sem	 sem;
+	int		 inherited;	/* a descriptor we inherited holds it */
+	int		 inherited_slot; /* ... that slot of the semaphore */
+	int		 reentry_looked; /* this wait looked for one */
 };
 
 #define RES_FILE(r)	((struct res_file *)(r))
@@ -45,6 +48,61 @@ res_file_holder(int fd, const char *path, const struct holders_table *t)
 	return (l.pid);		/* it took the lock; it may be gone since */
 }
 
+/* Does one of our own descriptors hold the file at path (not skip)? */
+static int
+res_file_holds(struct res_file *f, const char *path, int skip)
+{
+	struct holders_key	k;
+	int			fd, shared;
+
+	if (holders_key_path(path, &k) == -1 ||
+	    (fd = holders_self_holds(&k, skip, &shared)) == -1)
+		return (0);
+	if (shared && !f->r.shared) {
+		errno = EDEADLK;
+		return (-1);
+	}
+	f->inherited = fd;
+	return (1);
+}
+
+/*
+ * Reentrant nesting (portalocker's RLock, across processes): a command
+ * run under lockrun that runs lockrun for a lock or semaphore its own
+ * ancestor holds for it inherited the descriptor that holds it. Look once
+ * per wait for such a descriptor of our own, as the kernel shows it
+ * (/proc/self/fdinfo: a lock line on that very file), not as an
+ * environment variable would claim: then it is held, and the ancestor
+ * keeps it; we neither unlock nor close it. Any other process still
+ * waits. An exclusive lock wanted where the ancestor holds it shared would
+ * wait for ourselves forever: -1 and EDEADLK. 1 if held so, else 0.
+ */
+static int
+res_file_inherited(struct resource *r)
+{
+	struct res_file	*f = RES_FILE(r);
+	char		*path;
+	unsigned	 i;
+	int		 rc = 0;
+
+	if (f->inherited != -1)
+		return (1);
+	if (f->reentry_looked)
+		return (0);
+	f->reentry_looked = 1;
+	if (!f->is_sem)
+		return (res_file_holds(f, f->lock.path, f->lock.fd));
+	if (f->sem.kind != LOCKDIR_SLOT)
+		return (0);		/* a job's instances are no lock */
+	for (i = 0; rc == 0 && i < f->sem.nslots; i++) {
+		path = sem_slot_path(&f->sem, i);
+		if ((rc = res_file_holds(f, path, -1)) == 1)
+			f->inherited_slot = (int)i;
+		free(path);
+	}
+	return (rc);
+}
+
 /* Append pid to the list in buf: "4", "4, 5". */
 static void
 res_file_add_pid(char *buf, size_t len, size_t *off, size_t *n, pid_t pid)
@@ -61,13 +119,31 @@ res_file_add_pid(char *buf, size_t len, size_t *off, size_t *n, pid_t pid)
 static int
 res_lock_try(struct resource *r)
 {
-	return (lock_try(&RES_FILE(r)->lock));
+	struct res_file	*f = RES_FILE(r);
+
+	int		 rc;
+
+	if (f->inherited != -1)
+		return (0);
+	if (lock_try(&f->lock) == 0)
+		return (0);
+	if (errno != EWOULDBLOCK || (rc = res_file_inherited(r)) == -1)
+		return (-1);
+	if (rc == 0) {
+		errno = EWOULDBLOCK;
+		return (-1);
+	}
+	lock_close(&f->lock);		/* ours is not needed */
+	return (0);
 }
 
 static void
 res_lock_release(struct resource *r)
 {
-	lock_release(&RES_FILE(r)->lock);
+	struct res_file	*f = RES_FILE(r);
+
+	if (f->inherited == -1)
+		lock_release(&f->lock);
 }
 
 static void
@@ -79,11 +155,14 @@ res_lock_settle(struct resource *r)
 static void
 res_lock_close(struct resource *r)
 {
-	struct lock	*l = &RES_FILE(r)->lock;
+	struct res_file	*f = RES_FILE(r);
+	struct lock	*l = &f->lock;
 
 	if (l->held)
 		(void)lock_clear_pid(l);
 	lock_close(l);
+	f->inherited = -1;	/* the ancestor's: not ours to close */
+	f->reentry_looked = 0;
 }
 
 static void
@@ -102,9 +181,11 @@ res_file_free(struct resource *r)
 static int
 res_lock_fd(const struct resource *r)
 {
-	const struct lock	*l = &RES_FILE(r)->lock;
+	const struct res_file	*f = RES_FILE(r);
 
-	return (l->held ? l->fd : -1);
+	if (f->inherited != -1)
+		return (f->inherited);
+	return (f->lock.held ? f->lock.fd : -1);
 }
 
 static int
@@ -117,9 +198,12 @@ res_none_slot(const struct resource *r)
 static int
 res_lock_note(struct resource *r, pid_t pid, const char *label)
 {
-	struct lock	*l = &RES_FILE(r)->lock;
+	struct res_file	*f = RES_FILE(r);
 
-	return (pid > 0 ? lock_write_pid(l, pid, label) : lock_clear_pid(l));
+	if (f->inherited != -1)
+		return (0);		/* the ancestor's file says it */
+	return (pid > 0 ? lock_write_pid(&f->lock, pid, label) :
+	    lock_clear_pid(&f->lock));
 }
 
 static const char *
@@ -186,6 +270,7 @@ static const struct resource_ops res_lock_ops = {
 	.unmark = res_lock_unmark,
 	.where = res_lock_where,
 	.describe = res_lock_describe,
+	.inherited = res_file_inherited,
 };
 
 /*
@@ -203,6 +288,7 @@ res_lock_new(const char *path, enum lock_mode mode, int own)
 	f->r.shared = mode == LOCK_SHARED;
 	lock_init(&f->lock, path, mode);
 	f->lock.own = own;
+	f->inherited = -1;
 	return (&f->r);
 }
 
@@ -211,13 +297,30 @@ res_lock_new(const char *path, enum lock_mode mode, int own)
 static int
 res_sem_try(struct resource *r)
 {
-	return (sem_try(&RES_FILE(r)->sem));
+	struct res_file	*f = RES_FILE(r);
+	int		 rc;
+
+	if (f->inherited != -1)
+		return (0);
+	if (sem_try(&f->sem) == 0)
+		return (0);
+	/* A slot an ancestor holds for us: any will do. */
+	if (errno != EWOULDBLOCK || (rc = res_file_inherited(r)) == -1)
+		return (-1);
+	if (rc == 0) {
+		errno = EWOULDBLOCK;
+		return (-1);
+	}
+	return (0);
 }
 
 static void
 res_sem_release(struct resource *r)
 {
-	sem_release(&RES_FILE(r)->sem);
+	struct res_file	*f = RES_FILE(r);
+
+	if (f->inherited == -1)
+		sem_release(&f->sem);
 }
 
 static void
@@ -229,32 +332,43 @@ res_sem_settle(struct resource *r)
 static void
 res_sem_close(struct resource *r)
 {
-	struct sem	*s = &RES_FILE(r)->sem;
+	struct res_file	*f = RES_FILE(r);
 	struct lock	*held;
 
-	if ((held = sem_held_lock(s)) != NULL)
+	if ((held = sem_held_lock(&f->sem)) != NULL)
 		(void)lock_clear_pid(held);
-	sem_close(s);
+	sem_close(&f->sem);
+	f->inherited = -1;
+	f->reentry_looked = 0;
 }
 
 static int
 res_sem_fd(const struct resource *r)
 {
-	struct lock	*held = sem_held_lock(&RES_FILE(r)->sem);
+	const struct res_file	*f = RES_FILE(r);
+	struct lock		*held;
 
+	if (f->inherited != -1)
+		return (f->inherited);
+	held = sem_held_lock((struct sem *)&f->sem);
 	return (held != NULL ? held->fd : -1);
 }
 
 static int
 res_sem_slot(const struct resource *r)
 {
-	return (RES_FILE(r)->sem.held);
+	const struct res_file	*f = RES_FILE(r);
+
+	return (f->inherited != -1 ? f->inherited_slot : f->sem.held);
 }
 
 static int
 res_sem_note(struct resource *r, pid_t pid, const char *label)
 {
 	struct lock	*held = sem_held_lock(&RES_FILE(r)->sem);
+
+	if (RES_FILE(r)->inherited != -1)
+		return (0);		/* the ancestor's file says it */
 
 	if (held == NULL) {
 		errno = ENOLCK;
@@ -336,6 +450,7 @@ static const struct resource_ops res_sem_ops = {
 	.unmark = res_sem_unmark,
 	.where = res_sem_where,
 	.describe = res_sem_describe,
+	.inherited = res_file_inherited,
 };
 
 /*
@@ -356,6 +471,7 @@ res_sem_new(const char *dir, const char *name, unsigned nslots,
 	f->sem.own = own;
 	f->sem.start = start % nslots;
 	f->r.key = util_xstrdup(f->sem.pattern);
+	f->inherited = -1;
 	return (&f->r);
 }
 

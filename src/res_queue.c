@@ -362,7 +362,13 @@ static int
 queue_try(struct resource *r)
 {
 	struct res_queue	*q = RES_QUEUE(r);
+	int			 rc;
 
+	/* Held for us by an ancestor: no queue to stand in (it would wait
+	   behind those who wait for the ancestor, who waits for us). */
+	if (q->inner->ops->inherited != NULL &&
+	    (rc = q->inner->ops->inherited(q->inner)) != 0)
+		return (rc == 1 ? resource_try(q->inner) : -1);
 	if (q->ticket[0] == '\0') {
 		if (!queue_busy(q)) {
 			if (resource_try(q->inner) == 0)

@@ -69,6 +69,12 @@ struct resource_ops {
 	 * any user can make that long; see holders.c).
 	 */
 	void		(*describe)(struct resource *, int, char *, size_t);
+	/*
+	 * Do we hold it already, through what an ancestor passed down (a job
+	 * that runs lockrun again)? 1 yes, 0 no, -1 and errno (EDEADLK: it
+	 * would wait for ourselves). May be NULL: never.
+	 */
+	int		(*inherited)(struct resource *);
 };
 
 struct resource {
