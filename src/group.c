@@ -114,6 +114,13 @@ group_signal(pid_t pg, int sig)
 	size_t			i;
 	int			n = 0;
 
+	/*
+	 * No process at all in a group of that number: nothing is left, and
+	 * no stranger took the number (one syscall, the common case). Else
+	 * it may be a stranger: look among our descendants.
+	 */
+	if (kill(-pg, 0) == -1 && errno == ESRCH)
+		return (0);
 	if (group_children(getpid(), &l) == -1) {
 		free(l.pids);
 		errno = ENOSYS;

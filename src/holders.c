@@ -585,6 +585,13 @@ holders_note_inherited(void)
 	closedir(d);
 }
 
+/* Were we started with any descriptor that could hold an ancestor's lock? */
+int
+holders_inherited_any(void)
+{
+	return (holders_ninherited > 0);
+}
+
 /*
  * Do we hold the lock on the file through a descriptor we inherited (one
  * our ancestor lockrun passed to its job, which runs us)? Only those noted

@@ -62,6 +62,7 @@ int	holders_scan(const struct holders_key *, size_t, holders_found_cb *,
 int	holders_proc(pid_t, struct holder *);
 int	holders_pid_opened(pid_t, const struct holders_key *);
 void	holders_note_inherited(void);
+int	holders_inherited_any(void);
 int	holders_self_holds(const struct holders_key *, int, int *);
 pid_t	holders_principal(const struct holder *, size_t);
 

@@ -87,7 +87,7 @@ res_file_inherited(struct resource *r)
 
 	if (f->inherited != -1)
 		return (1);
-	if (f->reentry_looked)
+	if (f->reentry_looked || !holders_inherited_any())
 		return (0);
 	f->reentry_looked = 1;
 	if (!f->is_sem)
