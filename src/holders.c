@@ -530,10 +530,12 @@ holders_scan(const struct holders_key *keys, size_t n,
 
 /*
  * Has process pid the file open (a queue ticket, held by its waiter)? 1
- * yes, 0 no, -1 when it cannot be told.
+ * yes, 0 no, -1 when it cannot be told: not ours to see, or more than
+ * *budget descriptors to look through (anyone can name a process with a
+ * million); the budget is shared by the calls that pass it.
  */
 int
-holders_pid_opened(pid_t pid, const struct holders_key *k)
+holders_pid_opened(pid_t pid, const struct holders_key *k, size_t *budget)
 {
 	struct dirent	*fe;
 	struct stat	 st;
@@ -547,6 +549,11 @@ holders_pid_opened(pid_t pid, const struct holders_key *k)
 	while (!found && (fe = readdir(fd)) != NULL) {
 		if (!isdigit((unsigned char)fe->d_name[0]))
 			continue;
+		if ((*budget)-- == 0) {
+			*budget = 0;
+			found = -1;
+			break;
+		}
 		snprintf(path, sizeof(path), "/proc/%ld/fd/%s", (long)pid,
 		    fe->d_name);
 		found = stat(path, &st) == 0 && st.st_ino == k->ino &&

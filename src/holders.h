@@ -60,7 +60,7 @@ typedef void holders_found_cb(size_t, const struct holder *, void *);
 int	holders_scan(const struct holders_key *, size_t, holders_found_cb *,
 	    void *, size_t);
 int	holders_proc(pid_t, struct holder *);
-int	holders_pid_opened(pid_t, const struct holders_key *);
+int	holders_pid_opened(pid_t, const struct holders_key *, size_t *);
 void	holders_note_inherited(void);
 int	holders_inherited_any(void);
 int	holders_self_holds(const struct holders_key *, int, int *);

@@ -105,27 +105,42 @@ lockdir_replace_file(const char *dir, const char *job)
 	return (lockdir_file(dir, job, ".replace"));
 }
 
-/* <dir>/queue: where the queues live (kept apart: names there are free). */
+/*
+ * <dir>/queue (LOCKDIR_QUEUE_ROOT): where the queues live, kept apart
+ * from the other files (names there are free).
+ */
 char *
 lockdir_queue_root(const char *dir)
 {
 	char	*path;
 
-	util_xasprintf(&path, "%s/queue", dir);
+	util_xasprintf(&path, "%s/%s", dir, LOCKDIR_QUEUE_ROOT);
 	return (path);
 }
 
 /*
- * <dir>/queue/<k>-<name>: the queue in front of a resource of kind k; for
- * LOCKDIR_QUEUE_FILE, name is "<device>-<inode>" in hex.
+ * "<k>-<name>": the queue in front of a resource of kind k, under the
+ * queue root; for LOCKDIR_QUEUE_FILE, name is "<device>-<inode>" in hex.
  */
+char *
+lockdir_queue_name(enum lockdir_queue_kind kind, const char *name)
+{
+	char	*path;
+
+	util_xasprintf(&path, "%c-%s", (char)kind, name);
+	return (path);
+}
+
+/* <dir>/queue/<k>-<name>: the same, as a path. */
 char *
 lockdir_queue_dir(const char *dir, enum lockdir_queue_kind kind,
     const char *name)
 {
-	char	*path;
+	char	*path, *base;
 
-	util_xasprintf(&path, "%s/queue/%c-%s", dir, (char)kind, name);
+	base = lockdir_queue_name(kind, name);
+	util_xasprintf(&path, "%s/%s/%s", dir, LOCKDIR_QUEUE_ROOT, base);
+	free(base);
 	return (path);
 }
 

@@ -42,7 +42,10 @@ struct lockdir_ticket {
 	int			reader;
 };
 
+#define LOCKDIR_QUEUE_ROOT	"queue"
+
 char	*lockdir_queue_root(const char *);
+char	*lockdir_queue_name(enum lockdir_queue_kind, const char *);
 void	 lockdir_ticket_name(const struct lockdir_ticket *, char *, size_t);
 int	 lockdir_ticket_parse(const char *, struct lockdir_ticket *);
 char	*lockdir_queue_dir(const char *, enum lockdir_queue_kind,

@@ -24,20 +24,25 @@
  *  - A dead waiter's ticket (a FIFO nobody reads: opening it for writing
  *    fails with ENXIO) is removed by whoever finds it.
  *
- * All-or-nothing acquisition of several resources stays deadlock-free:
- * a waiter's tickets all carry the time its waiter came (r->arrival), so
- * every queue orders the waiters it shares with another alike, and the
- * first of those that came is at the head of each of its queues; a later
- * waiter never stands before an earlier one anywhere, so no cycle forms.
+ * Only a waiter that wants this one resource queues. One that wants
+ * several, all or nothing, tries them unordered, as flock(2) would: at the
+ * head of one queue while it waits for another resource, it would keep
+ * that queue's others from a free resource, and two such waiters, or one
+ * and a resource it holds already (its PID file), can wait for each other
+ * for ever.
  *
- * Waiters that do not queue (flock(1), portalocker, an older lockrun) may
- * take the resource while it is free: the head then finds it busy and
- * waits on. Within one lockrun, waiters of one set wait behind one
- * another (waiter.c) and hold one place in the queue at a time. Whoever
- * can write the queue's directory (a shared lock dir: any of its users)
- * can add or remove tickets: that changes the order, never who holds the
- * resource. Finding a ticket's predecessor reads the queue's directory,
- * once per ticket that leaves before it.
+ * Who counts: a ticket is a FIFO, owned by us or root, that its waiter
+ * holds open, and whose process is not stopped (a Ctrl-Z must not hold up
+ * the queue). Anything else in the directory is passed over: another
+ * user's tickets could keep us waiting for ever, so each user's waiters
+ * (and root's) queue among themselves, and between users the lock alone
+ * decides. Waiters that do not queue (flock(1), portalocker, an older
+ * lockrun) may take the resource while it is free: the head then finds it
+ * busy and waits on. Within one lockrun, waiters of one set wait behind
+ * one another (waiter.c) and hold one place in the queue at a time.
+ * Every name in the queue's directory is opened under its descriptor and
+ * never through a symlink; finding a ticket's predecessor reads that
+ * directory, once per ticket that leaves before it.
  */
 #include "config.h"
 
@@ -61,10 +66,10 @@
 struct res_queue {
 	struct resource	 r;
 	struct resource	*inner;
-	char		*dir;		/* the queue's directory */
-	char		*lockdir;	/* ... and where it is made */
+	char		*lockdir;	/* where the queue is */
 	int		 kind;
-	char		*name;		/* NULL: by the inner file's inode */
+	char		*name;		/* "<k>-<name>"; NULL: by the file's inode */
+	int		 dfd;		/* the queue's directory, or -1 */
 	int		 shared;
 
 	char		 ticket[LOCKDIR_TICKET_MAX + 1];	/* ours, or "" */
@@ -83,70 +88,98 @@ struct res_queue {
 
 static void	queue_watch_pred(struct res_queue *);
 
-/* Make a directory if missing, with mode whatever the umask. */
+/*
+ * Open the directory name under dirfd, never through a symlink; with
+ * mode, make it if missing, mode as given whatever the umask. A
+ * descriptor or -1.
+ */
 static int
-queue_mkdir(const char *path, mode_t mode)
+queue_subdir(int dirfd, const char *name, mode_t mode)
 {
 	struct stat	st;
+	int		fd;
 
-	if (mkdir(path, mode) == 0)
-		return (chmod(path, mode));
-	if (errno != EEXIST)
+	if (mode != 0 && mkdirat(dirfd, name, mode) == 0) {
+		if ((fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY |
+		    O_NOFOLLOW | O_CLOEXEC)) != -1 && fchmod(fd, mode) == -1) {
+			close(fd);
+			return (-1);
+		}
+		return (fd);
+	}
+	if (mode != 0 && errno != EEXIST)
 		return (-1);
-	if (lstat(path, &st) == -1)
+	if ((fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) == -1)
 		return (-1);
-	if (!S_ISDIR(st.st_mode)) {
-		errno = ENOTDIR;
+	if (fstat(fd, &st) == -1 || !S_ISDIR(st.st_mode)) {
+		close(fd);
 		return (-1);
 	}
-	return (0);
+	return (fd);
 }
 
 /*
- * The queue's directory, made if missing: as open as the lock dir (its
- * users, in a shared one, must all put tickets there), sticky.
- */
-/*
- * A lock file anywhere (ad hoc --lock): its queue is named by the file's
- * device and inode, whatever path names it.
- */
-static int
-queue_name_file(struct res_queue *q)
-{
-	struct stat	st;
-	char		name[64];
-
-	if (stat(resource_where(q->inner), &st) == -1)
-		return (-1);
-	snprintf(name, sizeof(name), "%llx-%llx",
-	    (unsigned long long)st.st_dev, (unsigned long long)st.st_ino);
-	q->dir = lockdir_queue_dir(q->lockdir, LOCKDIR_QUEUE_FILE, name);
-	return (0);
-}
-
-/*
- * The queue's directory, made if missing: as open as the lock dir (its
- * users, in a shared one, must all put tickets there), sticky.
+ * The queue's directory; with create, made if missing: as open as the lock
+ * dir (all its users, in a shared one, put tickets there), sticky. Every operation
+ * on it goes through this descriptor, never through a symlink, and looks
+ * at what it opened before it trusts it: whoever can write the queue's
+ * directory (every user of a shared lock dir) may put anything there, and
+ * can only change the order of its own tickets by it.
  */
 static int
-queue_open_dir(struct res_queue *q)
+queue_open_dir(struct res_queue *q, int create)
 {
 	struct stat	 st;
-	char		*root;
+	char		 name[64];
 	mode_t		 mode;
-	int		 rc;
+	int		 ld, root;
 
-	if (q->dir == NULL && queue_name_file(q) == -1)
+	if (q->dfd != -1)
+		return (0);
+	if (q->name == NULL) {
+		/* A lock file anywhere: named by its device and inode. */
+		if (stat(resource_where(q->inner), &st) == -1)
+			return (-1);
+		snprintf(name, sizeof(name), "%c-%llx-%llx",
+		    LOCKDIR_QUEUE_FILE, (unsigned long long)st.st_dev,
+		    (unsigned long long)st.st_ino);
+		q->name = util_xstrdup(name);
+	}
+	if ((ld = open(q->lockdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
 		return (-1);
-	if (stat(q->lockdir, &st) == -1)
+	if (fstat(ld, &st) == -1) {
+		close(ld);
 		return (-1);
-	mode = (st.st_mode & S_IWOTH) ? 01777 : 0700;
-	root = lockdir_queue_root(q->lockdir);
-	rc = queue_mkdir(root, mode);
-	free(root);
-	if (rc == -1)
+	}
+	mode = !create ? 0 : (st.st_mode & S_IWOTH) ? 01777 : 0700;
+	root = queue_subdir(ld, LOCKDIR_QUEUE_ROOT, mode);
+	close(ld);
+	if (root == -1)
 		return (-1);
-	return (queue_mkdir(q->dir, mode));
+	q->dfd = queue_subdir(root, q->name, mode);
+	close(root);
+	return (q->dfd == -1 ? -1 : 0);
+}
+
+/*
+ * Read the queue's directory from its start: a stream on a copy of its
+ * descriptor, which shares the offset where the last reading stopped.
+ */
+static DIR *
+queue_opendir(struct res_queue *q)
+{
+	DIR	*d;
+	int	 fd;
+
+	if ((fd = dup(q->dfd)) == -1)
+		return (NULL);
+	if ((d = fdopendir(fd)) == NULL) {
+		close(fd);
+		return (NULL);
+	}
+	rewinddir(d);
+	return (d);
 }
 
 /* Now, on the clock every process shares, in nanoseconds. */
@@ -160,38 +193,46 @@ queue_now(void)
 	return ((unsigned long long)ts.tv_sec * 1000000000ULL + ts.tv_nsec);
 }
 
-/* Is name a ticket? Its mode in *reader. */
-static int
-queue_is_ticket(const char *name, int *reader)
-{
-	struct lockdir_ticket	t;
-
-	if (lockdir_ticket_parse(name, &t) == -1)
-		return (0);
-	*reader = t.reader;
-	return (1);
-}
-
 static int
 queue_name_cmp(const void *a, const void *b)
 {
 	return (strcmp(*(char *const *)a, *(char *const *)b));
 }
 
-/* Is the ticket name (in the queue's directory) held by a live waiter? */
+/*
+ * Does the ticket called name count: a FIFO of ours or root's (anyone
+ * else's could block us forever, and is left to the lock itself), held
+ * open for reading by its waiter, whose process is not stopped (a Ctrl-Z
+ * must not hold up the queue)? With wfd, its write end is kept there.
+ * A FIFO of ours or root's that nobody reads was a dead waiter's:
+ * removed, when we may.
+ */
 static int
-queue_alive(struct res_queue *q, const char *name, int *wfd)
+queue_counts(struct res_queue *q, const char *name, int *wfd)
 {
-	char	*path;
-	int	 fd;
+	struct lockdir_ticket	t;
+	struct util_proc	p;
+	struct stat		a, b;
+	int			fd;
 
-	util_xasprintf(&path, "%s/%s", q->dir, name);
-	fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-	if (fd == -1 && errno == ENXIO)
-		(void)unlink(path);	/* nobody reads it: its waiter died */
-	free(path);
-	if (fd == -1)
+	if (lockdir_ticket_parse(name, &t) == -1 ||
+	    fstatat(q->dfd, name, &a, AT_SYMLINK_NOFOLLOW) == -1 ||
+	    !S_ISFIFO(a.st_mode) || (a.st_uid != 0 && a.st_uid != geteuid()))
 		return (0);
+	fd = openat(q->dfd, name, O_WRONLY | O_NONBLOCK | O_NOFOLLOW |
+	    O_CLOEXEC | O_NOCTTY);
+	if (fd == -1) {
+		if (errno == ENXIO)
+			(void)unlinkat(q->dfd, name, 0);	/* nobody reads */
+		return (0);
+	}
+	if (fstat(fd, &b) == -1 || b.st_ino != a.st_ino ||
+	    b.st_dev != a.st_dev || !S_ISFIFO(b.st_mode) ||
+	    (util_proc_stat((pid_t)t.pid, &p) == 0 &&
+	    (p.state == 'T' || p.state == 't'))) {
+		close(fd);
+		return (0);
+	}
 	if (wfd != NULL)
 		*wfd = fd;
 	else
@@ -200,20 +241,21 @@ queue_alive(struct res_queue *q, const char *name, int *wfd)
 }
 
 /*
- * Look at the queue: how many live tickets are before ours, may we try
- * (nothing before us, or only readers and we read), and the descriptor of
- * the nearest one before us to watch (-1: none). Reading the directory
- * is the one cost that grows with the queue; it is paid when a waiter
- * joins and each time the one before it leaves.
+ * Look at the queue: how many tickets that count are before ours, may we
+ * try (nothing before us, or only readers and we read), and the write end
+ * of the nearest one before us, to watch (-1: none). Reading the
+ * directory is the one cost that grows with the queue; it is paid when a
+ * waiter joins, when the one before it leaves, and at each retry.
  */
 static void
 queue_look(struct res_queue *q)
 {
-	struct dirent	 *de;
-	DIR		 *d;
-	char		**names = NULL;
-	size_t		  n = 0, cap = 0, i;
-	int		  reader, wfd, writers_before = 0;
+	struct lockdir_ticket	  t;
+	struct dirent		 *de;
+	DIR			 *d;
+	char			**names = NULL;
+	size_t			  n = 0, cap = 0, i;
+	int			  wfd, writers_before = 0;
 
 	/* libev must let go of a descriptor before it is closed. */
 	if (q->loop != NULL && ev_is_active(&q->pio))
@@ -224,10 +266,10 @@ queue_look(struct res_queue *q)
 	}
 	q->ahead = 0;
 	q->eligible = 1;
-	if ((d = opendir(q->dir)) == NULL)
-		return;			/* the queue is gone: just try */
+	if ((d = queue_opendir(q)) == NULL)
+		return;			/* just try */
 	while ((de = readdir(d)) != NULL) {
-		if (!queue_is_ticket(de->d_name, &reader) ||
+		if (lockdir_ticket_parse(de->d_name, &t) == -1 ||
 		    strcmp(de->d_name, q->ticket) >= 0)
 			continue;
 		if (n == cap) {
@@ -239,16 +281,14 @@ queue_look(struct res_queue *q)
 	closedir(d);
 	if (n > 1)
 		qsort(names, n, sizeof(*names), queue_name_cmp);
-	/* From the nearest back: the first live one is ours to watch. */
+	/* From the nearest back: the first that counts is ours to watch. */
 	for (i = n; i-- > 0; ) {
-		reader = 0;
-		(void)queue_is_ticket(names[i], &reader);
-		if (!queue_alive(q, names[i], q->pfd == -1 ? &wfd : NULL))
+		if (!queue_counts(q, names[i], q->pfd == -1 ? &wfd : NULL))
 			continue;
 		if (q->pfd == -1)
 			q->pfd = wfd;
 		q->ahead++;
-		if (!reader)
+		if (lockdir_ticket_parse(names[i], &t) == 0 && !t.reader)
 			writers_before = 1;
 	}
 	for (i = 0; i < n; i++)
@@ -258,18 +298,20 @@ queue_look(struct res_queue *q)
 }
 
 /*
- * Take a ticket: a FIFO made under a temporary name, opened for reading,
- * then renamed into the queue, so that a ticket anyone sees is always
- * held. -1 if the queue cannot be used (then we simply try unordered).
+ * Take a ticket: a FIFO made under a temporary name, opened for reading
+ * (never through a link: it must be the FIFO we made, ours), then renamed
+ * into the queue, so that a ticket anyone sees is always held. -1 if the
+ * queue cannot be used (then we simply try unordered).
  */
 static int
 queue_join(struct res_queue *q)
 {
-	struct lockdir_ticket	 t;
-	char			*tmp = NULL, *path = NULL;
-	int			 fd = -1, saved;
+	struct lockdir_ticket	t;
+	struct stat		st;
+	char			tmp[LOCKDIR_TICKET_MAX + 2];
+	int			fd = -1, saved;
 
-	if (queue_open_dir(q) == -1)
+	if (queue_open_dir(q, 1) == -1)
 		return (-1);
 	if (q->r.arrival == 0)
 		q->r.arrival = queue_now();
@@ -277,19 +319,21 @@ queue_join(struct res_queue *q)
 	t.pid = (unsigned long)getpid();
 	t.reader = q->shared;
 	lockdir_ticket_name(&t, q->ticket, sizeof(q->ticket));
-	util_xasprintf(&tmp, "%s/.%s", q->dir, q->ticket);
-	util_xasprintf(&path, "%s/%s", q->dir, q->ticket);
-	(void)unlink(tmp);
+	snprintf(tmp, sizeof(tmp), ".%s", q->ticket);
+	(void)unlinkat(q->dfd, tmp, 0);
+	if (mkfifoat(q->dfd, tmp, 0600) == -1)
+		goto fail;
+	if ((fd = openat(q->dfd, tmp, O_RDONLY | O_NONBLOCK | O_NOFOLLOW |
+	    O_CLOEXEC | O_NOCTTY)) == -1 || fstat(fd, &st) == -1)
+		goto fail;
+	if (!S_ISFIFO(st.st_mode) || st.st_uid != geteuid()) {
+		errno = EPERM;		/* swapped under us */
+		goto fail;
+	}
 	/* Others open it for writing only, to watch it. */
-	if (mkfifo(tmp, 0622) == -1 || chmod(tmp, 0622) == -1)
+	if (fchmod(fd, 0622) == -1 || renameat(q->dfd, tmp, q->dfd,
+	    q->ticket) == -1)
 		goto fail;
-	if ((fd = open(tmp, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)) ==
-	    -1)
-		goto fail;
-	if (rename(tmp, path) == -1)
-		goto fail;
-	free(tmp);
-	free(path);
 	q->rfd = fd;
 	queue_look(q);
 	if (!q->eligible)
@@ -300,9 +344,7 @@ fail:
 	saved = errno;
 	if (fd != -1)
 		close(fd);
-	(void)unlink(tmp);
-	free(tmp);
-	free(path);
+	(void)unlinkat(q->dfd, tmp, 0);
 	q->ticket[0] = '\0';
 	errno = saved;
 	return (-1);
@@ -312,17 +354,12 @@ fail:
 static void
 queue_leave(struct res_queue *q)
 {
-	char	*path;
-
 	if (q->loop != NULL && ev_is_active(&q->pio))
 		ev_io_stop(q->loop, &q->pio);
-	if (q->ticket[0] != '\0') {
-		/* Gone from the directory before the FIFO is closed. */
-		util_xasprintf(&path, "%s/%s", q->dir, q->ticket);
-		(void)unlink(path);
-		free(path);
-		q->ticket[0] = '\0';
-	}
+	/* Gone from the directory before the FIFO is closed. */
+	if (q->ticket[0] != '\0' && q->dfd != -1)
+		(void)unlinkat(q->dfd, q->ticket, 0);
+	q->ticket[0] = '\0';
 	if (q->rfd != -1)
 		close(q->rfd);
 	if (q->pfd != -1)
@@ -332,21 +369,22 @@ queue_leave(struct res_queue *q)
 	q->ahead = 0;
 }
 
-/* Are there live tickets in the queue (before anyone's)? */
+/* Is anyone queued (a ticket that counts)? */
 static int
 queue_busy(struct res_queue *q)
 {
-	struct dirent	*de;
-	DIR		*d;
-	int		 reader, busy = 0;
+	struct lockdir_ticket	 t;
+	struct dirent		*de;
+	DIR			*d;
+	int			 busy = 0;
 
-	if (q->dir == NULL && queue_name_file(q) == -1)
-		return (0);	/* no such file yet: nobody can queue for it */
-	if ((d = opendir(q->dir)) == NULL)
+	if (queue_open_dir(q, 0) == -1)
+		return (0);	/* no queue yet: nobody waits */
+	if ((d = queue_opendir(q)) == NULL)
 		return (0);
 	while (!busy && (de = readdir(d)) != NULL) {
-		if (queue_is_ticket(de->d_name, &reader) &&
-		    queue_alive(q, de->d_name, NULL))
+		if (lockdir_ticket_parse(de->d_name, &t) == 0 &&
+		    queue_counts(q, de->d_name, NULL))
 			busy = 1;
 	}
 	closedir(d);
@@ -369,6 +407,17 @@ queue_try(struct resource *r)
 	if (q->inner->ops->inherited != NULL &&
 	    (rc = q->inner->ops->inherited(q->inner)) != 0)
 		return (rc == 1 ? resource_try(q->inner) : -1);
+	/*
+	 * A waiter that needs more than this (all or nothing) does not queue:
+	 * at the head of one queue while it waits for something else, it
+	 * would keep the others of that queue from a free resource, and
+	 * from ones it holds (its PID file) they would never get (see the
+	 * top of this file).
+	 */
+	if (!r->queue) {
+		queue_leave(q);
+		return (resource_try(q->inner));
+	}
 	if (q->ticket[0] == '\0') {
 		if (!queue_busy(q)) {
 			if (resource_try(q->inner) == 0)
@@ -429,8 +478,9 @@ queue_free(struct resource *r)
 
 	queue_leave(q);
 	resource_free(q->inner);
+	if (q->dfd != -1)
+		close(q->dfd);
 	free(r->key);
-	free(q->dir);
 	free(q->lockdir);
 	free(q->name);
 	free(q);
@@ -600,11 +650,9 @@ res_queue_new(struct resource *inner, const char *lockdir,
 	q->lockdir = util_xstrdup(lockdir);
 	q->kind = kind;
 	q->shared = inner->shared;
-	if (name != NULL) {
-		q->name = util_xstrdup(name);
-		q->dir = lockdir_queue_dir(lockdir, kind, name);
-	}
-	q->rfd = q->pfd = -1;
+	if (name != NULL)
+		q->name = lockdir_queue_name(kind, name);
+	q->dfd = q->rfd = q->pfd = -1;
 	ev_io_init(&q->pio, queue_pred_cb, -1, EV_READ);
 	q->pio.data = q;
 	return (&q->r);

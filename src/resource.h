@@ -83,6 +83,8 @@ struct resource {
 	int				 shared; /* with key: equal sets */
 	unsigned long long		 arrival; /* when its waiter came, ns
 						    CLOCK_MONOTONIC; 0: not yet */
+	int				 queue;	/* may stand in a queue: the
+						   waiter wants it alone */
 };
 
 /* The common calls, for readability at the call sites. */

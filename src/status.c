@@ -44,6 +44,7 @@
  */
 #define STATUS_MAX_LOCKS	(16 * 1024 * 1024)
 #define STATUS_MAX_FDS		1000000
+#define STATUS_MAX_TICKETS	10000	/* per queue */
 
 /* What is known of one lock file. */
 struct status_file {
@@ -854,46 +855,52 @@ status_ticket_cmp(const void *a, const void *b)
 
 /*
  * The live tickets of queue directory qdir, in order (to be freed): a
- * ticket nobody holds open is a dead waiter's, and not shown. Reads only.
+ * ticket nobody holds open is a dead waiter's, and not shown. Reads only,
+ * and opens nothing but FIFOs, never through a symlink. At most
+ * STATUS_MAX_TICKETS; *budget: descriptors left to look through to tell
+ * whether the waiter named holds its ticket.
  */
 static size_t
-status_tickets(const char *qdir, struct status_ticket **out)
+status_tickets(const char *qdir, struct status_ticket **out, size_t *budget)
 {
 	struct status_ticket	*t = NULL;
 	struct dirent		*de;
 	struct holders_key	 k;
 	struct stat		 sb;
 	DIR			*d;
-	char			*path;
 	size_t			 n = 0, cap = 0;
 	int			 fd;
 
 	*out = NULL;
 	if ((d = opendir(qdir)) == NULL)
 		return (0);
-	while ((de = readdir(d)) != NULL) {
+	while (n < STATUS_MAX_TICKETS && (de = readdir(d)) != NULL) {
 		if (n == cap) {
 			cap = cap == 0 ? 8 : cap * 2;
 			t = util_xreallocarray(t, cap, sizeof(*t));
 		}
 		memset(&t[n], 0, sizeof(t[n]));
-		if (lockdir_ticket_parse(de->d_name, &t[n].t) == -1)
+		if (lockdir_ticket_parse(de->d_name, &t[n].t) == -1 ||
+		    fstatat(dirfd(d), de->d_name, &sb, AT_SYMLINK_NOFOLLOW) ==
+		    -1 || !S_ISFIFO(sb.st_mode))
 			continue;
-		util_xasprintf(&path, "%s/%s", qdir, de->d_name);
-		fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-		if (fd == -1 || holders_key_path(path, &k) == -1 ||
-		    lstat(path, &sb) == -1) {
-			if (fd != -1)
-				close(fd);
-			free(path);
+		fd = openat(dirfd(d), de->d_name, O_WRONLY | O_NONBLOCK |
+		    O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+		if (fd == -1)
 			continue;	/* a dead waiter's, or gone */
+		if (fstat(fd, &sb) == -1 || !S_ISFIFO(sb.st_mode)) {
+			close(fd);
+			continue;
 		}
 		close(fd);
-		free(path);
+		memset(&k, 0, sizeof(k));
+		k.dev = sb.st_dev;
+		k.ino = sb.st_ino;
 		snprintf(t[n].name, sizeof(t[n].name), "%.*s",
 		    (int)sizeof(t[n].name) - 1, de->d_name);
 		t[n].owner = sb.st_uid;
-		t[n].verified = holders_pid_opened((pid_t)t[n].t.pid, &k) == 1;
+		t[n].verified = holders_pid_opened((pid_t)t[n].t.pid, &k,
+		    budget) == 1;
 		t[n].has_who = t[n].verified &&
 		    holders_proc((pid_t)t[n].t.pid, &t[n].who) == 0;
 		n++;
@@ -921,14 +928,14 @@ status_ticket_since(const struct lockdir_ticket *t)
 /* Print the queue in front of what (kind name), if anyone waits in it. */
 static void
 status_queue(FILE *out, int json, const char *kind, const char *name,
-    char *qdir, int *first)
+    char *qdir, int *first, size_t *budget)
 {
 	struct status_ticket	*t;
 	struct status_file	 f;
 	char			 when[32], user[64], label[300];
 	size_t			 n, i, width;
 
-	n = status_tickets(qdir, &t);
+	n = status_tickets(qdir, &t, budget);
 	free(qdir);
 	if (n == 0) {
 		free(t);
@@ -999,7 +1006,7 @@ status_print_queues(struct status *st, FILE *out, int json)
 	const struct conf_lock	*l;
 	struct stat		 sb;
 	char			 name[64];
-	size_t			 i, k;
+	size_t			 i, k, budget = STATUS_MAX_FDS;
 	int			 first = 1;
 
 	if (json)
@@ -1007,20 +1014,21 @@ status_print_queues(struct status *st, FILE *out, int json)
 	for (i = 0; i < st->conf->nsems; i++)
 		status_queue(out, json, "semaphore", st->conf->sems[i].name,
 		    lockdir_queue_dir(st->dir, LOCKDIR_QUEUE_SEM,
-		    st->conf->sems[i].name), &first);
+		    st->conf->sems[i].name), &first, &budget);
 	for (i = 0; i < st->conf->njobs; i++) {
 		c = &st->conf->jobs[i];
 		if (c->singleton && !st->adhoc)
 			status_queue(out, json, "job", c->name,
 			    lockdir_queue_dir(st->dir, c->numprocs > 1 ?
 			    LOCKDIR_QUEUE_INSTANCES : LOCKDIR_QUEUE_PID,
-			    c->name), &first);
+			    c->name), &first, &budget);
 		for (k = 0; k < c->nlocks; k++) {
 			l = &c->locks[k];
 			if (!l->is_path) {
 				status_queue(out, json, "lock", l->name,
 				    lockdir_queue_dir(st->dir,
-				    LOCKDIR_QUEUE_LOCK, l->name), &first);
+				    LOCKDIR_QUEUE_LOCK, l->name), &first,
+				    &budget);
 				continue;
 			}
 			if (stat(l->name, &sb) == -1)
@@ -1030,7 +1038,7 @@ status_print_queues(struct status *st, FILE *out, int json)
 			    (unsigned long long)sb.st_ino);
 			status_queue(out, json, "lock", l->name,
 			    lockdir_queue_dir(st->dir, LOCKDIR_QUEUE_FILE,
-			    name), &first);
+			    name), &first, &budget);
 		}
 	}
 	if (json)

@@ -103,9 +103,9 @@ waiter_item_cmp(const void *a, const void *b)
 }
 
 /*
- * Note when this waiter came, for every resource that queues: one time
- * for all of them, so that all queues order their waiters alike (see
- * res_queue.c for why that keeps all-or-nothing free of deadlocks).
+ * Note when this waiter came, for every resource that queues, and whether
+ * it may queue at all: only a waiter that wants one resource does (see
+ * res_queue.c: all-or-nothing waiters in queues deadlock).
  */
 static void
 waiter_arrive(struct waiter *w)
@@ -119,6 +119,7 @@ waiter_arrive(struct waiter *w)
 	for (i = 0; i < w->nitems; i++) {
 		if (w->items[i].res->arrival == 0)
 			w->items[i].res->arrival = w->arrival;
+		w->items[i].res->queue = (w->nitems == 1);
 	}
 }
 

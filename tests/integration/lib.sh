@@ -87,6 +87,11 @@ lib_stat() {
 	LIB_PGRP=${_lib_line%% *}
 }
 
+# as_nobody CMD...: run CMD as user nobody (uid and gid 65534); root only.
+as_nobody() {
+	setpriv --reuid=65534 --regid=65534 --clear-groups "$@"
+}
+
 # is_running PID: PID exists and is not a zombie. (kill -0 also succeeds on a
 # zombie, and orphans here may stay zombies for a while before init reaps them.)
 is_running() {

@@ -16,10 +16,6 @@
 [ "$(id -u)" -eq 0 ] || skip "needs root (to act as user nobody)"
 command -v setpriv >/dev/null || skip "no setpriv(1)"
 
-# as_nobody CMD...: run CMD as user nobody, the other user of the host.
-as_nobody() {
-	setpriv --reuid=65534 --regid=65534 --clear-groups "$@"
-}
 
 # $T is ours (0700): let nobody through, to a shared root-owned 1777 dir
 # such as /tmp or /var/lock.

@@ -18,10 +18,6 @@
 command -v setpriv >/dev/null || skip "no setpriv to act as user nobody"
 [ -r /proc/locks ] || skip "no /proc/locks here"
 
-# as_nobody CMD...: run CMD as user nobody (uid and gid 65534).
-as_nobody() {
-	setpriv --reuid=65534 --regid=65534 --clear-groups "$@"
-}
 
 umask 022
 chmod 0755 "$T"

@@ -14,10 +14,6 @@
 [ "$(id -u)" = 0 ] || skip "needs root (acts as user nobody)"
 command -v setpriv >/dev/null || skip "no setpriv to act as user nobody"
 
-# as_nobody CMD...: run CMD as user nobody (uid and gid 65534).
-as_nobody() {
-	setpriv --reuid=65534 --regid=65534 --clear-groups "$@"
-}
 
 umask 022
 chmod 0755 "$T"

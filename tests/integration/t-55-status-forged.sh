@@ -20,10 +20,6 @@ command -v flock >/dev/null || skip "no flock(1)"
 [ -r /proc/locks ] || skip "no /proc/locks here"
 PY=$(command -v python3) || skip "no python3 to read the JSON"
 
-# as_nobody CMD...: run CMD as user nobody (uid and gid 65534).
-as_nobody() {
-	setpriv --reuid=65534 --regid=65534 --clear-groups "$@"
-}
 
 umask 022
 chmod 0755 "$T"

@@ -23,10 +23,6 @@
 command -v setpriv >/dev/null || skip "no setpriv to act as user nobody"
 command -v flock >/dev/null || skip "no flock(1)"
 
-# as_nobody CMD...: run CMD as user nobody.
-as_nobody() {
-	setpriv --reuid=65534 --regid=65534 --clear-groups "$@"
-}
 
 umask 022
 chmod 0755 "$T"

@@ -1,0 +1,214 @@
+#!/bin/sh
+# tests/integration/t-72-queue-hostile.sh: the queue cannot be used to keep
+# anyone from a free lock, or to make a waiter spin, or to deadlock:
+#  - names in the queue that are not FIFOs (a file, a symlink to a FIFO
+#    someone reads) are passed over, never opened through;
+#  - another user's tickets, even held open, do not hold up root's waiters;
+#  - a stopped waiter (SIGSTOP) does not hold up the ones behind it;
+#  - waiters that need several things at once do not queue: a singleton
+#    job that waits for itself and a semaphore, a nested lockrun, and a
+#    waiter for a semaphore behind one that also waits for a lock all get
+#    their turn.
+
+# wait_for takes its condition in single quotes, to be evaluated later.
+# shellcheck disable=SC2016
+
+# shellcheck source-path=SCRIPTDIR source=conf-lib.sh disable=SC1091
+. "${TESTDIR:-$(dirname "$0")}/conf-lib.sh"
+
+mkdir -p "$LOCKDIR"
+
+# tickets Q: the number of tickets in queue directory Q.
+tickets() {
+	find "$1" -name '[0-9a-f]*.[0-9]*.[rw]' 2>/dev/null | wc -l
+}
+
+# held_fifo PATH: make a FIFO at PATH and hold it open for reading, in the
+# background (BG_PID), until the test ends.
+held_fifo() {
+	mkfifo "$1"
+	start_bg sh -c 'exec 3<>"$1"; exec sleep 600' sh "$1"
+}
+
+# --- what is not a FIFO of ours is passed over ---------------------------------
+# Names that sort before any real ticket: a 0666 file, a symlink to a FIFO
+# that is held open. Either, opened for writing, looks like a live ticket.
+Q=$LOCKDIR/queue/s-one
+mkdir -p "$Q"
+held_fifo "$T/elsewhere"
+: >"$Q/0000000000000001.1.w"
+chmod 0666 "$Q/0000000000000001.1.w"
+ln -s "$T/elsewhere" "$Q/0000000000000002.1.w"
+expect_rc 0 lockrun --lock-dir "$LOCKDIR" --wait 20s --semaphore one \
+    --slots 1 -- true
+if [ ! -f "$Q/0000000000000001.1.w" ] || [ ! -L "$Q/0000000000000002.1.w" ]
+then
+	fail "the stray names were not left alone"
+fi
+note "a file and a symlink named as tickets did not block the semaphore"
+# A waiter behind a real holder, with the same names before it: it waits
+# without spinning, and runs when the holder is done.
+start_bg lockrun --lock-dir "$LOCKDIR" --semaphore one --slots 1 -- \
+    "$HOLD" "$T/holder.pid" "$T/release"
+HOLDER=$BG_PID
+wait_for 'test -s "$T/holder.pid"' 10
+start_bg lockrun --lock-dir "$LOCKDIR" --semaphore one --slots 1 -- \
+    touch "$T/ran"
+W=$BG_PID
+wait_for '[ "$(tickets "$Q")" -ge 3 ]' 10
+sleep 1
+# utime + stime of the waiter, in clock ticks: about 0 when it sleeps.
+TICKS=$(awk '{ print $14 + $15 }' "/proc/$W/stat")
+note "a waiter behind a holder used $TICKS clock ticks in 1 s"
+[ "$TICKS" -lt 20 ] || fail "the waiter spins: $TICKS ticks of CPU in 1 s"
+touch "$T/release"
+expect_bg_rc 0 "$HOLDER"
+expect_bg_rc 0 "$W" 20
+test -e "$T/ran" || fail "the waiter did not run"
+rm -rf "$Q"
+
+# --- another user's tickets do not hold root's waiters ----------------------------
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+	umask 022
+	chmod 0755 "$T"
+	SHARED=$T/shared
+	install -d -m 1777 "$SHARED"
+	start_bg lockrun --lock-dir "$SHARED" --semaphore one --slots 1 -- \
+	    "$HOLD" "$T/h.pid" "$T/h.release"
+	H=$BG_PID
+	wait_for 'test -s "$T/h.pid"' 10
+	start_bg lockrun --lock-dir "$SHARED" --semaphore one --slots 1 -- \
+	    true
+	RW=$BG_PID
+	# Root's waiter makes the queue's directories, open to all.
+	wait_for '[ "$(tickets "$SHARED/queue/s-one")" -ge 1 ]' 10
+	# nobody puts a ticket before every other and holds it open.
+	start_bg as_nobody sh -c 'mkfifo "$1" && exec 3<>"$1" &&
+	    exec sleep 600' sh "$SHARED/queue/s-one/0000000000000001.1.w"
+	NB=$BG_PID
+	wait_for 'test -p "$SHARED/queue/s-one/0000000000000001.1.w"' 10
+	touch "$T/h.release"
+	expect_bg_rc 0 "$H"
+	expect_bg_rc 0 "$RW" 20
+	note "root's waiter ran past a ticket of nobody's held open before it"
+	# And a new one runs at once, past the foreign ticket.
+	expect_rc 0 lockrun --lock-dir "$SHARED" --wait 20s --semaphore one \
+	    --slots 1 -- true
+	kill "$NB"
+else
+	note "not root or no setpriv: the other-user case is not run"
+fi
+
+# --- a stopped waiter does not hold up the queue -----------------------------------
+rm -f "$T/release" "$T/holder.pid" "$T/order"
+start_bg lockrun --lock-dir "$LOCKDIR" --semaphore one --slots 1 -- \
+    "$HOLD" "$T/holder.pid" "$T/release"
+HOLDER=$BG_PID
+wait_for 'test -s "$T/holder.pid"' 10
+start_bg lockrun --lock-dir "$LOCKDIR" --semaphore one --slots 1 -- \
+    sh -c 'echo stopped >>"$1"' sh "$T/order"
+STOPPED=$BG_PID
+wait_for '[ "$(tickets "$Q")" -ge 1 ]' 10
+start_bg lockrun --lock-dir "$LOCKDIR" --semaphore one --slots 1 -- \
+    sh -c 'echo second >>"$1"' sh "$T/order"
+SECOND=$BG_PID
+wait_for '[ "$(tickets "$Q")" -ge 2 ]' 10
+kill -STOP "$STOPPED"
+touch "$T/release"
+expect_bg_rc 0 "$HOLDER"
+expect_bg_rc 0 "$SECOND" 30
+kill -CONT "$STOPPED"
+expect_bg_rc 0 "$STOPPED" 30
+[ "$(tr '\n' ' ' <"$T/order")" = "second stopped " ] ||
+    fail "order with a stopped waiter: $(tr '\n' ' ' <"$T/order")"
+note "the waiter behind a stopped one ran first"
+
+# --- all or nothing does not deadlock in queues ------------------------------------
+# A singleton job that waits for itself, and needs a slot too, beside a job
+# that needs only the slot: many runs of each, all complete.
+write_conf <<EOF
+[lockrun]
+lock_dir = $LOCKDIR
+
+[semaphore:s]
+slots = 1
+
+[job:single]
+command = sh -c 'echo single >>"$T/runs"; sleep 0.05'
+on_running = wait
+semaphore = s
+
+[job:slot]
+command = sh -c 'echo slot >>"$T/runs"; sleep 0.05'
+singleton = no
+semaphore = s
+EOF
+PIDS=
+for _ in 1 2 3 4; do
+	start_bg lockrun --config "$CONF" single
+	PIDS="$PIDS $BG_PID"
+	start_bg lockrun --config "$CONF" slot
+	PIDS="$PIDS $BG_PID"
+done
+for p in $PIDS; do
+	expect_bg_rc 0 "$p" 60
+done
+[ "$(count_lines "$T/runs")" -eq 8 ] ||
+    fail "expected 8 runs, got $(count_lines "$T/runs")"
+note "4 singleton+slot runs and 4 slot runs all completed"
+
+# A nested lockrun needs its ancestor's lock z and a lock a; a waiter for
+# both, that had its turn at a (after h let a go) but waits for z, must not
+# keep a from the nested one: that waiter waits for the ancestor, which
+# waits for the nested one.
+rm -f "$T/go" "$T/nested" "$T/h.release" "$T/h.pid"
+start_bg lockrun --lock-dir "$LOCKDIR" --lock "$T/z.lock" -- sh -c '
+	while [ ! -e "$1/go" ]; do sleep 0.02; done
+	lockrun --lock-dir "$2" --wait 30s --lock "$1/a.lock" --lock "$1/z.lock" \
+	    -- touch "$1/nested"' sh "$T" "$LOCKDIR"
+OUTER=$BG_PID
+wait_for 'test -e "$T/z.lock"' 10
+start_bg lockrun --lock-dir "$LOCKDIR" --lock "$T/a.lock" -- \
+    "$HOLD" "$T/h.pid" "$T/h.release"
+H=$BG_PID
+wait_for 'test -s "$T/h.pid"' 10
+start_bg lockrun --lock-dir "$LOCKDIR" --lock "$T/a.lock" --lock "$T/z.lock" \
+    -- true
+BOTH=$BG_PID
+sleep 0.3
+touch "$T/h.release"
+expect_bg_rc 0 "$H"
+sleep 0.3
+touch "$T/go"
+expect_bg_rc 0 "$OUTER" 40
+test -e "$T/nested" || fail "the nested lockrun did not run"
+expect_bg_rc 0 "$BOTH" 20
+note "a nested lockrun ran past a waiter for its ancestor's lock"
+
+# A waiter for the slot alone is not held up by one before it that has its
+# turn at the slot but waits for a lock as well.
+rm -f "$T/release" "$T/holder.pid" "$T/x.release" "$T/x.pid" "$T/alone"
+start_bg lockrun --lock-dir "$LOCKDIR" --lock "$T/x.lock" -- \
+    "$HOLD" "$T/x.pid" "$T/x.release"
+X=$BG_PID
+wait_for 'test -s "$T/x.pid"' 10
+start_bg lockrun --lock-dir "$LOCKDIR" --semaphore one --slots 1 -- \
+    "$HOLD" "$T/holder.pid" "$T/release"
+HOLDER=$BG_PID
+wait_for 'test -s "$T/holder.pid"' 10
+start_bg lockrun --lock-dir "$LOCKDIR" --semaphore one --slots 1 \
+    --lock "$T/x.lock" -- true
+WX=$BG_PID
+sleep 0.3
+start_bg lockrun --lock-dir "$LOCKDIR" --semaphore one --slots 1 -- \
+    touch "$T/alone"
+ALONE=$BG_PID
+wait_for '[ "$(tickets "$Q")" -ge 1 ]' 10
+touch "$T/release"
+expect_bg_rc 0 "$HOLDER"
+expect_bg_rc 0 "$ALONE" 30
+is_running "$WX" || fail "the waiter for the slot and the lock did not wait"
+note "the slot went to the waiter that needs only it"
+touch "$T/x.release"
+expect_bg_rc 0 "$X"
+expect_bg_rc 0 "$WX" 30
