@@ -136,6 +136,23 @@ options_check_duplicates(const struct options *o, char **errp)
 	return (0);
 }
 
+/*
+ * getopt_long refused arg: an unknown or ambiguous option, or a value given
+ * to a long option that takes none. optopt is the option's character for a
+ * short option, the option's value for a long one that took a value (which
+ * may be no character at all: OPT_CHECK), 0 when no option matched.
+ */
+static int
+options_unknown(const char *arg, char **errp)
+{
+	if (strncmp(arg, "--", 2) == 0 && optopt != 0)
+		return (options_error(errp, "%.*s: takes no argument",
+		    (int)strcspn(arg, "="), arg));
+	if (strncmp(arg, "--", 2) != 0 && optopt != 0)
+		return (options_error(errp, "unknown option '-%c'", optopt));
+	return (options_error(errp, "unknown option '%s'", arg));
+}
+
 /* One option ch (with optarg) into o; -1 and a message if it is bad. */
 static int
 options_one(int ch, char **argv, struct options *o, char **errp)
@@ -224,11 +241,7 @@ options_one(int ch, char **argv, struct options *o, char **errp)
 		return (options_error(errp, "%s: missing argument",
 		    argv[optind - 1]));
 	default:
-		if (optopt != 0)
-			return (options_error(errp, "unknown option '-%c'",
-			    optopt));
-		return (options_error(errp, "unknown option '%s'",
-		    argv[optind - 1]));
+		return (options_unknown(argv[optind - 1], errp));
 	}
 	return (0);
 }
@@ -295,8 +308,11 @@ options_parse(int argc, char **argv, struct options *o, int *first,
 	*first = argc;
 	opterr = 0;
 	optind = 0;		/* glibc: start afresh, as on a first call */
-	/* "+": stop at the command, so its own flags are left alone. */
-	while ((ch = getopt_long(argc, argv, "+c:l:snw:E:vqhV",
+	/*
+	 * "+": stop at the command, so its own flags are left alone; ":":
+	 * a missing argument is ':', not an unknown option.
+	 */
+	while ((ch = getopt_long(argc, argv, "+:c:l:snw:E:vqhV",
 	    options_long, NULL)) != -1) {
 		if (options_one(ch, argv, o, errp) == -1)
 			return (-1);
