@@ -139,6 +139,25 @@ lockrun_choose_lock_dir(const struct options *o, const struct conf *c)
 }
 
 /*
+ * Does err say that a lock dir or lock file cannot be made or used (exit
+ * 73, design §6), rather than another OS error (71)? A full file system
+ * is one of these: the files cannot be created, or their contents not
+ * written. One list for the lock dir, the semaphore size claims and the
+ * jobs' locks.
+ */
+static int
+lockrun_cantcreat(int err)
+{
+	switch (err) {
+	case EACCES: case EPERM: case ENOENT: case ENOTDIR: case EISDIR:
+	case EROFS: case ELOOP: case ENOSPC: case EDQUOT: case LOCK_ENOTREG:
+	case LOCK_EFOREIGN:
+		return (1);
+	}
+	return (0);
+}
+
+/*
  * Pick the lock dir, make it if missing, and vet it: a directory another
  * user can change would let them remove our PID files, and a job would run
  * twice. Exits on failure.
@@ -147,9 +166,11 @@ static char *
 lockrun_lock_dir(const struct options *o, const struct conf *c)
 {
 	char	*dir, why[512];
+	int	 code;
 
 	dir = lockrun_choose_lock_dir(o, c);
 	if (lockdir_prepare(dir, 1, why, sizeof(why)) == -1) {
+		code = lockrun_cantcreat(errno) ? EX_CANTCREAT : EX_OSERR;
 		if (*why != '\0')
 			log_error("lock dir %s: %s, so another user could "
 			    "remove its lock files and let a second copy of a "
@@ -160,9 +181,7 @@ lockrun_lock_dir(const struct options *o, const struct conf *c)
 		else
 			log_error("lock dir %s: %s", dir, strerror(errno));
 		free(dir);
-		exit(errno == EPERM || errno == EACCES || errno == EROFS ||
-		    errno == ENOENT || errno == ENOTDIR ? EX_CANTCREAT :
-		    EX_OSERR);
+		exit(code);
 	}
 	return (dir);
 }
@@ -217,7 +236,7 @@ lockrun_claim_sizes(const struct conf *c, char **names, const char *dir,
 	unsigned char		*used;
 	size_t			 i;
 	unsigned		 theirs;
-	int			*fds;
+	int			*fds, code;
 	char			 who[32];
 
 	fds = util_xcalloc(c->nsems, sizeof(*fds));
@@ -235,11 +254,11 @@ lockrun_claim_sizes(const struct conf *c, char **names, const char *dir,
 			continue;
 		}
 		if (errno != EBUSY) {
+			code = lockrun_cantcreat(errno) ? EX_CANTCREAT :
+			    EX_OSERR;
 			log_error("semaphore %s: %s: %s", cs->name,
 			    (*claims)[i].path, lock_strerror(errno));
-			exit(errno == EACCES || errno == LOCK_ENOTREG ||
-			    errno == ELOOP || errno == EROFS ? EX_CANTCREAT :
-			    EX_OSERR);
+			exit(code);
 		}
 		who[0] = '\0';
 		if (holders_load(&t) == 0) {
@@ -299,13 +318,7 @@ lockrun_job_code(const struct job *j, int busy_code, int sig)
 	case JOB_RESULT_CANCELLED:
 		return (128 + sig);
 	case JOB_RESULT_ERROR:
-		switch (j->error) {
-		case EACCES: case EPERM: case ENOENT: case ENOTDIR:
-		case EISDIR: case EROFS: case ELOOP: case LOCK_ENOTREG:
-		case LOCK_EFOREIGN:
-			return (EX_CANTCREAT);
-		}
-		return (EX_OSERR);
+		return (lockrun_cantcreat(j->error) ? EX_CANTCREAT : EX_OSERR);
 	case JOB_RESULT_NONE:
 		break;
 	}
