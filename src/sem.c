@@ -96,7 +96,8 @@ sem_unmark(struct sem *s)
  * or -1 with errno EWOULDBLOCK when every slot tried is busy. A slot that
  * cannot be opened (another user's 0600 file) does not stop the scan: the
  * next may do. When none is busy and none could be taken, -1 with the
- * first slot's error (s->failed says which). The files tried stay open
+ * first slot's error (s->failed says which); and -1 with EMFILE or ENFILE
+ * whenever a slot could not be opened for want of descriptors. The files tried stay open
  * until sem_close_spare, so that waiting never reopens them.
  */
 int
@@ -105,7 +106,7 @@ sem_try(struct sem *s)
 	unsigned	 i, slot;
 	struct lock	*l;
 	char		*path;
-	int		 busy = 0, err = 0;
+	int		 busy = 0, err = 0, nofds = 0;
 
 	if (s->held != -1)
 		return (0);
@@ -131,12 +132,19 @@ sem_try(struct sem *s)
 		}
 		if (errno == EWOULDBLOCK)
 			busy = 1;
-		else if (s->failed == -1) {
+		else if (s->failed == -1 || (!nofds && (errno == EMFILE ||
+		    errno == ENFILE))) {
 			s->failed = (int)slot;
 			err = errno;
+			nofds = errno == EMFILE || errno == ENFILE;
 		}
 	}
-	errno = busy || err == 0 ? EWOULDBLOCK : err;
+	/*
+	 * Out of descriptors, a slot we could not open would never be tried
+	 * while we wait, and the wait might never end with that slot free:
+	 * that is an error, even when the others are busy.
+	 */
+	errno = nofds || (!busy && err != 0) ? err : EWOULDBLOCK;
 	return (-1);
 }
 
