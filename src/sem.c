@@ -97,7 +97,8 @@ sem_unmark(struct sem *s)
  * cannot be opened (another user's 0600 file) does not stop the scan: the
  * next may do. When none is busy and none could be taken, -1 with the
  * first slot's error (s->failed says which); and -1 with EMFILE or ENFILE
- * whenever a slot could not be opened for want of descriptors. The files tried stay open
+ * whenever a slot could not be opened for want of descriptors. Errors
+ * are only told after a scan of every slot, marked or not. The files tried stay open
  * until sem_close_spare, so that waiting never reopens them.
  */
 int
@@ -138,6 +139,15 @@ sem_try(struct sem *s)
 			err = errno;
 			nofds = errno == EMFILE || errno == ENFILE;
 		}
+	}
+	/*
+	 * A slot that failed is judged against all of them: a close event
+	 * that marked only it (another user's file, or one replaced by a
+	 * FIFO) must not end a wait that other slots can still serve.
+	 */
+	if (s->nmarks > 0 && (nofds || (!busy && err != 0))) {
+		sem_unmark(s);
+		return (sem_try(s));
 	}
 	/*
 	 * Out of descriptors, a slot we could not open would never be tried

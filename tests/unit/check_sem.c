@@ -190,6 +190,39 @@ out:
 }
 END_TEST
 
+START_TEST(test_sem_marked_bad_slot_scans_all)
+{
+	struct sem	a, b;
+	char		*p;
+
+	/* Slot 0 is a FIFO now; slot 1 is held, then free. */
+	util_xasprintf(&p, "%s/b.00.lock", tmpdir);
+	ck_assert_int_eq(mkfifo(p, 0644), 0);
+	sem_init(&a, tmpdir, "b", 2, LOCKDIR_SLOT);
+	sem_init(&b, tmpdir, "b", 2, LOCKDIR_SLOT);
+	a.start = 1;
+	ck_assert_int_eq(sem_try(&a), 0);
+	ck_assert_int_eq(a.held, 1);
+	/* A close event marked slot 0 only: busy, not "not a regular file". */
+	sem_mark(&b, 0);
+	ck_assert_int_eq(sem_try(&b), -1);
+	ck_assert_int_eq(errno, EWOULDBLOCK);
+	sem_release(&a);
+	sem_mark(&b, 0);
+	ck_assert_int_eq(sem_try(&b), 0);
+	ck_assert_int_eq(b.held, 1);
+	/* Every slot bad or taken by us: the error, after a full scan. */
+	sem_free(&b);
+	sem_init(&b, tmpdir, "b", 1, LOCKDIR_SLOT);
+	sem_mark(&b, 0);
+	ck_assert_int_eq(sem_try(&b), -1);
+	ck_assert_int_eq(errno, LOCK_ENOTREG);
+	sem_free(&a);
+	sem_free(&b);
+	free(p);
+}
+END_TEST
+
 START_TEST(test_sem_out_of_descriptors)
 {
 	struct sem	s, other[3];
@@ -277,6 +310,7 @@ main(void)
 	tcase_add_test(tc, test_sem_skips_unopenable_slot);
 	tcase_add_test(tc, test_sem_error_names_the_slot);
 	tcase_add_test(tc, test_sem_out_of_descriptors);
+	tcase_add_test(tc, test_sem_marked_bad_slot_scans_all);
 	tcase_add_test(tc, test_sem_size_claims_agree);
 	suite_add_tcase(s, tc);
 	return (check_run(s));
