@@ -16,6 +16,8 @@
 #	stderr_has TEXT		fail unless $T/stderr contains TEXT
 #	wait_for 'COND' SECS	poll the shell condition COND every 20 ms
 #	is_running PID		true if PID exists and is not a zombie
+#	has_open PID FILE	true if process PID has FILE open (a lockrun
+#				waiting for FILE keeps it open)
 #	now; elapsed START END; assert_between VALUE LO HI WHAT
 #	fail MSG; skip MSG; note MSG
 #	on_cleanup 'CMD'	run CMD at exit, after what the test started is
@@ -92,6 +94,14 @@ lib_stat() {
 is_running() {
 	lib_stat "$1" || return 1
 	[ "$LIB_STATE" != Z ] && [ "$LIB_STATE" != X ]
+}
+
+# has_open PID FILE: see above.
+has_open() {
+	for _lib_f in /proc/"$1"/fd/*; do
+		[ "$(readlink "$_lib_f" 2>/dev/null)" = "$2" ] && return 0
+	done
+	return 1
 }
 
 lib_stat $$ || fail "cannot read /proc/$$/stat (is /proc mounted?)"

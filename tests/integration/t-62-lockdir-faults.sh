@@ -57,14 +57,6 @@ else
 	note "not root, or no tmpfs: read-only lock dir not tested"
 fi
 
-# has_open PID FILE: process PID has FILE open (it waits on it).
-has_open() {
-	for _f in /proc/"$1"/fd/*; do
-		[ "$(readlink "$_f" 2>/dev/null)" = "$2" ] && return 0
-	done
-	return 1
-}
-
 # --- Lock dir removed while a run waits -------------------------------------
 D=$T/gone
 mkdir "$D"

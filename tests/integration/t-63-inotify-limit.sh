@@ -61,7 +61,7 @@ PIDS=$(cat "$T/pids")
 # Every waiter has the lock file open: they all wait.
 waiting() {
 	for _p in $PIDS; do
-		ls -l "/proc/$_p/fd" 2>/dev/null | grep -qF "$F" || return 1
+		has_open "$_p" "$F" || return 1
 	done
 }
 wait_for waiting 30

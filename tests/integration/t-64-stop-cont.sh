@@ -22,14 +22,6 @@
 
 F=$T/x.lock
 
-# has_open PID FILE: process PID has FILE open (a waiter waits on it).
-has_open() {
-	for _f in /proc/"$1"/fd/*; do
-		[ "$(readlink "$_f" 2>/dev/null)" = "$2" ] && return 0
-	done
-	return 1
-}
-
 # --- A waiting lockrun stopped ----------------------------------------------
 start_bg lockrun --lock "$F" -- "$HOLD" "$T/h.pid" "$T/release-h"
 H=$BG_PID
