@@ -277,7 +277,8 @@ storm_job(int argc, char **argv)
 	argv += optind;
 	if (argc != 2 || slots < 1 || slots > STORM_MAX_SLOTS)
 		storm_usage();
-	srandom((unsigned)getpid() ^ (unsigned)(storm_now() * 1e6));
+	srandom((unsigned)getpid() ^
+	    (unsigned)(unsigned long long)(storm_now() * 1e6));
 
 	if (pipe(life) == -1 || pipe(ready) == -1)
 		storm_die("pipe");
@@ -415,7 +416,8 @@ storm_killer(int argc, char **argv)
 	argv += optind;
 	if (argc != 3)
 		storm_usage();
-	srandom((unsigned)getpid() ^ (unsigned)(storm_now() * 1e6));
+	srandom((unsigned)getpid() ^
+	    (unsigned)(unsigned long long)(storm_now() * 1e6));
 	while (access(argv[1], F_OK) == -1) {
 		storm_sleep_ms(storm_random(2 * interval + 1));
 		if ((d = opendir("/proc")) == NULL)
