@@ -13,7 +13,9 @@
 # shellcheck source-path=SCRIPTDIR source=conf-lib.sh disable=SC1091
 . "${TESTDIR:-$(dirname "$0")}/conf-lib.sh"
 
-command -v python3 >/dev/null || skip "no python3"
+# Debian's python3 (another on PATH may be a wrapper, as pyenv's is).
+PY=/usr/bin/python3
+[ -x "$PY" ] || skip "no $PY"
 mkdir -p "$LOCKDIR"
 
 # Slots 00-62 of semaphore s (64 slots) held by one process; 63 is free.
@@ -31,7 +33,7 @@ for _ in range(3000):
         break
     time.sleep(0.02)
 EOF
-start_bg python3 "$T/hold63.py" "$LOCKDIR" "$T/ready" "$T/release"
+start_bg "$PY" "$T/hold63.py" "$LOCKDIR" "$T/ready" "$T/release"
 HOLDER=$BG_PID
 wait_for 'test -e "$T/ready"' 10
 
