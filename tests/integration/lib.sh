@@ -20,6 +20,7 @@
 #				waiting for FILE keeps it open)
 #	now; elapsed START END; assert_between VALUE LO HI WHAT
 #	fail MSG; skip MSG; note MSG
+#	skip_under_valgrind WHY	skip the test under LOCKRUN_VALGRIND
 #	on_cleanup 'CMD'	run CMD at exit, after what the test started is
 #				killed and before $T is removed (e.g. umount)
 #
@@ -30,6 +31,9 @@
 #					the file RELEASE exists (at most 60 s)
 #	"$PIDEXEC" PIDFILE CMD [ARG...]	write own pid to PIDFILE, then exec CMD
 # Both write PIDFILE atomically (temp file + mv), so 'test -s' on it is safe.
+#
+# LOCKRUN_VALGRIND=DIR runs every lockrun of the test under valgrind (see
+# below where $T/bin is made).
 #
 # Every process the test execs carries TEST_LOCKRUN_TAG=$T in its
 # environment; cleanup uses that to find commands that outlived a killed
@@ -151,6 +155,12 @@ lib_cleanup() {
 	rm -rf "$T"
 	exit "$_lib_rc"
 }
+# skip_under_valgrind WHY: see above (for what valgrind cannot do, or
+# bounds of time it cannot meet).
+skip_under_valgrind() {
+	[ -z "${LOCKRUN_VALGRIND:-}" ] || skip "not under valgrind: $*"
+}
+
 # on_cleanup 'CMD': see above.
 on_cleanup() {
 	LIB_ON_CLEANUP="${LIB_ON_CLEANUP:-:}; $1"
@@ -256,6 +266,23 @@ assert_between() {
 }
 
 mkdir "$T/bin"
+
+# Under LOCKRUN_VALGRIND=DIR ('make check-valgrind'), every lockrun the test
+# runs goes through valgrind's memcheck (same pid, same exit status), each
+# report in DIR/TEST.PID.log (tests/valgrind-report.sh reads them). Only
+# lockrun itself: not the forked child before its exec, not the commands.
+if [ -n "${LOCKRUN_VALGRIND:-}" ]; then
+	mkdir -p "$T/valgrind" "$LOCKRUN_VALGRIND"
+	cat >"$T/valgrind/lockrun" <<EOF
+#!/bin/sh
+exec valgrind -q --tool=memcheck --leak-check=full \
+    --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite \
+    --track-fds=yes --child-silent-after-fork=yes --num-callers=20 \
+    --log-file="$LOCKRUN_VALGRIND/$TEST_NAME.%p.log" "$LOCKRUN" "\$@"
+EOF
+	chmod +x "$T/valgrind/lockrun"
+	PATH=$T/valgrind:$PATH
+fi
 
 HOLD=$T/bin/hold
 cat >"$HOLD" <<'EOF'
