@@ -7,8 +7,9 @@
 # 'storm killer' SIGKILLs a random lockrun or job every 200 ms on average.
 # Every holder marks itself with mkdir of one of 4 directories, held for
 # exactly as long as its slot ('storm job'): finding all 4 taken is one
-# holder too many. 'storm watch' samples /proc/locks (locks on the slot
-# files) and the markers meanwhile. The pass: 0 cap violations, every
+# holder too many. 'storm watch' samples /proc/locks (the slot files
+# locked, and any lock on a slot file past the cap) and the markers
+# meanwhile. The pass: 0 cap violations, every
 # lockrun that was not killed ran its command, and all 4 slots free at
 # the end. Run by 'make stress' (not by 'make check').
 
@@ -134,19 +135,24 @@ pl=$(grep -c '^portalocker$' "$T/others" || :)
 kl=$(sed -n 's/^kills-lockrun //p' "$T/kills")
 kj=$(sed -n 's/^kills-job //p' "$T/kills")
 samples=$(sed -n 's/^samples //p' "$T/watch")
+torn=$(sed -n 's/^torn-reads //p' "$T/watch")
 maxl=$(sed -n 's/^max-locks //p' "$T/watch")
+beyond=$(sed -n 's/^beyond-cap //p' "$T/watch")
 maxm=$(sed -n 's/^max-markers //p' "$T/watch")
 codes=$(statuses "$T/status")
 echo "sem-churn: $acqs lockrun acquisitions of a $N-slot semaphore" \
     "(ad hoc and --config, $WORKERS workers) beside $fl flock(1) and $pl" \
     "portalocker holders in $churn_secs s: $ran holders ran, $kl lockruns" \
     "and $kj jobs SIGKILLed, $over cap violations"
-echo "sem-churn: $samples samples: at most $maxl slot locks in" \
-    "/proc/locks, at most $maxm markers; exit statuses: $codes"
+echo "sem-churn: $samples samples of /proc/locks and the markers: at most" \
+    "$maxl of $N slot files locked, $beyond locks on slot files past the" \
+    "cap, at most $maxm markers ($torn samples read torn, a lock and its" \
+    "successor both seen); exit statuses: $codes"
 [ "$acqs" -eq "$ACQS" ] || fail "$acqs acquisitions, expected $ACQS"
 [ "$over" -eq 0 ] || fail "$over cap violations: $(grep overlap "$T/log" | head -5)"
-[ "$maxl" -le "$N" ] && [ "$maxm" -le "$N" ] ||
-    fail "more than $N holders seen: $maxl locks, $maxm markers"
+[ "$maxl" -le "$N" ] && [ "$maxm" -le "$N" ] && [ "$beyond" -eq 0 ] ||
+    fail "more than $N holders seen: $maxl slots locked, $beyond past" \
+    "the cap, $maxm markers"
 # Without a wait limit every lockrun runs its command: 0, or 137 when the
 # lockrun or its command was SIGKILLed. Never 75: no slot may be lost.
 bad=$(awk '$2 != 0 && $2 != 137' "$T/status" | sort | uniq -c)

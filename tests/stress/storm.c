@@ -30,10 +30,12 @@
  *		"kills-job N" to LOG at the end.
  *
  *	storm watch DIR SEM SLOTS MARKDIR STOPFILE LOG
- *		Until STOPFILE exists, every few milliseconds: how many
- *		flock(2) locks /proc/locks shows on DIR/SEM.NN.lock, and how
- *		many markers MARKDIR holds. Writes "samples N", "max-locks N"
- *		and "max-markers N" to LOG at the end.
+ *		Until STOPFILE exists, every few milliseconds: how many of
+ *		the slot files DIR/SEM.NN.lock /proc/locks shows locked, any
+ *		lock on a slot file past the cap, and how many markers
+ *		MARKDIR holds. Writes "samples N", "torn-reads N",
+ *		"max-locks N", "beyond-cap N" and "max-markers N" to LOG at
+ *		the end.
  *
  * Lines to LOG are single O_APPEND writes, so many writers never mix them.
  */
@@ -457,17 +459,24 @@ storm_killer(int argc, char **argv)
 	return (0);
 }
 
-/* How many flock locks /proc/locks shows on the given inodes of dev. */
+/*
+ * Read /proc/locks: which of the n slot files (inodes of dev) are locked,
+ * into locked[]; how many entries named one already seen in this read
+ * into *torn. /proc/locks is consistent only within one read(2) (a page):
+ * a large one, read in many, can show a lock and, further on, the lock
+ * that replaced it. -1 if it cannot be read.
+ */
 static int
-storm_count_locks(dev_t dev, const ino_t *inos, int n)
+storm_locked(dev_t dev, const ino_t *inos, int n, char *locked, int *torn)
 {
 	FILE			*f;
-	char			 line[512];
+	char			 line[512], kind[16];
 	unsigned int		 maj, min;
 	unsigned long long	 ino;
-	int			 i, count = 0;
-	char			 kind[16];
+	int			 i;
 
+	memset(locked, 0, n);
+	*torn = 0;
 	if ((f = fopen("/proc/locks", "re")) == NULL)
 		return (-1);
 	while (fgets(line, sizeof(line), f) != NULL) {
@@ -480,16 +489,24 @@ storm_count_locks(dev_t dev, const ino_t *inos, int n)
 		if (maj != major(dev) || min != minor(dev))
 			continue;
 		for (i = 0; i < n; i++) {
-			if (inos[i] == (ino_t)ino) {
-				count++;
-				break;
-			}
+			if (inos[i] != (ino_t)ino)
+				continue;
+			if (locked[i])
+				(*torn)++;
+			locked[i] = 1;
+			break;
 		}
 	}
 	fclose(f);
-	return (count);
+	return (0);
 }
 
+/*
+ * storm watch: the slot files 00..SLOTS-1 locked at once (at most SLOTS,
+ * by the kernel, if lockrun uses no other files for them), any lock on a
+ * slot file beyond the cap (SLOTS..SLOTS+7: a run that counted more slots
+ * would take them), and the markers taken.
+ */
 static int
 storm_watch(int argc, char **argv)
 {
@@ -497,29 +514,42 @@ storm_watch(int argc, char **argv)
 	struct dirent	*de;
 	DIR		*d;
 	ino_t		*inos;
+	char		*locked, path[4096];
 	dev_t		 dev = 0;
-	char		 path[4096];
-	long		 slots, samples = 0;
-	int		 i, n, locks, markers, max_locks = 0, max_markers = 0;
+	long		 slots, samples = 0, torn_reads = 0;
+	int		 i, n, k, markers, torn, max_locks = 0, max_markers = 0;
+	int		 beyond = 0, ext;
 
 	if (argc != 7)
 		storm_usage();
 	slots = storm_number(argv[3]);
 	if (slots < 1 || slots > STORM_MAX_SLOTS)
 		storm_usage();
-	if ((inos = calloc(slots, sizeof(*inos))) == NULL)
+	ext = (int)slots + 8;
+	if ((inos = calloc(ext, sizeof(*inos))) == NULL ||
+	    (locked = calloc(ext, 1)) == NULL)
 		storm_die("calloc");
 	while (access(argv[5], F_OK) == -1) {
-		/* The slot files as they are now (they are never replaced). */
-		for (i = n = 0; i < slots; i++) {
+		/* The slot files as they are now, and those past the cap. */
+		for (i = 0; i < ext; i++) {
+			inos[i] = 0;
 			snprintf(path, sizeof(path), "%s/%s.%02d.lock", argv[1],
 			    argv[2], i);
 			if (stat(path, &st) == 0) {
 				dev = st.st_dev;
-				inos[n++] = st.st_ino;
+				inos[i] = st.st_ino;
 			}
 		}
-		locks = n > 0 ? storm_count_locks(dev, inos, n) : 0;
+		if (dev != 0 && storm_locked(dev, inos, ext, locked,
+		    &torn) == 0) {
+			for (i = n = 0; i < slots; i++)
+				n += locked[i];
+			for (k = (int)slots; k < ext; k++)
+				beyond += locked[k] && inos[k] != 0;
+			if (n > max_locks)
+				max_locks = n;
+			torn_reads += torn > 0;
+		}
 		markers = 0;
 		if ((d = opendir(argv[4])) != NULL) {
 			while ((de = readdir(d)) != NULL) {
@@ -528,15 +558,15 @@ storm_watch(int argc, char **argv)
 			}
 			closedir(d);
 		}
-		if (locks > max_locks)
-			max_locks = locks;
 		if (markers > max_markers)
 			max_markers = markers;
 		samples++;
 		storm_sleep_ms(5);
 	}
 	storm_log(argv[6], "samples %ld", samples);
+	storm_log(argv[6], "torn-reads %ld", torn_reads);
 	storm_log(argv[6], "max-locks %d", max_locks);
+	storm_log(argv[6], "beyond-cap %d", beyond);
 	storm_log(argv[6], "max-markers %d", max_markers);
 	return (0);
 }
