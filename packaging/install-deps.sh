@@ -7,7 +7,7 @@ pkgs="build-essential autoconf automake libtool pkg-config
 libev-dev libinih-dev check
 util-linux bsdutils procps python3 python3-portalocker
 btrfs-progs
-clang llvm"
+clang llvm valgrind"
 
 # libFuzzer's runtime (configure --enable-fuzzing): a package of its own on
 # Debian 12, part of libclang-common-*-dev on Ubuntu 22.04.
