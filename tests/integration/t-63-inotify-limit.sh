@@ -86,7 +86,9 @@ done
 polling=$(grep -c 'no inotify' "$T/waiters.log" || :)
 [ "$polling" -ge $((N - 2)) ] ||
     fail "only $polling of $N waiters went without inotify: $(sort "$T/waiters.log" | uniq -c | head -5)"
-assert_between "$used" 0 2 "CPU-seconds of $N polling waiters over 10 s"
+# (Under valgrind every instruction costs some thirty: no bound holds.)
+[ -n "${LOCKRUN_VALGRIND:-}" ] ||
+    assert_between "$used" 0 2 "CPU-seconds of $N polling waiters over 10 s"
 
 # Free: each runs, one at a time.
 touch "$T/release"
