@@ -132,7 +132,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			fuzz_fail("slots out of range", c.sems[i].name);
 		if (!util_valid_name(c.sems[i].name) ||
 		    conf_find_sem(&c, c.sems[i].name) != &c.sems[i])
-			fuzz_fail("semaphore not found by name", c.sems[i].name);
+			fuzz_fail("semaphore not found by name",
+			    c.sems[i].name);
 	}
 	for (i = 0; i < c.njobs; i++)
 		fuzz_check_job(&c, &c.jobs[i]);

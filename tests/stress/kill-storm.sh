@@ -4,9 +4,9 @@
 # STRESS_WORKERS (8) concurrent loops, each start with on_running skip,
 # wait or replace in turn, 2:2:1 (three files naming one job in one lock
 # dir), while 'storm killer' SIGKILLs a random lockrun or a random job
-# every 200 ms (STRESS_KILL_MS) on average. The jobs ('storm job') also kill themselves, leave leftovers in
-# their process group, ignore SIGTERM, and leave children that setsid()
-# away and outlive them. Every run marks itself with mkdir of one
+# every 200 ms (STRESS_KILL_MS) on average. The jobs ('storm job') also
+# kill themselves, leave leftovers in their process group, ignore SIGTERM,
+# and leave children that setsid() away and outlive them. Every run marks itself with mkdir of one
 # directory, held for exactly as long as the job's locks: a mkdir that
 # finds it taken is an overlap. The pass: 0 overlaps, no exit status but
 # those of a run, a skip or a kill, and the singleton free at the end.

@@ -15,11 +15,12 @@
  *		only after it is gone. Then the job runs up to -t MS (20) ms;
  *		with -k PCT percent chance it kills itself with SIGKILL
  *		half-way, with -s PCT it leaves a child that setsid()s away
- *		and may outlive it ("storm-away"), with -l PCT a child in its group that
- *		outlives it (lockrun must stop it), with -i PCT it ignores
- *		SIGTERM. A line "start PID" goes to LOG when the marker is
- *		taken; its owner file says who took it (LABEL names the
- *		kind of run), and an overlap line says who holds held.0.
+ *		and may outlive it ("storm-away"), with -l PCT a child in its
+ *		group that outlives it (lockrun must stop it), with -i PCT it
+ *		ignores SIGTERM. A line "start PID" goes to LOG when the
+ *		marker is taken; its owner file says who took it (LABEL
+ *		names the kind of run), and an overlap line says who holds
+ *		the markers.
  *
  *	storm killer [-i MS] [-p PCT] TAG STOPFILE LOG
  *		Until STOPFILE exists, every -i MS (10) ms on average, SIGKILL
@@ -183,7 +184,8 @@ storm_sentinel(const char *markdir, const char *log, const char *label,
 			    markdir, k);
 			owner[0] = '\0';
 			if ((fd = open(path, O_RDONLY | O_CLOEXEC)) != -1) {
-				if ((n = read(fd, owner, sizeof(owner) - 1)) > 0)
+				n = read(fd, owner, sizeof(owner) - 1);
+				if (n > 0)
 					owner[n] = '\0';
 				close(fd);
 			}
@@ -450,9 +452,11 @@ storm_killer(int argc, char **argv)
 		}
 		closedir(d);
 		if (nl > 0 && pct > 0 && (nj == 0 || storm_random(100) < pct))
-			kl += storm_kill(lockruns[storm_random(nl)], "lockrun");
+			kl += storm_kill(lockruns[storm_random(nl)],
+			    "lockrun");
 		else if (nj > 0)
-			kj += storm_kill(jobs[storm_random(nj)], STORM_JOB_NAME);
+			kj += storm_kill(jobs[storm_random(nj)],
+			    STORM_JOB_NAME);
 	}
 	storm_log(argv[2], "kills-lockrun %ld", kl);
 	storm_log(argv[2], "kills-job %ld", kj);
@@ -517,8 +521,8 @@ storm_watch(int argc, char **argv)
 	char		*locked, path[4096];
 	dev_t		 dev = 0;
 	long		 slots, samples = 0, torn_reads = 0;
-	int		 i, n, k, markers, torn, max_locks = 0, max_markers = 0;
-	int		 beyond = 0, ext;
+	int		 i, n, k, markers, torn, max_locks = 0;
+	int		 max_markers = 0, beyond = 0, ext;
 
 	if (argc != 7)
 		storm_usage();
