@@ -98,8 +98,9 @@ sem_unmark(struct sem *s)
  * next may do. When none is busy and none could be taken, -1 with the
  * first slot's error (s->failed says which); and -1 with EMFILE or ENFILE
  * whenever a slot could not be opened for want of descriptors. Errors
- * are only told after a scan of every slot, marked or not. The files tried stay open
- * until sem_close_spare, so that waiting never reopens them.
+ * are only told after a scan of every slot, marked or not. The files
+ * tried stay open until sem_close_spare, so that waiting never reopens
+ * them.
  */
 int
 sem_try(struct sem *s)
