@@ -6,7 +6,14 @@ set -eu
 pkgs="build-essential autoconf automake libtool pkg-config
 libev-dev libinih-dev check
 util-linux bsdutils procps python3 python3-portalocker
-btrfs-progs strace"
+btrfs-progs strace
+clang llvm valgrind"
+
+# libFuzzer's runtime (configure --enable-fuzzing): a package of its own on
+# Debian 12, part of libclang-common-*-dev on Ubuntu 22.04.
+if apt-cache show libclang-rt-dev >/dev/null 2>&1; then
+	pkgs="$pkgs libclang-rt-dev"
+fi
 
 missing=""
 for p in $pkgs; do

@@ -72,6 +72,17 @@ job_state_name(enum job_state s)
 		fn("job %s: " fmt, (j)->name, ##__VA_ARGS__);		\
 } while (0)
 
+/*
+ * Now, for the job's durations and deadlines: the monotonic clock. ev_now
+ * is the wall clock, which a step (NTP, an admin) moves: an hour forward
+ * ended wait_timeout at once, an hour back made it an hour longer.
+ */
+static ev_tstamp
+job_now(void)
+{
+	return (util_now());
+}
+
 /* The lock that holds our PID file, or NULL. */
 static struct lock *
 job_pid_held(struct job *j)
@@ -112,7 +123,7 @@ job_wait_left(struct job *j)
 
 	if (j->wait_deadline == 0)
 		return (0);
-	left = j->wait_deadline - ev_now(j->env->loop);
+	left = j->wait_deadline - job_now();
 	return (left > 0.001 ? left : 0.001);
 }
 
@@ -120,7 +131,7 @@ job_wait_left(struct job *j)
 static void
 job_wait_begin(struct job *j)
 {
-	j->wait_started = ev_now(j->env->loop);
+	j->wait_started = job_now();
 	j->wait_deadline = j->conf->wait_timeout > 0 ?
 	    j->wait_started + j->conf->wait_timeout : 0;
 }
@@ -226,7 +237,7 @@ job_waited(struct job *j)
 {
 	if (j->state != JOB_WAITING && j->state != JOB_REPLACING)
 		return (-1);
-	return (ev_now(j->env->loop) - j->wait_started);
+	return (job_now() - j->wait_started);
 }
 
 /*
@@ -237,7 +248,7 @@ void
 job_describe_wait(struct job *j, char *buf, size_t len)
 {
 	char		waited[32], limit[32];
-	ev_tstamp	now = ev_now(j->env->loop);
+	ev_tstamp	now = job_now();
 
 	/*
 	 * Who holds what comes from /proc/locks, which a host with 50,000
@@ -718,7 +729,7 @@ job_spawn(struct job *j)
 	    j->env->tty != -1);
 	j->child.data = j;
 	ev_child_start(j->env->loop, &j->child);
-	j->started = ev_now(j->env->loop);
+	j->started = job_now();
 	j->state = JOB_RUNNING;
 	j->ran = 1;
 
@@ -967,7 +978,7 @@ job_do_spawn(struct job *j, enum job_event ev)
 
 	(void)ev;
 	if (j->waited && log_enabled(LOG_LEVEL_INFO)) {
-		util_format_duration(ev_now(j->env->loop) - j->wait_started,
+		util_format_duration(job_now() - j->wait_started,
 		    waited, sizeof(waited));
 		job_log(log_info, j, "done waiting after %s", waited);
 	}
@@ -1090,7 +1101,7 @@ job_after_run(struct job *j, int status, enum job_result result)
 		return;
 	}
 	/* A run that outlived the longest backoff starts a new series. */
-	if (status != -1 && ev_now(j->env->loop) - j->started >=
+	if (status != -1 && job_now() - j->started >=
 	    JOB_BACKOFF_MAX) {
 		j->restarts = 0;
 		j->backoff = JOB_BACKOFF_FIRST;
@@ -1152,7 +1163,7 @@ job_do_exited(struct job *j, enum job_event ev)
 	 */
 	if (job_signal_leftovers(j, 0) > 0) {
 		j->reap_signalled = 0;
-		j->stop_deadline = ev_now(j->env->loop) + JOB_REAP_GRACE;
+		j->stop_deadline = job_now() + JOB_REAP_GRACE;
 		j->state = JOB_REAPING;
 		job_timer(j, JOB_REAP_POLL);
 		return;
@@ -1168,7 +1179,7 @@ job_do_exited(struct job *j, enum job_event ev)
 static void
 job_do_reap(struct job *j, enum job_event ev)
 {
-	ev_tstamp	now = ev_now(j->env->loop);
+	ev_tstamp	now = job_now();
 
 	if (job_signal_leftovers(j, 0) == 0) {
 		job_after_exit(j);

@@ -11,7 +11,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +23,7 @@
 #include "lock.h"
 #include "lockdir.h"
 #include "log.h"
+#include "options.h"
 #include "spawn.h"
 #include "status.h"
 #include "sem.h"
@@ -33,66 +33,8 @@
 
 #define EXIT_TIMEOUT	124	/* as timeout(1) */
 
-enum {
-	OPT_CHECK = 256,
-	OPT_LOCK_DIR,
-	OPT_SEMAPHORE,
-	OPT_SLOTS,
-	OPT_TIMEOUT,
-	OPT_KILL_AFTER,
-	OPT_SYSLOG,
-	OPT_STATUS,
-	OPT_JSON,
-};
-
-static const struct option lockrun_options[] = {
-	{ "config",		required_argument, NULL, 'c' },
-	{ "check",		no_argument,	   NULL, OPT_CHECK },
-	{ "status",		no_argument,	   NULL, OPT_STATUS },
-	{ "json",		no_argument,	   NULL, OPT_JSON },
-	{ "lock",		required_argument, NULL, 'l' },
-	{ "shared",		no_argument,	   NULL, 's' },
-	{ "semaphore",		required_argument, NULL, OPT_SEMAPHORE },
-	{ "slots",		required_argument, NULL, OPT_SLOTS },
-	{ "lock-dir",		required_argument, NULL, OPT_LOCK_DIR },
-	{ "no-wait",		no_argument,	   NULL, 'n' },
-	{ "nonblock",		no_argument,	   NULL, 'n' },
-	{ "wait",		required_argument, NULL, 'w' },
-	{ "conflict-exit-code",	required_argument, NULL, 'E' },
-	{ "timeout",		required_argument, NULL, OPT_TIMEOUT },
-	{ "kill-after",		required_argument, NULL, OPT_KILL_AFTER },
-	{ "verbose",		no_argument,	   NULL, 'v' },
-	{ "quiet",		no_argument,	   NULL, 'q' },
-	{ "syslog",		no_argument,	   NULL, OPT_SYSLOG },
-	{ "help",		no_argument,	   NULL, 'h' },
-	{ "version",		no_argument,	   NULL, 'V' },
-	{ NULL,			0,		   NULL, 0 },
-};
-
 /* What lockrun changes in itself at start, for the children to get back. */
 static struct spawn_undo	lockrun_undo;
-
-struct lockrun_opts {
-	const char	 *config;
-	int		  check;
-	int		  status;
-	int		  json;
-	char		**locks;
-	size_t		  nlocks;
-	int		  shared;
-	const char	 *semaphore;
-	unsigned long	  slots;
-	const char	 *lock_dir;
-	int		  no_wait;
-	double		  wait;		/* 0: forever */
-	long		  busy_code;	/* -1: not given */
-	double		  timeout;
-	double		  kill_after;
-	int		  kill_after_set;
-	int		  verbose;
-	int		  quiet;
-	int		  use_syslog;
-};
 
 static void
 lockrun_usage(FILE *f)
@@ -148,208 +90,29 @@ lockrun_usage_error(const char *fmt, ...)
 	exit(EX_USAGE);
 }
 
-static double
-lockrun_duration(const char *opt, const char *arg)
-{
-	double	d;
-
-	if (util_parse_duration(arg, &d) == -1)
-		lockrun_usage_error("%s: bad duration '%s' (expected e.g. "
-		    "250ms, 10s, 5m, 2h, 1d)", opt, arg);
-	return (d);
-}
-
 /*
- * The file a lock path names, as a canonical string: its directory resolved
- * (the file itself may not exist yet) and its own name.
+ * Parse the command line (options.c); exits 64 on a bad one, 0 after
+ * --help and --version. Returns the first operand.
  */
-static char *
-lockrun_canonical(const char *path)
-{
-	char	*copy, *dir, *real, *out;
-	char	*base;
-
-	copy = util_xstrdup(path);
-	base = strrchr(copy, '/');
-	if (base == NULL) {
-		dir = ".";
-		base = copy;
-	} else {
-		*base++ = '\0';
-		dir = *copy != '\0' ? copy : "/";
-	}
-	if ((real = realpath(dir, NULL)) == NULL) {
-		free(copy);
-		return (util_xstrdup(path));
-	}
-	util_xasprintf(&out, "%s/%s", real, base);
-	free(real);
-	free(copy);
-	return (out);
-}
-
-/*
- * Two --lock options naming one file would make lockrun wait for itself
- * forever (flock: two opens of a file contend): refuse them.
- */
-static void
-lockrun_check_duplicates(const struct lockrun_opts *o)
-{
-	char	*a, *b;
-	size_t	 i, k;
-	int	 same;
-
-	for (i = 0; i < o->nlocks; i++) {
-		a = lockrun_canonical(o->locks[i]);
-		for (k = i + 1; k < o->nlocks; k++) {
-			b = lockrun_canonical(o->locks[k]);
-			same = strcmp(a, b) == 0;
-			free(b);
-			if (same)
-				lockrun_usage_error("--lock: '%s' and '%s' are "
-				    "the same file", o->locks[i], o->locks[k]);
-		}
-		free(a);
-	}
-}
-
-/* Parse the command line; exits 64 on a bad one. Returns the first operand. */
 static int
-lockrun_parse(int argc, char **argv, struct lockrun_opts *o)
+lockrun_parse(int argc, char **argv, struct options *o)
 {
-	unsigned long	n;
-	int		ch;
+	char	*err;
+	int	 first;
 
-	memset(o, 0, sizeof(*o));
-	o->busy_code = -1;
-	o->kill_after = LOCKRUN_DEFAULT_STOPWAIT;
-	opterr = 0;
-	/* "+": stop at the command, so its own flags are left alone. */
-	while ((ch = getopt_long(argc, argv, "+c:l:snw:E:vqhV",
-	    lockrun_options, NULL)) != -1) {
-		switch (ch) {
-		case 'c':
-			o->config = optarg;
-			break;
-		case OPT_CHECK:
-			o->check = 1;
-			break;
-		case OPT_STATUS:
-			o->status = 1;
-			break;
-		case OPT_JSON:
-			o->json = 1;
-			break;
-		case 'l':
-			if (*optarg == '\0')
-				lockrun_usage_error("--lock: empty path");
-			o->locks = util_xreallocarray(o->locks, o->nlocks + 1,
-			    sizeof(*o->locks));
-			o->locks[o->nlocks++] = optarg;
-			break;
-		case 's':
-			o->shared = 1;
-			break;
-		case OPT_SEMAPHORE:
-			if (!util_valid_name(optarg))
-				lockrun_usage_error("--semaphore: bad name '%s' "
-				    "(expected letters, digits, '_', '.', '-', "
-				    "not ending in '.' and digits)", optarg);
-			o->semaphore = optarg;
-			break;
-		case OPT_SLOTS:
-			if (util_parse_uint(optarg, 1, LOCKRUN_MAX_SLOTS,
-			    &o->slots) == -1)
-				lockrun_usage_error("--slots: '%s' is not a "
-				    "number from 1 to %d", optarg,
-				    LOCKRUN_MAX_SLOTS);
-			break;
-		case OPT_LOCK_DIR:
-			if (*optarg == '\0')
-				lockrun_usage_error("--lock-dir: empty path");
-			o->lock_dir = optarg;
-			break;
-		case 'n':
-			o->no_wait = 1;
-			break;
-		case 'w':
-			o->wait = lockrun_duration("--wait", optarg);
-			if (o->wait == 0)
-				o->no_wait = 1;
-			break;
-		case 'E':
-			if (util_parse_uint(optarg, 0, 255, &n) == -1)
-				lockrun_usage_error("--conflict-exit-code: '%s' "
-				    "is not a number from 0 to 255", optarg);
-			o->busy_code = (long)n;
-			break;
-		case OPT_TIMEOUT:
-			o->timeout = lockrun_duration("--timeout", optarg);
-			break;
-		case OPT_KILL_AFTER:
-			o->kill_after = lockrun_duration("--kill-after",
-			    optarg);
-			o->kill_after_set = 1;
-			break;
-		case 'v':
-			o->verbose++;
-			break;
-		case 'q':
-			o->quiet = 1;
-			break;
-		case OPT_SYSLOG:
-			o->use_syslog = 1;
-			break;
-		case 'h':
-			lockrun_usage(stdout);
-			exit(0);
-		case 'V':
-			printf("lockrun %s\n", PACKAGE_VERSION);
-			exit(0);
-		case ':':
-			lockrun_usage_error("%s: missing argument",
-			    argv[optind - 1]);
-		default:
-			if (optopt != 0)
-				lockrun_usage_error("unknown option '-%c'",
-				    optopt);
-			lockrun_usage_error("unknown option '%s'",
-			    argv[optind - 1]);
-		}
+	if (options_parse(argc, argv, o, &first, &err) == -1)
+		lockrun_usage_error("%s", err);
+	switch (o->action) {
+	case OPTIONS_HELP:
+		lockrun_usage(stdout);
+		exit(0);
+	case OPTIONS_VERSION:
+		printf("lockrun %s\n", PACKAGE_VERSION);
+		exit(0);
+	case OPTIONS_RUN:
+		break;
 	}
-
-	if (o->semaphore != NULL && o->slots == 0)
-		lockrun_usage_error("--semaphore needs --slots N");
-	if (o->slots != 0 && o->semaphore == NULL)
-		lockrun_usage_error("--slots needs --semaphore NAME");
-	if (o->json && !o->status)
-		lockrun_usage_error("--json goes with --status");
-	if (o->check && o->status)
-		lockrun_usage_error("--check and --status exclude each other");
-	if (o->no_wait && o->wait > 0)
-		lockrun_usage_error("--no-wait and --wait exclude each other");
-	if (o->config != NULL) {
-		if (o->nlocks > 0 || o->semaphore != NULL || o->shared)
-			lockrun_usage_error("--config excludes --lock, "
-			    "--shared and --semaphore");
-		if (o->wait > 0 || o->timeout > 0 || o->kill_after_set)
-			lockrun_usage_error("--config excludes --wait, "
-			    "--timeout and --kill-after: set wait_timeout, "
-			    "timeout and stopwaitsecs in the file");
-		return (optind);
-	}
-	if (o->check)
-		lockrun_usage_error("--check needs --config FILE");
-	lockrun_check_duplicates(o);
-	if (o->nlocks == 0 && o->semaphore == NULL)
-		lockrun_usage_error("nothing to %s: give --lock PATH, "
-		    "--semaphore NAME --slots N, or --config FILE", o->status ?
-		    "look at" : "lock");
-	if (o->status && optind < argc)
-		lockrun_usage_error("--status runs no command");
-	if (!o->status && optind >= argc)
-		lockrun_usage_error("no command given");
-	return (optind);
+	return (first);
 }
 
 /*
@@ -358,7 +121,7 @@ lockrun_parse(int argc, char **argv, struct lockrun_opts *o)
  * LOCKRUN_LOCK_DIR that still works.
  */
 static char *
-lockrun_choose_lock_dir(const struct lockrun_opts *o, const struct conf *c)
+lockrun_choose_lock_dir(const struct options *o, const struct conf *c)
 {
 	char	*dir, *abs, cwd[4096];
 
@@ -376,17 +139,38 @@ lockrun_choose_lock_dir(const struct lockrun_opts *o, const struct conf *c)
 }
 
 /*
+ * Does err say that a lock dir or lock file cannot be made or used (exit
+ * 73, design §6), rather than another OS error (71)? A full file system
+ * is one of these: the files cannot be created, or their contents not
+ * written. One list for the lock dir, the semaphore size claims and the
+ * jobs' locks.
+ */
+static int
+lockrun_cantcreat(int err)
+{
+	switch (err) {
+	case EACCES: case EPERM: case ENOENT: case ENOTDIR: case EISDIR:
+	case EROFS: case ELOOP: case ENOSPC: case EDQUOT: case LOCK_ENOTREG:
+	case LOCK_EFOREIGN:
+		return (1);
+	}
+	return (0);
+}
+
+/*
  * Pick the lock dir, make it if missing, and vet it: a directory another
  * user can change would let them remove our PID files, and a job would run
  * twice. Exits on failure.
  */
 static char *
-lockrun_lock_dir(const struct lockrun_opts *o, const struct conf *c)
+lockrun_lock_dir(const struct options *o, const struct conf *c)
 {
 	char	*dir, why[512];
+	int	 code;
 
 	dir = lockrun_choose_lock_dir(o, c);
 	if (lockdir_prepare(dir, 1, why, sizeof(why)) == -1) {
+		code = lockrun_cantcreat(errno) ? EX_CANTCREAT : EX_OSERR;
 		if (*why != '\0')
 			log_error("lock dir %s: %s, so another user could "
 			    "remove its lock files and let a second copy of a "
@@ -397,9 +181,7 @@ lockrun_lock_dir(const struct lockrun_opts *o, const struct conf *c)
 		else
 			log_error("lock dir %s: %s", dir, strerror(errno));
 		free(dir);
-		exit(errno == EPERM || errno == EACCES || errno == EROFS ||
-		    errno == ENOENT || errno == ENOTDIR ? EX_CANTCREAT :
-		    EX_OSERR);
+		exit(code);
 	}
 	return (dir);
 }
@@ -537,8 +319,7 @@ lockrun_claim_sizes(const struct conf *c, char **names, const char *dir,
 		    "process for too long (a lockrun changing the size, or "
 		    "someone keeping it from being used)" :
 		    lock_strerror(errno));
-		code = errno == EACCES || errno == LOCK_ENOTREG ||
-		    errno == ELOOP || errno == EROFS ? EX_CANTCREAT : EX_OSERR;
+		code = lockrun_cantcreat(errno) ? EX_CANTCREAT : EX_OSERR;
 	}
 	free(used);
 	if (code != 0)
@@ -564,13 +345,7 @@ lockrun_job_code(const struct job *j, int busy_code, int sig)
 	case JOB_RESULT_CANCELLED:
 		return (128 + sig);
 	case JOB_RESULT_ERROR:
-		switch (j->error) {
-		case EACCES: case EPERM: case ENOENT: case ENOTDIR:
-		case EISDIR: case EROFS: case ELOOP: case LOCK_ENOTREG:
-		case LOCK_EFOREIGN:
-			return (EX_CANTCREAT);
-		}
-		return (EX_OSERR);
+		return (lockrun_cantcreat(j->error) ? EX_CANTCREAT : EX_OSERR);
 	case JOB_RESULT_NONE:
 		break;
 	}
@@ -620,7 +395,7 @@ lockrun_exit_code(const struct supervisor *s, int busy_code)
 
 /* Ad hoc mode: one job, built from the command line. */
 static int
-lockrun_adhoc(struct lockrun_opts *o, char **cmd)
+lockrun_adhoc(struct options *o, char **cmd)
 {
 	struct conf		 conf;
 	struct conf_job		*job;
@@ -827,7 +602,7 @@ lockrun_fds_needed(const struct conf *c, char **names)
 
 /* --config mode: the jobs of an INI file, all or those named. */
 static int
-lockrun_config(struct lockrun_opts *o, char **names)
+lockrun_config(struct options *o, char **names)
 {
 	struct conf		 conf;
 	struct supervisor	 s;
@@ -944,7 +719,7 @@ lockrun_std_fds(void)
 int
 main(int argc, char **argv)
 {
-	struct lockrun_opts	o;
+	struct options	o;
 	enum log_level		level;
 	int			first, code;
 
@@ -974,6 +749,6 @@ main(int argc, char **argv)
 		code = lockrun_config(&o, argv + first);
 	else
 		code = lockrun_adhoc(&o, argv + first);
-	free(o.locks);
+	options_free(&o);
 	return (code);
 }

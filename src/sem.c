@@ -96,8 +96,11 @@ sem_unmark(struct sem *s)
  * or -1 with errno EWOULDBLOCK when every slot tried is busy. A slot that
  * cannot be opened (another user's 0600 file) does not stop the scan: the
  * next may do. When none is busy and none could be taken, -1 with the
- * first slot's error (s->failed says which). The files tried stay open
- * until sem_close_spare, so that waiting never reopens them.
+ * first slot's error (s->failed says which); and -1 with EMFILE or ENFILE
+ * whenever a slot could not be opened for want of descriptors. Errors
+ * are only told after a scan of every slot, marked or not. The files
+ * tried stay open until sem_close_spare, so that waiting never reopens
+ * them.
  */
 int
 sem_try(struct sem *s)
@@ -105,7 +108,7 @@ sem_try(struct sem *s)
 	unsigned	 i, slot;
 	struct lock	*l;
 	char		*path;
-	int		 busy = 0, err = 0;
+	int		 busy = 0, err = 0, nofds = 0;
 
 	if (s->held != -1)
 		return (0);
@@ -135,12 +138,28 @@ sem_try(struct sem *s)
 			/* A job's instance file: no other will do. */
 			s->failed = (int)slot;
 			return (-1);
-		} else if (s->failed == -1) {
+		} else if (s->failed == -1 || (!nofds && (errno == EMFILE ||
+		    errno == ENFILE))) {
 			s->failed = (int)slot;
 			err = errno;
+			nofds = errno == EMFILE || errno == ENFILE;
 		}
 	}
-	errno = busy || err == 0 ? EWOULDBLOCK : err;
+	/*
+	 * A slot that failed is judged against all of them: a close event
+	 * that marked only it (another user's file, or one replaced by a
+	 * FIFO) must not end a wait that other slots can still serve.
+	 */
+	if (s->nmarks > 0 && (nofds || (!busy && err != 0))) {
+		sem_unmark(s);
+		return (sem_try(s));
+	}
+	/*
+	 * Out of descriptors, a slot we could not open would never be tried
+	 * while we wait, and the wait might never end with that slot free:
+	 * that is an error, even when the others are busy.
+	 */
+	errno = nofds || (!busy && err != 0) ? err : EWOULDBLOCK;
 	return (-1);
 }
 

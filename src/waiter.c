@@ -631,7 +631,9 @@ waiter_start(struct waiter *w, struct ev_loop *loop, double timeout,
 	int		queued;
 
 	if (!seeded) {
-		srandom((unsigned)getpid() ^ (unsigned)(util_now() * 1e6));
+		/* The microseconds modulo 2^32 (as a double, out of range). */
+		srandom((unsigned)getpid() ^
+		    (unsigned)(unsigned long long)(util_now() * 1e6));
 		seeded = 1;
 	}
 	w->loop = loop;

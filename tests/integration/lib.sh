@@ -16,8 +16,13 @@
 #	stderr_has TEXT		fail unless $T/stderr contains TEXT
 #	wait_for 'COND' SECS	poll the shell condition COND every 20 ms
 #	is_running PID		true if PID exists and is not a zombie
+#	has_open PID FILE	true if process PID has FILE open
+#	waiting_for PID FILE	true if lockrun PID waits for FILE: it has
+#				FILE open (first in line) or holds a ticket
+#				in a queue (behind others)
 #	now; elapsed START END; assert_between VALUE LO HI WHAT
 #	fail MSG; skip MSG; note MSG
+#	skip_under_valgrind WHY	skip the test under LOCKRUN_VALGRIND
 #	on_cleanup 'CMD'	run CMD at exit, after what the test started is
 #				killed and before $T is removed (e.g. umount)
 #
@@ -28,6 +33,9 @@
 #					the file RELEASE exists (at most 60 s)
 #	"$PIDEXEC" PIDFILE CMD [ARG...]	write own pid to PIDFILE, then exec CMD
 # Both write PIDFILE atomically (temp file + mv), so 'test -s' on it is safe.
+#
+# LOCKRUN_VALGRIND=DIR runs every lockrun of the test under valgrind (see
+# below where $T/bin is made).
 #
 # Every process the test execs carries TEST_LOCKRUN_TAG=$T in its
 # environment; cleanup uses that to find commands that outlived a killed
@@ -99,6 +107,26 @@ is_running() {
 	[ "$LIB_STATE" != Z ] && [ "$LIB_STATE" != X ]
 }
 
+# has_open PID FILE: see above.
+has_open() {
+	for _lib_f in /proc/"$1"/fd/*; do
+		[ "$(readlink "$_lib_f" 2>/dev/null)" = "$2" ] && return 0
+	done
+	return 1
+}
+
+# waiting_for PID FILE: see above.
+waiting_for() {
+	for _lib_f in /proc/"$1"/fd/*; do
+		case $(readlink "$_lib_f" 2>/dev/null) in
+		"$2" | */queue/*/*."$1".[rw])
+			return 0
+			;;
+		esac
+	done
+	return 1
+}
+
 lib_stat $$ || fail "cannot read /proc/$$/stat (is /proc mounted?)"
 LIB_OWN_PGRP=$LIB_PGRP
 
@@ -146,6 +174,12 @@ lib_cleanup() {
 	rm -rf "$T"
 	exit "$_lib_rc"
 }
+# skip_under_valgrind WHY: see above (for what valgrind cannot do, or
+# bounds of time it cannot meet).
+skip_under_valgrind() {
+	[ -z "${LOCKRUN_VALGRIND:-}" ] || skip "not under valgrind: $*"
+}
+
 # on_cleanup 'CMD': see above.
 on_cleanup() {
 	LIB_ON_CLEANUP="${LIB_ON_CLEANUP:-:}; $1"
@@ -251,6 +285,23 @@ assert_between() {
 }
 
 mkdir "$T/bin"
+
+# Under LOCKRUN_VALGRIND=DIR ('make check-valgrind'), every lockrun the test
+# runs goes through valgrind's memcheck (same pid, same exit status), each
+# report in DIR/TEST.PID.log (tests/valgrind-report.sh reads them). Only
+# lockrun itself: not the forked child before its exec, not the commands.
+if [ -n "${LOCKRUN_VALGRIND:-}" ]; then
+	mkdir -p "$T/valgrind" "$LOCKRUN_VALGRIND"
+	cat >"$T/valgrind/lockrun" <<EOF
+#!/bin/sh
+exec valgrind -q --tool=memcheck --leak-check=full \
+    --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite \
+    --track-fds=yes --child-silent-after-fork=yes --num-callers=20 \
+    --log-file="$LOCKRUN_VALGRIND/$TEST_NAME.%p.log" "$LOCKRUN" "\$@"
+EOF
+	chmod +x "$T/valgrind/lockrun"
+	PATH=$T/valgrind:$PATH
+fi
 
 HOLD=$T/bin/hold
 cat >"$HOLD" <<'EOF'

@@ -26,5 +26,7 @@ fi
 latency=$(elapsed "$(cat "$T/holder_end")" "$(cat "$T/waiter_start")")
 note "handoff latency (holder's last action to waiter's start): $latency s"
 # Not before the holder ended, and well before any polling fallback would
-# matter; the real figure is about a millisecond.
-assert_between "$latency" 0 0.5 "handoff latency"
+# matter; the real figure is about a millisecond. Under valgrind, starting
+# the waiter's command alone takes longer than that on a busy host.
+assert_between "$latency" 0 "$([ -n "${LOCKRUN_VALGRIND:-}" ] && echo 5 ||
+    echo 0.5)" "handoff latency"

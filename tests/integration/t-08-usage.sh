@@ -49,6 +49,16 @@ bad --lock "$F" --wait 5x -- touch "$RAN"
 stderr_has "5x"
 bad --no-such-option --lock "$F" -- touch "$RAN"
 stderr_has "no-such-option"
+# An option that lacks its argument, or has one it takes none of, says so
+# in plain text (it printed "unknown option '-\003'" for --slots).
+for args in "--slots|--slots: missing argument" \
+    "--lock|--lock: missing argument" "-l|-l: missing argument" \
+    "--check=yes|--check: takes no argument"; do
+	bad ${args%%|*}
+	stderr_has "lockrun: ${args#*|}"
+	! LC_ALL=C tr -d '\n' <"$T/stderr" | LC_ALL=C grep -q '[[:cntrl:]]' ||
+	    fail "control character in: $(od -c "$T/stderr")"
+done
 # One file locked twice would wait for itself forever.
 bad --lock "$F" --lock "$(dirname "$F")/./$(basename "$F")" -- touch "$RAN"
 stderr_has "same file"

@@ -5,6 +5,7 @@
 # shellcheck source-path=SCRIPTDIR source=conf-lib.sh disable=SC1091
 . "${TESTDIR:-$(dirname "$0")}/conf-lib.sh"
 
+skip_under_valgrind "its bound of time is for lockrun at full speed"
 NJOBS=200000
 NSEMS=20000
 

@@ -1,6 +1,7 @@
 /* check_sem.c: semaphore slots over flock files. */
 #include "config.h"
 
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include <check.h>
@@ -189,6 +190,68 @@ out:
 }
 END_TEST
 
+START_TEST(test_sem_marked_bad_slot_scans_all)
+{
+	struct sem	a, b;
+	char		*p;
+
+	/* Slot 0 is a FIFO now; slot 1 is held, then free. */
+	util_xasprintf(&p, "%s/b.00.lock", tmpdir);
+	ck_assert_int_eq(mkfifo(p, 0644), 0);
+	sem_init(&a, tmpdir, "b", 2, LOCKDIR_SLOT);
+	sem_init(&b, tmpdir, "b", 2, LOCKDIR_SLOT);
+	a.start = 1;
+	ck_assert_int_eq(sem_try(&a), 0);
+	ck_assert_int_eq(a.held, 1);
+	/* A close event marked slot 0 only: busy, not "not a regular file". */
+	sem_mark(&b, 0);
+	ck_assert_int_eq(sem_try(&b), -1);
+	ck_assert_int_eq(errno, EWOULDBLOCK);
+	sem_release(&a);
+	sem_mark(&b, 0);
+	ck_assert_int_eq(sem_try(&b), 0);
+	ck_assert_int_eq(b.held, 1);
+	/* Every slot bad or taken by us: the error, after a full scan. */
+	sem_free(&b);
+	sem_init(&b, tmpdir, "b", 1, LOCKDIR_SLOT);
+	sem_mark(&b, 0);
+	ck_assert_int_eq(sem_try(&b), -1);
+	ck_assert_int_eq(errno, LOCK_ENOTREG);
+	sem_free(&a);
+	sem_free(&b);
+	free(p);
+}
+END_TEST
+
+START_TEST(test_sem_out_of_descriptors)
+{
+	struct sem	s, other[3];
+	struct rlimit	rl;
+	int		i, fd;
+
+	/* Slots 0-2 of 4 are busy; 3 is free, but there is no fd to open it. */
+	sem_init(&s, tmpdir, "f", 4, LOCKDIR_SLOT);
+	for (i = 0; i < 3; i++) {
+		sem_init(&other[i], tmpdir, "f", 4, LOCKDIR_SLOT);
+		other[i].start = i;
+		ck_assert_int_eq(sem_try(&other[i]), 0);
+		sem_close_spare(&other[i]);
+	}
+	ck_assert_int_ne(fd = dup(0), -1);
+	close(fd);
+	/* Room for slots 0-2 only, tried first. */
+	rl.rlim_cur = rl.rlim_max = fd + 3;
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &rl), 0);
+	s.start = 0;
+	ck_assert_int_eq(sem_try(&s), -1);
+	ck_assert_int_eq(errno, EMFILE);	/* not EWOULDBLOCK: a wait */
+	ck_assert_int_eq(s.failed, 3);		/* would never try slot 3 */
+	sem_free(&s);
+	for (i = 0; i < 3; i++)
+		sem_free(&other[i]);
+}
+END_TEST
+
 START_TEST(test_sem_size_claims_agree)
 {
 	struct lock	a, b, c;
@@ -246,6 +309,8 @@ main(void)
 	tcase_add_test(tc, test_sem_mode_ignores_umask);
 	tcase_add_test(tc, test_sem_skips_unopenable_slot);
 	tcase_add_test(tc, test_sem_error_names_the_slot);
+	tcase_add_test(tc, test_sem_out_of_descriptors);
+	tcase_add_test(tc, test_sem_marked_bad_slot_scans_all);
 	tcase_add_test(tc, test_sem_size_claims_agree);
 	suite_add_tcase(s, tc);
 	return (check_run(s));
