@@ -89,7 +89,8 @@ static const struct conf_key conf_keys[] = {
 };
 #define CONF_NKEYS	LOCKRUN_ARRAY_LEN(conf_keys)
 
-#define CONF_EXPECT_DURATION	"expected e.g. 250ms, 10s, 5m, 2h, 1d"
+#define CONF_EXPECT_DURATION	\
+	"expected e.g. 500ms, 90s, 5min, 1h30m, 2.5h, 1d"
 #define CONF_EXPECT_BOOL	\
 	"expected yes or no, true or false, on or off, 1 or 0"
 #define CONF_EXPECT_NAME	"expected letters, digits, '_', '.' and '-', " \

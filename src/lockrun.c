@@ -70,7 +70,8 @@ lockrun_usage(FILE *f)
 "  -h, --help                  show this help\n"
 "  -V, --version               show the version\n"
 "\n"
-"Durations: 250ms, 10s, 5m, 2h, 1d; a bare number is seconds.\n"
+"Durations as systemd writes them: 500ms, 90s, 5min, 1h30m, \"1h 30min\",\n"
+"2.5h, 1d; a bare number is seconds.\n"
 "Exit status: the command's; 128+N if killed by signal N; 75 busy; 124\n"
 "timeout; 126/127 not executable/not found; 64 usage; 78 bad config.\n",
 	    LOCKRUN_MAX_SLOTS, LOCKRUN_DEFAULT_BUSY_EXIT,

@@ -74,7 +74,7 @@ options_duration(const char *opt, const char *arg, double *out, char **errp)
 {
 	if (util_parse_duration(arg, out) == -1)
 		return (options_error(errp, "%s: bad duration '%s' (expected "
-		    "e.g. 250ms, 10s, 5m, 2h, 1d)", opt, arg));
+		    "e.g. 500ms, 90s, 5min, 1h30m, 2.5h, 1d)", opt, arg));
 	return (0);
 }
 

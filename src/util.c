@@ -95,9 +95,12 @@ util_xasprintf(char **out, const char *fmt, ...)
 }
 
 /*
- * Parse a duration: a non-negative number with an optional unit ms, s, m, h
- * or d; a bare number is seconds. "1.5s" and "250ms" are fine, "10 s",
- * "-1", "5x" and "" are not.
+ * Parse a duration as systemd.time(7) writes one: numbers, each with an
+ * optional unit, added up: "90s", "1h30m", "1h 30min", "2.5h", "500ms".
+ * Units: ms/msec, s/sec/second(s), m/min/minute(s), h/hr/hour(s),
+ * d/day(s), w/week(s); a number without one is seconds. Spaces may stand
+ * between parts and before a unit. "-1", "5x", "1e3", "inf" and "" are
+ * not durations.
  */
 int
 util_parse_duration(const char *s, double *out)
@@ -106,37 +109,67 @@ util_parse_duration(const char *s, double *out)
 		const char	*unit;
 		double		 scale;
 	} units[] = {
-		{ "", 1 }, { "ms", 0.001 }, { "s", 1 }, { "m", 60 },
-		{ "h", 3600 }, { "d", 86400 },
+		{ "ms", 0.001 }, { "msec", 0.001 },
+		{ "s", 1 }, { "sec", 1 }, { "second", 1 }, { "seconds", 1 },
+		{ "m", 60 }, { "min", 60 }, { "minute", 60 }, { "minutes", 60 },
+		{ "h", 3600 }, { "hr", 3600 }, { "hour", 3600 },
+		{ "hours", 3600 },
+		{ "d", 86400 }, { "day", 86400 }, { "days", 86400 },
+		{ "w", 604800 }, { "week", 604800 }, { "weeks", 604800 },
 	};
-	const char	*p;
+	const char	*p, *num, *unit;
 	char		*end;
-	double		 v;
-	size_t		 i;
+	double		 v, total = 0;
+	size_t		 i, ulen;
+	int		 parts = 0;
 
-	/* Plain decimals only: strtod would also take "0x10", "1e3", "inf". */
 	if (s == NULL)
 		goto bad;
-	for (p = s; isdigit((unsigned char)*p); p++)
-		;
-	if (*p == '.')
-		for (p++; isdigit((unsigned char)*p); p++)
+	for (p = s;;) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p == '\0')
+			break;
+		/* Plain decimals: strtod would also take "0x10", "1e3", "inf". */
+		for (num = p; isdigit((unsigned char)*p); p++)
 			;
-	if (p == s || (p == s + 1 && *s == '.'))
-		goto bad;
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno != 0 || end != p || !isfinite(v))
-		goto bad;
-	for (i = 0; i < LOCKRUN_ARRAY_LEN(units); i++) {
-		if (strcmp(end, units[i].unit) == 0) {
-			v *= units[i].scale;
-			if (v > 100 * 365 * 86400.0)	/* a century is forever */
+		if (*p == '.')
+			for (p++; isdigit((unsigned char)*p); p++)
+				;
+		if (p == num || (p == num + 1 && *num == '.'))
+			goto bad;
+		errno = 0;
+		v = strtod(num, &end);
+		if (errno != 0 || end != p || !isfinite(v))
+			goto bad;
+		for (unit = p; *unit == ' ' || *unit == '\t'; unit++)
+			;
+		for (p = unit; isalpha((unsigned char)*p); p++)
+			;
+		ulen = p - unit;
+		/* "1.2.3": a part without a unit ends the value or a word. */
+		if (ulen == 0 && unit == end && *p != '\0')
+			goto bad;
+		if (ulen > 0) {
+			for (i = 0; i < LOCKRUN_ARRAY_LEN(units); i++) {
+				if (strlen(units[i].unit) == ulen &&
+				    strncmp(unit, units[i].unit, ulen) == 0)
+					break;
+			}
+			if (i == LOCKRUN_ARRAY_LEN(units))
 				goto bad;
-			*out = v;
-			return (0);
+			v *= units[i].scale;
 		}
+		total += v;
+		if (total > 100 * 365 * 86400.0)	/* a century is forever */
+			goto bad;
+		parts++;
 	}
+	if (parts == 0)
+		goto bad;
+	*out = total;
+	return (0);
+
 bad:
 	errno = EINVAL;
 	return (-1);

@@ -277,8 +277,8 @@ END_TEST
 START_TEST(test_conf_bad_duration)
 {
 	test_expect_error("[job:a]\ncommand = x\n\nwait_timeout = 10x\n",
-	    "4: wait_timeout: bad duration \"10x\" (expected e.g. 250ms, "
-	    "10s, 5m, 2h, 1d)");
+	    "4: wait_timeout: bad duration \"10x\" (expected e.g. 500ms, "
+	    "90s, 5min, 1h30m, 2.5h, 1d)");
 	test_expect_prefix("[job:a]\ncommand = x\ntimeout = -1\n",
 	    "3: timeout: bad duration \"-1\"");
 	test_expect_prefix("[job:a]\ncommand = x\nstopwaitsecs =\n",
@@ -680,8 +680,8 @@ START_TEST(test_conf_first_error_only)
 	/* The bad value comes first, even though its key is applied late. */
 	test_expect_error("[job:a]\ncommand = x\ntimeout = soon\n"
 	    "[bogus]\nfoo = bar\n",
-	    "3: timeout: bad duration \"soon\" (expected e.g. 250ms, 10s, 5m, "
-	    "2h, 1d)");
+	    "3: timeout: bad duration \"soon\" (expected e.g. 500ms, 90s, "
+	    "5min, 1h30m, 2.5h, 1d)");
 	/* Checks made after the file is read: the lowest line wins. */
 	test_expect_error("[job:a]\nsemaphore = nope\n[job:b]\ncommand = x\n",
 	    "1: [job:a]: command: missing (expected command = a shell "
@@ -926,8 +926,8 @@ START_TEST(test_conf_continuation)
 
 	/* An error in a continued value names the key's first line. */
 	test_expect_error("[job:a]\ncommand = x\nwait_timeout = 1\n  0x\n",
-	    "3: wait_timeout: bad duration \"1 0x\" (expected e.g. 250ms, "
-	    "10s, 5m, 2h, 1d)");
+	    "3: wait_timeout: bad duration \"1 0x\" (expected e.g. 500ms, "
+	    "90s, 5min, 1h30m, 2.5h, 1d)");
 }
 END_TEST
 
@@ -1033,7 +1033,7 @@ START_TEST(test_conf_too_long_line)
 	text[max + 1] = '\0';
 	util_xasprintf(&bad, "[job:b]\ntimeout = soon\n; c\n%s = 1\n", text);
 	test_expect_error(bad, "2: timeout: bad duration \"soon\" (expected "
-	    "e.g. 250ms, 10s, 5m, 2h, 1d)");
+	    "e.g. 500ms, 90s, 5min, 1h30m, 2.5h, 1d)");
 	free(bad);
 	free(text);
 }
