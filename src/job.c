@@ -83,6 +83,18 @@ job_now(void)
 	return (util_now());
 }
 
+/*
+ * Log a failure of the job: a warning when supervising (cron mails it);
+ * ad hoc only with -v, since the exit status says it, as with flock(1) and
+ * timeout(1).
+ */
+#define job_log_failure(j, fmt, ...) do {				\
+	if ((j)->env->forward)						\
+		log_info(fmt, ##__VA_ARGS__);				\
+	else								\
+		log_warnx("job %s: " fmt, (j)->name, ##__VA_ARGS__);	\
+} while (0)
+
 /* The lock that holds our PID file, or NULL. */
 static struct lock *
 job_pid_held(struct job *j)
@@ -532,7 +544,7 @@ job_waiter_cb(struct waiter *w, int result, void *arg)
  * once. A replace file of another user's is not a request anyone may make.
  */
 static int
-job_replace_requested(struct job *j)
+job_replace_pending(struct job *j)
 {
 	struct stat	st;
 	int		fd, requested = 0;
@@ -550,10 +562,17 @@ job_replace_requested(struct job *j)
 			requested = 1;
 	}
 	close(fd);
-	if (requested)
-		job_log(log_info, j, "replaced by another run: not starting "
-		    "again");
 	return (requested);
+}
+
+/* job_replace_pending, and say so when it is. */
+static int
+job_replace_requested(struct job *j)
+{
+	if (!job_replace_pending(j))
+		return (0);
+	job_log(log_info, j, "replaced by another run: not starting again");
+	return (1);
 }
 
 /*
@@ -794,7 +813,7 @@ job_wait(struct job *j)
 	}
 	if (j->env->no_wait) {
 		job_describe_busy(j, what, sizeof(what), 0);
-		job_log(log_warnx, j, "%s, not waiting", what);
+		job_log(log_info, j, "%s, not waiting", what);	/* skipped */
 		job_finish(j, JOB_RESULT_BUSY);
 		return;
 	}
@@ -926,7 +945,7 @@ job_do_begin(struct job *j, enum job_event ev)
 		job_finish(j, j->ran ? JOB_RESULT_EXITED : JOB_RESULT_SKIPPED);
 		break;
 	case CONF_ON_RUNNING_FAIL:
-		job_log(log_warnx, j, "%sfailed: %s", j->ran ? "restart " : "",
+		job_log_failure(j, "%sfailed: %s", j->ran ? "restart " : "",
 		    what);
 		job_finish(j, j->ran ? JOB_RESULT_EXITED : JOB_RESULT_BUSY);
 		break;
@@ -1003,7 +1022,7 @@ job_do_giveup(struct job *j, enum job_event ev)
 	(void)ev;
 	job_describe_busy(j, what, sizeof(what), 0);
 	util_format_duration(j->conf->wait_timeout, waited, sizeof(waited));
-	job_log(log_warnx, j, "gave up after %s: %s", waited, what);
+	job_log_failure(j, "gave up after %s: %s", waited, what);
 	job_finish(j, JOB_RESULT_BUSY);
 }
 
@@ -1015,7 +1034,7 @@ job_do_timeout(struct job *j, enum job_event ev)
 
 	(void)ev;
 	util_format_duration(j->conf->timeout, limit, sizeof(limit));
-	job_log(log_info, j, "pid %ld timed out after %s: sending %s",
+	job_log_failure(j, "pid %ld timed out after %s: sending %s",
 	    (long)j->pid, limit, util_signame(j->conf->stopsignal));
 	j->timed_out = 1;
 	job_signal(j, j->pid, j->conf->stopsignal);
@@ -1138,6 +1157,19 @@ job_after_exit(struct job *j)
 	    JOB_RESULT_EXITED);
 }
 
+/*
+ * Is wait status st what the job was meant to end with: an exit status in
+ * exitcodes, or a signal that lockrun sent (a stop, a runtime limit, which
+ * is reported on its own) or that a run replacing it sent?
+ */
+static int
+job_exit_expected(struct job *j, int st)
+{
+	if (WIFEXITED(st))
+		return (conf_exitcode_expected(j->conf, WEXITSTATUS(st)));
+	return (j->stop_requested || j->timed_out || job_replace_pending(j));
+}
+
 /* The main process exited: report it, then see to what is left of its group. */
 static void
 job_do_exited(struct job *j, enum job_event ev)
@@ -1149,11 +1181,17 @@ job_do_exited(struct job *j, enum job_event ev)
 	if (j->gave_tty)
 		spawn_restore_tty(j->env->tty);
 	j->gave_tty = 0;
-	if (WIFSIGNALED(st))
+	if (job_exit_expected(j, st) && WIFSIGNALED(st))
 		job_log(log_info, j, "pid %ld killed by signal %s", (long)j->pid,
 		    util_signame(WTERMSIG(st)));
-	else
+	else if (WIFSIGNALED(st))
+		job_log_failure(j, "pid %ld killed by signal %s", (long)j->pid,
+		    util_signame(WTERMSIG(st)));
+	else if (job_exit_expected(j, st))
 		job_log(log_info, j, "pid %ld exited with status %d",
+		    (long)j->pid, WEXITSTATUS(st));
+	else
+		job_log_failure(j, "pid %ld exited with status %d",
 		    (long)j->pid, WEXITSTATUS(st));
 
 	/*

@@ -670,8 +670,12 @@ lockrun_config(struct options *o, char **names)
 	    log_parse_level(conf.log_level, &level) == 0)
 		log_set_level(level);
 	if (conf.log != NULL && strcmp(conf.log, "syslog") == 0 &&
-	    !o->use_syslog)
+	    !o->use_syslog) {
+		/* A log that is kept: the comings and goings too. */
+		if (conf.log_level == NULL && !o->verbose && !o->quiet)
+			log_set_level(LOG_LEVEL_INFO);
 		log_init("lockrun", log_get_level(), 1);
+	}
 
 	dir = lockrun_lock_dir(o, &conf);
 	if (supervisor_init(&s, &conf, dir, &lockrun_undo) == -1) {
@@ -734,15 +738,20 @@ main(int argc, char **argv)
 	 */
 	if (o.config == NULL)
 		holders_note_inherited();
-	/* Ad hoc, lockrun is as quiet as flock(1); supervising, it reports. */
-	level = o.config != NULL ? LOG_LEVEL_INFO : LOG_LEVEL_WARN;
+	/*
+	 * cron mails every byte: a run that succeeds or is skipped says
+	 * nothing (as flock(1)), failures and errors always do. A log that
+	 * is kept, not mailed (the journal, syslog), gets the comings and
+	 * goings too.
+	 */
+	level = o.use_syslog || log_to_journal() ? LOG_LEVEL_INFO :
+	    LOG_LEVEL_WARN;
 	if (o.quiet)
 		level = LOG_LEVEL_ERROR;
 	else if (o.verbose > 1)
 		level = LOG_LEVEL_DEBUG;
 	else if (o.verbose == 1)
-		level = level == LOG_LEVEL_WARN ? LOG_LEVEL_INFO :
-		    LOG_LEVEL_DEBUG;
+		level = LOG_LEVEL_INFO;
 	log_init("lockrun", level, o.use_syslog);
 	spawn_undo_nofile(&lockrun_undo);
 

@@ -15,7 +15,7 @@ F=$T/shared-with-flock.lock
 start_bg flock "$F" "$HOLD" "$T/flock.pid" "$T/release1"
 fl=$BG_PID
 wait_for 'test -s "$T/flock.pid"' 5
-expect_rc 75 lockrun --no-wait --lock "$F" -- touch "$T/ran"
+expect_rc 75 lockrun -v --no-wait --lock "$F" -- touch "$T/ran"
 [ ! -e "$T/ran" ] || fail "lockrun ran its command while flock(1) held the lock"
 stderr_has "$F"
 touch "$T/release1"

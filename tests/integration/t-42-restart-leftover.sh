@@ -92,7 +92,7 @@ release() {
 
 # --- on_running = skip: the leftover holds the singleton, no restart --------
 leftover_conf skip
-start_bg lockrun --config "$CONF" 2>"$T/skip.err"
+start_bg lockrun -v --config "$CONF" 2>"$T/skip.err"
 LR=$BG_PID
 W1=$(worker 1)
 # The restart is due 0.5 s after the job's exit: lockrun skips it and ends
@@ -112,7 +112,7 @@ note "skip: exit $SKIP_RC: $(tr '\n' '|' <"$T/skip.err")"
 
 # --- on_running = wait: each restart waits for the last worker ---------------
 leftover_conf wait
-start_bg lockrun --config "$CONF" 2>"$T/wait.err"
+start_bg lockrun -v --config "$CONF" 2>"$T/wait.err"
 LR=$BG_PID
 for n in 1 2; do
 	WN=$(worker "$n")
