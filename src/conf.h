@@ -37,6 +37,8 @@ struct conf_hash;
 struct conf_lock {
 	char	*name;			/* name, or a path when is_path */
 	int	 is_path;		/* ad hoc --lock PATH */
+	int	 is_fd;			/* ad hoc --fd N: descriptor fd */
+	int	 fd;
 	int	 shared;		/* ":shared" */
 };
 

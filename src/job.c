@@ -1010,6 +1010,13 @@ job_do_spawn(struct job *j, enum job_event ev)
 		job_finish(j, JOB_RESULT_REPLACED);
 		return;
 	}
+	/* Nothing to run (--fd): the lock was all, and stays the caller's. */
+	if (j->conf->command == NULL && j->conf->argv == NULL) {
+		job_log(log_info, j, "locked %s", resource_where(j->locks[0]));
+		j->status = 0;
+		job_finish(j, JOB_RESULT_EXITED);
+		return;
+	}
 	if (job_spawn(j) == -1)
 		job_event(j, JOB_EV_ERROR);
 }
@@ -1359,6 +1366,11 @@ job_new(const struct conf_job *c, unsigned instance, const struct job_env *env,
 	}
 	j->locks = util_xcalloc(c->nlocks, sizeof(*j->locks));
 	for (i = 0; i < c->nlocks; i++) {
+		if (c->locks[i].is_fd) {
+			j->locks[i] = res_fd_new(c->locks[i].fd,
+			    c->locks[i].shared ? LOCK_SHARED : LOCK_EXCLUSIVE);
+			continue;
+		}
 		path = c->locks[i].is_path ? util_xstrdup(c->locks[i].name) :
 		    lockdir_lock_file(env->lock_dir, c->locks[i].name);
 		j->locks[i] = job_queued(env, res_lock_new(path,

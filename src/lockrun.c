@@ -42,6 +42,7 @@ lockrun_usage(FILE *f)
 	fprintf(f,
 "usage: lockrun [options] --lock PATH [--lock PATH ...] -- COMMAND [ARG...]\n"
 "       lockrun [options] --semaphore NAME --slots N -- COMMAND [ARG...]\n"
+"       lockrun [-s] [-n | -w DURATION] [-E N] --fd N\n"
 "       lockrun [options] --config FILE [--check] [JOB...]\n"
 "       lockrun [--lock-dir DIR] --config FILE --status [--json]\n"
 "       lockrun [--lock PATH ...] [--semaphore NAME --slots N] --status [--json]\n"
@@ -51,7 +52,9 @@ lockrun_usage(FILE *f)
 "supervise the jobs of an INI file.\n"
 "\n"
 "  -l, --lock PATH             take an exclusive lock on PATH (repeatable)\n"
-"  -s, --shared                take the --lock locks shared instead\n"
+"  -s, --shared                take the --lock (--fd) locks shared instead\n"
+"      --fd N                  lock the open file of descriptor N and exit,\n"
+"                              leaving the lock to whoever keeps N open\n"
 "      --semaphore NAME        take one slot of semaphore NAME ...\n"
 "      --slots N               ... which has N slots (1..%d)\n"
 "      --lock-dir DIR          where semaphores and job files live\n"
@@ -113,6 +116,9 @@ lockrun_parse(int argc, char **argv, struct options *o)
 	case OPTIONS_RUN:
 		break;
 	}
+	if (o->fd != -1 && fcntl(o->fd, F_GETFD) == -1)
+		lockrun_usage_error("--fd %d: not an open descriptor (open it "
+		    "first, e.g. 'exec %d>FILE')", o->fd, o->fd);
 	return (first);
 }
 
@@ -422,7 +428,9 @@ lockrun_adhoc(struct options *o, char **cmd)
 	if (o->semaphore != NULL && !o->status) {
 		dir = lockrun_lock_dir(o, NULL);
 		queues = 1;
-	} else {
+	} else if (o->fd != -1)
+		dir = lockrun_choose_lock_dir(o, NULL);	/* no queue: no file */
+	else {
 		dir = lockrun_choose_lock_dir(o, NULL);
 		queues = !o->status && lockdir_prepare(dir, 1, why,
 		    sizeof(why)) == 0;
@@ -433,6 +441,8 @@ lockrun_adhoc(struct options *o, char **cmd)
 	job = &conf.jobs[0];
 	if (o->status)
 		conf_job_init(job, "status");
+	else if (o->fd != -1)
+		conf_job_init(job, "fd");
 	else {
 		slash = strrchr(cmd[0], '/');
 		conf_job_init(job, slash != NULL && slash[1] != '\0' ?
@@ -449,13 +459,20 @@ lockrun_adhoc(struct options *o, char **cmd)
 		job->sems[0] = 0;
 		job->nsems = 1;
 	}
-	job->locks = util_xcalloc(o->nlocks, sizeof(*job->locks));
+	job->locks = util_xcalloc(o->nlocks + 1, sizeof(*job->locks));
 	for (i = 0; i < o->nlocks; i++) {
 		job->locks[i].name = util_xstrdup(o->locks[i]);
 		job->locks[i].is_path = 1;
 		job->locks[i].shared = o->shared;
 	}
 	job->nlocks = o->nlocks;
+	if (o->fd != -1) {
+		util_xasprintf(&job->locks[0].name, "fd %d", o->fd);
+		job->locks[0].is_fd = 1;
+		job->locks[0].fd = o->fd;
+		job->locks[0].shared = o->shared;
+		job->nlocks = 1;
+	}
 	job->wait_timeout = o->wait;
 	job->timeout = o->timeout;
 	job->stopwaitsecs = o->kill_after;

@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <getopt.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +27,7 @@ enum {
 	OPT_SYSLOG,
 	OPT_STATUS,
 	OPT_JSON,
+	OPT_FD,
 };
 
 static const struct option options_long[] = {
@@ -34,6 +36,7 @@ static const struct option options_long[] = {
 	{ "status",		no_argument,	   NULL, OPT_STATUS },
 	{ "json",		no_argument,	   NULL, OPT_JSON },
 	{ "lock",		required_argument, NULL, 'l' },
+	{ "fd",			required_argument, NULL, OPT_FD },
 	{ "shared",		no_argument,	   NULL, 's' },
 	{ "semaphore",		required_argument, NULL, OPT_SEMAPHORE },
 	{ "slots",		required_argument, NULL, OPT_SLOTS },
@@ -182,6 +185,12 @@ options_one(int ch, char **argv, struct options *o, char **errp)
 	case 's':
 		o->shared = 1;
 		break;
+	case OPT_FD:
+		if (util_parse_uint(optarg, 0, INT_MAX, &n) == -1)
+			return (options_error(errp, "--fd: '%s' is not a "
+			    "descriptor number", optarg));
+		o->fd = (int)n;
+		break;
 	case OPT_SEMAPHORE:
 		if (!util_valid_name(optarg))
 			return (options_error(errp, "--semaphore: bad name "
@@ -262,6 +271,22 @@ options_check(int argc, struct options *o, char **errp)
 	if (o->no_wait && o->wait > 0)
 		return (options_error(errp, "--no-wait and --wait exclude "
 		    "each other"));
+	if (o->fd != -1) {
+		/* flock(1)'s "flock 9": lock for the shell, run nothing. */
+		if (o->config != NULL || o->nlocks > 0 ||
+		    o->semaphore != NULL || o->status || o->check)
+			return (options_error(errp, "--fd excludes --config, "
+			    "--lock, --semaphore and --status"));
+		if (o->timeout > 0 || o->kill_after_set)
+			return (options_error(errp, "--fd runs no command: "
+			    "--timeout and --kill-after do not apply"));
+		if (optind < argc)
+			return (options_error(errp, "--fd runs no command: it "
+			    "locks the file that descriptor %d is open on, and "
+			    "the lock stays with whoever keeps it open (give "
+			    "--lock PATH to run a command)", o->fd));
+		return (0);
+	}
 	if (o->config != NULL) {
 		if (o->nlocks > 0 || o->semaphore != NULL || o->shared)
 			return (options_error(errp, "--config excludes --lock, "
@@ -302,6 +327,7 @@ options_parse(int argc, char **argv, struct options *o, int *first,
 
 	memset(o, 0, sizeof(*o));
 	o->action = OPTIONS_RUN;
+	o->fd = -1;
 	o->busy_code = -1;
 	o->kill_after = LOCKRUN_DEFAULT_STOPWAIT;
 	*errp = NULL;

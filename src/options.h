@@ -19,6 +19,7 @@ struct options {
 	int			  json;
 	char			**locks;
 	size_t			  nlocks;
+	int			  fd;		/* --fd, or -1 */
 	int			  shared;
 	const char		 *semaphore;
 	unsigned long		  slots;
