@@ -672,7 +672,7 @@ job_spawn(struct job *j)
 			keep[nkeep++] = fd;
 	}
 	sp.keep_fds = keep;
-	sp.nkeep = nkeep;
+	sp.nkeep = j->env->close_locks ? 0 : nkeep;
 	sp.undo = j->env->undo;
 
 	/* Where the command runs decides what it runs (./build, Makefile). */

@@ -58,6 +58,8 @@ struct job_env {
 	int		 forward;	/* ad hoc: pass signals on, no escalation */
 	int		 tty;		/* ad hoc: our terminal, or -1 */
 	int		 tty_eager;	/* ... handed to the command at its start */
+	int		 close_locks;	/* ad hoc --close: the command inherits
+					   no lock, only lockrun holds them */
 	const struct conf *conf;
 	int		 queues;	/* the lock dir was vetted: queue there */
 	const int	*size_fds;	/* per conf semaphore: its .slots claim */

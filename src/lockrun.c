@@ -53,6 +53,8 @@ lockrun_usage(FILE *f)
 "\n"
 "  -l, --lock PATH             take an exclusive lock on PATH (repeatable)\n"
 "  -s, --shared                take the --lock (--fd) locks shared instead\n"
+"  -o, --close                 the command does not inherit the locks: only\n"
+"                              lockrun holds them (not past a SIGKILL of it)\n"
 "      --fd N                  lock the open file of descriptor N and exit,\n"
 "                              leaving the lock to whoever keeps N open\n"
 "      --semaphore NAME        take one slot of semaphore NAME ...\n"
@@ -491,6 +493,7 @@ lockrun_adhoc(struct options *o, char **cmd)
 	}
 	s.env.no_wait = o->no_wait;
 	s.env.forward = 1;
+	s.env.close_locks = o->close;
 	s.env.queues = queues;
 	/*
 	 * The command gets the terminal at once when it could read stdin

@@ -38,6 +38,7 @@ static const struct option options_long[] = {
 	{ "lock",		required_argument, NULL, 'l' },
 	{ "fd",			required_argument, NULL, OPT_FD },
 	{ "shared",		no_argument,	   NULL, 's' },
+	{ "close",		no_argument,	   NULL, 'o' },
 	{ "semaphore",		required_argument, NULL, OPT_SEMAPHORE },
 	{ "slots",		required_argument, NULL, OPT_SLOTS },
 	{ "lock-dir",		required_argument, NULL, OPT_LOCK_DIR },
@@ -185,6 +186,9 @@ options_one(int ch, char **argv, struct options *o, char **errp)
 	case 's':
 		o->shared = 1;
 		break;
+	case 'o':
+		o->close = 1;
+		break;
 	case OPT_FD:
 		if (util_parse_uint(optarg, 0, INT_MAX, &n) == -1)
 			return (options_error(errp, "--fd: '%s' is not a "
@@ -277,9 +281,10 @@ options_check(int argc, struct options *o, char **errp)
 		    o->semaphore != NULL || o->status || o->check)
 			return (options_error(errp, "--fd excludes --config, "
 			    "--lock, --semaphore and --status"));
-		if (o->timeout > 0 || o->kill_after_set)
+		if (o->timeout > 0 || o->kill_after_set || o->close)
 			return (options_error(errp, "--fd runs no command: "
-			    "--timeout and --kill-after do not apply"));
+			    "--timeout, --kill-after and --close do not "
+			    "apply"));
 		if (optind < argc)
 			return (options_error(errp, "--fd runs no command: it "
 			    "locks the file that descriptor %d is open on, and "
@@ -288,9 +293,10 @@ options_check(int argc, struct options *o, char **errp)
 		return (0);
 	}
 	if (o->config != NULL) {
-		if (o->nlocks > 0 || o->semaphore != NULL || o->shared)
+		if (o->nlocks > 0 || o->semaphore != NULL || o->shared ||
+		    o->close)
 			return (options_error(errp, "--config excludes --lock, "
-			    "--shared and --semaphore"));
+			    "--shared, --close and --semaphore"));
 		if (o->wait > 0 || o->timeout > 0 || o->kill_after_set)
 			return (options_error(errp, "--config excludes --wait, "
 			    "--timeout and --kill-after: set wait_timeout, "
@@ -338,7 +344,7 @@ options_parse(int argc, char **argv, struct options *o, int *first,
 	 * "+": stop at the command, so its own flags are left alone; ":":
 	 * a missing argument is ':', not an unknown option.
 	 */
-	while ((ch = getopt_long(argc, argv, "+:c:l:snw:E:vqhV",
+	while ((ch = getopt_long(argc, argv, "+:c:l:sonw:E:vqhV",
 	    options_long, NULL)) != -1) {
 		if (options_one(ch, argv, o, errp) == -1)
 			return (-1);

@@ -21,6 +21,7 @@ struct options {
 	size_t			  nlocks;
 	int			  fd;		/* --fd, or -1 */
 	int			  shared;
+	int			  close;	/* --close */
 	const char		 *semaphore;
 	unsigned long		  slots;
 	const char		 *lock_dir;
