@@ -22,6 +22,7 @@ enum conf_autorestart {
 	CONF_RESTART_FALSE,
 	CONF_RESTART_UNEXPECTED,
 	CONF_RESTART_TRUE,
+	CONF_RESTART_EXPECTED,		/* ad hoc --restart on-success */
 };
 
 enum conf_ioclass {
@@ -70,7 +71,8 @@ struct conf_job {
 
 	enum conf_autorestart	 autorestart;	/* default false */
 	unsigned char		 exitcodes[32];	/* bitmap of 0..255, default {0} */
-	unsigned		 startretries;
+	unsigned		 startretries;	/* failed starts in a row */
+	double			 startsecs;	/* a start succeeds after this */
 	unsigned		 numprocs;	/* default 1 */
 
 	char			*directory;

@@ -48,6 +48,7 @@ static int	conf_set_stopwaitsecs(struct conf_parse *, const char *);
 static int	conf_set_autorestart(struct conf_parse *, const char *);
 static int	conf_set_exitcodes(struct conf_parse *, const char *);
 static int	conf_set_startretries(struct conf_parse *, const char *);
+static int	conf_set_startsecs(struct conf_parse *, const char *);
 static int	conf_set_numprocs(struct conf_parse *, const char *);
 static int	conf_set_directory(struct conf_parse *, const char *);
 static int	conf_set_environment(struct conf_parse *, const char *);
@@ -78,6 +79,7 @@ static const struct conf_key conf_keys[] = {
 	{ "autorestart",	CONF_SEC_JOB,	conf_set_autorestart, 0 },
 	{ "exitcodes",		CONF_SEC_JOB,	conf_set_exitcodes, 1 },
 	{ "startretries",	CONF_SEC_JOB,	conf_set_startretries, 0 },
+	{ "startsecs",		CONF_SEC_JOB,	conf_set_startsecs, 0 },
 	{ "numprocs",		CONF_SEC_JOB,	conf_set_numprocs, 0 },
 	{ "directory",		CONF_SEC_JOB,	conf_set_directory, 0 },
 	{ "environment",	CONF_SEC_JOB,	conf_set_environment, 1 },
@@ -793,6 +795,13 @@ conf_set_startretries(struct conf_parse *p, const char *v)
 		return (-1);
 	conf_cur_job(p)->startretries = (unsigned)n;
 	return (0);
+}
+
+/* startsecs: duration; 0 counts every start as a success. */
+static int
+conf_set_startsecs(struct conf_parse *p, const char *v)
+{
+	return (conf_set_duration(p, v, &conf_cur_job(p)->startsecs));
 }
 
 /* numprocs: 1..LOCKRUN_MAX_NUMPROCS. */

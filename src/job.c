@@ -51,11 +51,12 @@ static void	job_finish(struct job *, enum job_result);
 
 static const char *const job_event_names[JOB_NEVENTS] = {
 	"start", "locked", "expired", "error", "exit", "timer", "stop", "kill",
+	"started",
 };
 
 static const char *const job_state_names[JOB_NSTATES] = {
-	"idle", "replacing", "waiting", "running", "stopping", "reaping",
-	"backoff", "done",
+	"idle", "replacing", "waiting", "starting", "running", "stopping",
+	"reaping", "backoff", "done",
 };
 
 const char *
@@ -513,6 +514,14 @@ job_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	job_event(w->data, JOB_EV_TIMER);
 }
 
+static void
+job_start_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	job_event(w->data, JOB_EV_STARTED);
+}
+
 /* Record an OS error while locking or starting, and say so. */
 static void
 job_error(struct job *j, int err, const char *what, const char *path)
@@ -749,8 +758,14 @@ job_spawn(struct job *j)
 	j->child.data = j;
 	ev_child_start(j->env->loop, &j->child);
 	j->started = job_now();
-	j->state = JOB_RUNNING;
 	j->ran = 1;
+	/* supervisord's STARTING: a start succeeds once it ran startsecs. */
+	j->start_ok = c->startsecs <= 0;
+	j->state = j->start_ok ? JOB_RUNNING : JOB_STARTING;
+	if (!j->start_ok) {
+		ev_timer_set(&j->start_timer, c->startsecs, 0.);
+		ev_timer_start(j->env->loop, &j->start_timer);
+	}
 
 	job_log(log_info, j, "started as pid %ld", (long)pid);
 	if (j->pidres != NULL && j->pidres->ops->note(j->pidres, pid, NULL) == -1)
@@ -832,6 +847,7 @@ job_finish(struct job *j, enum job_result result)
 {
 	waiter_stop(&j->waiter);
 	ev_timer_stop(j->env->loop, &j->timer);
+	ev_timer_stop(j->env->loop, &j->start_timer);
 	job_close_locks(j);
 	j->result = result;
 	j->state = JOB_DONE;
@@ -1080,25 +1096,33 @@ job_do_kill(struct job *j, enum job_event ev)
 
 /*
  * Should the job start again after this wait status (-1: it could not be
- * started at all)?
+ * started at all)? As supervisord: a failed start (it could not be
+ * started, or ended before startsecs) is tried again, up to startretries
+ * in a row, whatever autorestart says; autorestart decides after a run
+ * that started.
  */
 static int
-job_should_restart(struct job *j, int status)
+job_should_restart(struct job *j, int status, int failed_start)
 {
-	if (j->timed_out || j->env->forward || j->stop_requested)
+	int	expected;
+
+	if (j->timed_out || j->stop_requested)
 		return (0);
+	if (failed_start)
+		return (j->failed <= j->conf->startretries);
+	expected = WIFEXITED(status) &&
+	    conf_exitcode_expected(j->conf, WEXITSTATUS(status));
 	switch (j->conf->autorestart) {
 	case CONF_RESTART_FALSE:
 		return (0);
 	case CONF_RESTART_TRUE:
-		break;
+		return (1);
 	case CONF_RESTART_UNEXPECTED:
-		if (status != -1 && WIFEXITED(status) &&
-		    conf_exitcode_expected(j->conf, WEXITSTATUS(status)))
-			return (0);
-		break;
+		return (!expected);
+	case CONF_RESTART_EXPECTED:
+		return (expected);
 	}
-	return (j->restarts < j->conf->startretries);
+	return (0);
 }
 
 /*
@@ -1113,29 +1137,36 @@ static void
 job_after_run(struct job *j, int status, enum job_result result)
 {
 	char	delay[32];
-	int	restart;
+	int	restart, failed_start = status == -1 || !j->start_ok;
 
 	ev_timer_stop(j->env->loop, &j->timer);
+	if (failed_start)
+		j->failed++;
 	/*
 	 * Look for a replacement before letting go of the PID file: the run
 	 * that asks for it withdraws its request once it has the file.
 	 */
-	restart = job_should_restart(j, status) && !job_replace_requested(j);
+	restart = job_should_restart(j, status, failed_start) &&
+	    !job_replace_requested(j);
 	job_close_locks(j);
 	if (!restart) {
+		if (failed_start && j->failed > 1 && !j->stop_requested &&
+		    !j->timed_out)
+			job_log_failure(j, "gave up: %u failed starts in a row "
+			    "(startretries = %u)", j->failed,
+			    j->conf->startretries);
 		job_finish(j, result);
 		return;
 	}
 	/* A run that outlived the longest backoff starts a new series. */
-	if (status != -1 && job_now() - j->started >=
-	    JOB_BACKOFF_MAX) {
-		j->restarts = 0;
+	if (status != -1 && job_now() - j->started >= JOB_BACKOFF_MAX)
 		j->backoff = JOB_BACKOFF_FIRST;
-	}
-	j->restarts++;
 	util_format_duration(j->backoff, delay, sizeof(delay));
-	job_log(log_info, j, "restart %u of %u in %s", j->restarts,
-	    j->conf->startretries, delay);
+	if (failed_start)
+		job_log(log_info, j, "start %u of %u failed: trying again in "
+		    "%s", j->failed, j->conf->startretries + 1, delay);
+	else
+		job_log(log_info, j, "restarting in %s", delay);
 	if (j->pidlock != NULL && lock_try(j->pidlock) == 0)
 		(void)lock_clear_pid(j->pidlock);
 	else if (j->pidlock != NULL)
@@ -1181,6 +1212,7 @@ job_exit_expected(struct job *j, int st)
 static void
 job_do_exited(struct job *j, enum job_event ev)
 {
+	char	how[64], ran[32], limit[32];
 	int	st = j->status;
 
 	(void)ev;
@@ -1188,18 +1220,23 @@ job_do_exited(struct job *j, enum job_event ev)
 	if (j->gave_tty)
 		spawn_restore_tty(j->env->tty);
 	j->gave_tty = 0;
-	if (job_exit_expected(j, st) && WIFSIGNALED(st))
-		job_log(log_info, j, "pid %ld killed by signal %s", (long)j->pid,
+	ev_timer_stop(j->env->loop, &j->start_timer);
+	if (WIFSIGNALED(st))
+		snprintf(how, sizeof(how), "killed by signal %s",
 		    util_signame(WTERMSIG(st)));
-	else if (WIFSIGNALED(st))
-		job_log_failure(j, "pid %ld killed by signal %s", (long)j->pid,
-		    util_signame(WTERMSIG(st)));
-	else if (job_exit_expected(j, st))
-		job_log(log_info, j, "pid %ld exited with status %d",
-		    (long)j->pid, WEXITSTATUS(st));
 	else
-		job_log_failure(j, "pid %ld exited with status %d",
-		    (long)j->pid, WEXITSTATUS(st));
+		snprintf(how, sizeof(how), "exited with status %d",
+		    WEXITSTATUS(st));
+	if (!j->start_ok && !j->stop_requested && !j->timed_out) {
+		util_format_duration(job_now() - j->started, ran,
+		    sizeof(ran));
+		util_format_duration(j->conf->startsecs, limit, sizeof(limit));
+		job_log_failure(j, "pid %ld %s after %s, before startsecs "
+		    "(%s): the start failed", (long)j->pid, how, ran, limit);
+	} else if (job_exit_expected(j, st))
+		job_log(log_info, j, "pid %ld %s", (long)j->pid, how);
+	else
+		job_log_failure(j, "pid %ld %s", (long)j->pid, how);
 
 	/*
 	 * Leftovers in the group would keep the locks by accident. A member
@@ -1255,6 +1292,24 @@ job_do_reap(struct job *j, enum job_event ev)
 	job_timer(j, JOB_REAP_POLL);
 }
 
+/*
+ * It has run startsecs: the start succeeded (supervisord's RUNNING), and
+ * failed starts count from zero again.
+ */
+static void
+job_do_started(struct job *j, enum job_event ev)
+{
+	char	limit[32];
+
+	(void)ev;
+	util_format_duration(j->conf->startsecs, limit, sizeof(limit));
+	job_log(log_info, j, "pid %ld up for startsecs (%s): started",
+	    (long)j->pid, limit);
+	j->start_ok = 1;
+	j->failed = 0;
+	j->state = JOB_RUNNING;
+}
+
 /* Stopped before the job ran: give everything back. */
 static void
 job_do_cancel(struct job *j, enum job_event ev)
@@ -1279,15 +1334,16 @@ job_do_bug(struct job *j, enum job_event ev)
 
 /* Rows: state. Columns: event. Every cell is a decision. */
 static job_action *const job_fsm[JOB_NSTATES][JOB_NEVENTS] = {
-	/*		     START	    LOCKED	     EXPIRED	     ERROR	    EXIT	   TIMER		 STOP		KILL */
-	[JOB_IDLE]	= { job_do_begin, job_do_bug,		     job_do_bug,     job_do_failed, job_do_bug,	   job_do_bug,		 job_do_cancel, job_do_cancel },
-	[JOB_REPLACING] = { job_do_bug,	  job_do_replaced,   job_do_giveup,  job_do_failed, job_do_bug,	   job_do_replace_timer, job_do_cancel, job_do_cancel },
-	[JOB_WAITING]	= { job_do_bug,	  job_do_spawn,	     job_do_giveup,  job_do_failed, job_do_bug,	   job_do_bug,		 job_do_cancel, job_do_cancel },
-	[JOB_RUNNING]	= { job_do_bug,	  job_do_bug,	     job_do_bug,     job_do_bug,    job_do_exited, job_do_timeout,	 job_do_stop,	job_do_kill },
-	[JOB_STOPPING]	= { job_do_bug,	  job_do_bug,	     job_do_bug,     job_do_bug,    job_do_exited, job_do_kill,		 job_do_nop,	job_do_kill },
-	[JOB_REAPING]	= { job_do_bug,	  job_do_bug,	     job_do_bug,     job_do_bug,    job_do_bug,	   job_do_reap,		 job_do_nop,	job_do_reap },
-	[JOB_BACKOFF]	= { job_do_bug,	  job_do_bug,	     job_do_bug,     job_do_failed, job_do_bug,	   job_do_begin,	 job_do_cancel, job_do_cancel },
-	[JOB_DONE]	= { job_do_bug,	  job_do_bug,	     job_do_bug,     job_do_bug,    job_do_bug,	   job_do_nop,		 job_do_nop,	job_do_nop },
+	/*		     START	    LOCKED	     EXPIRED	     ERROR	    EXIT	   TIMER		 STOP		KILL	       STARTED */
+	[JOB_IDLE]	= { job_do_begin, job_do_bug,	     job_do_bug,     job_do_failed, job_do_bug,	   job_do_bug,		 job_do_cancel, job_do_cancel, job_do_bug },
+	[JOB_REPLACING] = { job_do_bug,	  job_do_replaced,   job_do_giveup,  job_do_failed, job_do_bug,	   job_do_replace_timer, job_do_cancel, job_do_cancel, job_do_bug },
+	[JOB_WAITING]	= { job_do_bug,	  job_do_spawn,	     job_do_giveup,  job_do_failed, job_do_bug,	   job_do_bug,		 job_do_cancel, job_do_cancel, job_do_bug },
+	[JOB_STARTING]	= { job_do_bug,	  job_do_bug,	     job_do_bug,     job_do_bug,    job_do_exited, job_do_timeout,	 job_do_stop,	job_do_kill,   job_do_started },
+	[JOB_RUNNING]	= { job_do_bug,	  job_do_bug,	     job_do_bug,     job_do_bug,    job_do_exited, job_do_timeout,	 job_do_stop,	job_do_kill,   job_do_bug },
+	[JOB_STOPPING]	= { job_do_bug,	  job_do_bug,	     job_do_bug,     job_do_bug,    job_do_exited, job_do_kill,		 job_do_nop,	job_do_kill,   job_do_nop },
+	[JOB_REAPING]	= { job_do_bug,	  job_do_bug,	     job_do_bug,     job_do_bug,    job_do_bug,	   job_do_reap,		 job_do_nop,	job_do_reap,   job_do_bug },
+	[JOB_BACKOFF]	= { job_do_bug,	  job_do_bug,	     job_do_bug,     job_do_failed, job_do_bug,	   job_do_begin,	 job_do_cancel, job_do_cancel, job_do_bug },
+	[JOB_DONE]	= { job_do_bug,	  job_do_bug,	     job_do_bug,     job_do_bug,    job_do_bug,	   job_do_nop,		 job_do_nop,	job_do_nop,    job_do_bug },
 };
 
 static void
@@ -1382,6 +1438,8 @@ job_new(const struct conf_job *c, unsigned instance, const struct job_env *env,
 	waiter_init(&j->waiter);
 	ev_timer_init(&j->timer, job_timer_cb, 0., 0.);
 	j->timer.data = j;
+	ev_timer_init(&j->start_timer, job_start_timer_cb, 0., 0.);
+	j->start_timer.data = j;
 	j->report_fd = -1;
 	return (j);
 }
@@ -1396,6 +1454,7 @@ job_free(struct job *j)
 		return;
 	waiter_clear(&j->waiter);
 	ev_timer_stop(j->env->loop, &j->timer);
+	ev_timer_stop(j->env->loop, &j->start_timer);
 	if (j->report_fd != -1)
 		close(j->report_fd);
 	resource_free(j->pidres);

@@ -18,6 +18,7 @@ enum job_state {
 	JOB_IDLE,		/* not started yet */
 	JOB_REPLACING,		/* stopping the instance that holds our PID file */
 	JOB_WAITING,		/* for its locks and slots */
+	JOB_STARTING,		/* running, not yet for startsecs */
 	JOB_RUNNING,
 	JOB_STOPPING,		/* stop signal sent, SIGKILL on the timer */
 	JOB_REAPING,		/* main process gone, leftovers of its group not */
@@ -35,6 +36,7 @@ enum job_event {
 	JOB_EV_TIMER,		/* runtime limit, stop escalation, backoff */
 	JOB_EV_STOP,		/* lockrun was asked to stop */
 	JOB_EV_KILL,		/* ... and asked again: no grace period */
+	JOB_EV_STARTED,		/* it has run startsecs: a successful start */
 	JOB_NEVENTS,
 };
 
@@ -91,10 +93,12 @@ struct job {
 	ev_child		 child;
 	int			 report_fd;	/* the exec report of spawn */
 	ev_timer		 timer;
+	ev_timer		 start_timer;	/* startsecs after the start */
 	ev_tstamp		 stop_deadline;
 	pid_t			 replacing;	/* the PID we are replacing */
 
-	unsigned		 restarts;
+	unsigned		 failed;	/* failed starts in a row */
+	int			 start_ok;	/* this run has run startsecs */
 	double			 backoff;
 	int			 timed_out;
 	int			 stop_requested;
