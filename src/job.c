@@ -1376,6 +1376,7 @@ job_new(const struct conf_job *c, unsigned instance, const struct job_env *env,
     job_done_cb *done, void *arg)
 {
 	struct job	*j;
+	struct resource	*r;
 	char		*path;
 	size_t		 i;
 
@@ -1429,9 +1430,12 @@ job_new(const struct conf_job *c, unsigned instance, const struct job_env *env,
 		}
 		path = c->locks[i].is_path ? util_xstrdup(c->locks[i].name) :
 		    lockdir_lock_file(env->lock_dir, c->locks[i].name);
-		j->locks[i] = job_queued(env, res_lock_new(path,
-		    c->locks[i].shared ? LOCK_SHARED : LOCK_EXCLUSIVE, 0),
-		    c->locks[i].is_path ? LOCKDIR_QUEUE_FILE : LOCKDIR_QUEUE_LOCK,
+		r = res_lock_new(path, c->locks[i].shared ? LOCK_SHARED :
+		    LOCK_EXCLUSIVE, 0);
+		/* A --lock file may be the user's data, as with flock(1). */
+		res_lock(r)->user = c->locks[i].is_path;
+		j->locks[i] = job_queued(env, r, c->locks[i].is_path ?
+		    LOCKDIR_QUEUE_FILE : LOCKDIR_QUEUE_LOCK,
 		    c->locks[i].is_path ? NULL : c->locks[i].name);
 		free(path);
 	}
