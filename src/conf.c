@@ -330,6 +330,8 @@ conf_job_free(struct conf_job *job)
 	free(job->name);
 	free(job->command);
 	conf_strv_free(job->argv);
+	free(job->adhoc_path);
+	free(job->adhoc_key);
 	free(job->sems);
 	for (i = 0; i < job->nlocks; i++)
 		free(job->locks[i].name);

@@ -55,6 +55,12 @@ struct conf_job {
 
 	char			*command;	/* run by /bin/sh -c, or NULL */
 	char			**argv;		/* ad hoc: exec'd directly */
+	char			*adhoc_path;	/* ad hoc: its first exclusive
+						   --lock, the run's identity
+						   (with singleton: its PID
+						   file) */
+	char			*adhoc_key;	/* ... canonical, naming the
+						   file of replace requests */
 
 	int			 singleton;	/* default 1 */
 	enum conf_on_running	 on_running;	/* default skip */

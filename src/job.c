@@ -38,6 +38,7 @@
 #define JOB_REAP_POLL		0.01	/* how often to look for leftovers */
 #define JOB_REAP_GRACE		0.1	/* before signalling them */
 #define JOB_REPLACE_POLL	0.05	/* looking for the PID to replace */
+#define JOB_REPLACE_SCAN	0.5	/* ... ad hoc, through /proc */
 #define JOB_LOG_MODE		0640	/* of a log file lockrun creates */
 #define JOB_DESCRIBE_EVERY	5.0	/* look up holders for the wait line */
 
@@ -222,7 +223,7 @@ job_describe_busy(struct job *j, char *buf, size_t len, int progress)
 		    j->conf->name, progress ? "to finish" : "are running");
 		return;
 	}
-	if (r != NULL && r == j->pidres) {
+	if (r != NULL && r == j->pidres && j->conf->adhoc_path == NULL) {
 		pid = job_pidfile_holder(j, &start);
 		job_format_since(start, since, sizeof(since));
 		if (progress && pid > 0)
@@ -607,9 +608,10 @@ job_replace_ask(struct job *j)
 /*
  * May we signal pid as the holder of our PID file? Only the job's own main
  * process: the kernel says it holds the lock, it did not take the lock
- * itself (that is its lockrun), it leads its own session (every job does),
- * and it is ours (our jobs run as us, root's too). A PID file only says
- * which process to ask the kernel about.
+ * itself (that is its lockrun), it leads its own session (every job does;
+ * an ad hoc command leads its process group), and it is ours (our jobs run
+ * as us, root's too). A PID file only says which process to ask the kernel
+ * about.
  */
 static int
 job_may_signal(struct job *j, pid_t pid)
@@ -623,9 +625,26 @@ job_may_signal(struct job *j, pid_t pid)
 	if (holders_key_fd(j->pidlock->fd, &k) == -1 ||
 	    holders_pid_holds(pid, &k, NULL, &locker) != 1 || locker == pid)
 		return (0);
-	if (getsid(pid) != pid || holders_proc(pid, &h) == -1)
+	/* A job leads a session; an ad hoc command its process group. */
+	if ((j->conf->adhoc_path != NULL ? getpgid(pid) : getsid(pid)) !=
+	    pid || holders_proc(pid, &h) == -1)
 		return (0);
 	return (h.uid == geteuid());	/* our jobs run as us, root's too */
+}
+
+/*
+ * The process to stop for the replacement: the PID our PID file names;
+ * ad hoc, where nothing of ours is written in the --lock file, the live
+ * holder /proc shows (as in messages, within a budget).
+ */
+static pid_t
+job_replace_target(struct job *j)
+{
+	time_t	since;
+
+	if (j->conf->adhoc_path != NULL)
+		return (job_pidfile_holder(j, &since));
+	return (lock_read_pid_fd(j->pidlock->fd, NULL, 0));
 }
 
 /*
@@ -637,7 +656,7 @@ job_replace_poke(struct job *j)
 {
 	pid_t	pid;
 
-	pid = lock_read_pid_fd(j->pidlock->fd, NULL, 0);
+	pid = job_replace_target(j);
 	if (pid > 0 && job_may_signal(j, pid)) {
 		job_log(log_info, j, "replacing pid %ld: sending %s",
 		    (long)pid, util_signame(j->conf->stopsignal));
@@ -646,7 +665,9 @@ job_replace_poke(struct job *j)
 		job_timer(j, j->conf->stopwaitsecs);
 		return;
 	}
-	job_timer(j, JOB_REPLACE_POLL);
+	/* Ad hoc, each look goes through /proc: not so often. */
+	job_timer(j, j->conf->adhoc_path != NULL ? JOB_REPLACE_SCAN :
+	    JOB_REPLACE_POLL);
 }
 
 /*
@@ -873,7 +894,7 @@ job_pid_try(struct job *j)
 static void
 job_replace(struct job *j)
 {
-	pid_t	pid;
+	pid_t	pid = 0;
 
 	if (lock_open(j->pidlock) == -1 || job_replace_ask(j) == -1) {
 		job_error(j, errno, "cannot ask for the replacement of",
@@ -885,14 +906,19 @@ job_replace(struct job *j)
 	j->replacing = 0;
 	j->what_at = 0;
 	job_replace_poke(j);
-	if (j->replacing == 0 && (pid = lock_read_pid_fd(j->pidlock->fd,
-	    NULL, 0)) > 0)
+	if (j->replacing == 0)
+		pid = job_replace_target(j);
+	if (j->replacing == 0 && pid > 0 && j->conf->adhoc_path != NULL)
+		job_log(log_warnx, j, "lock %s: held by pid %ld, which is not "
+		    "a command that lockrun runs: not signalling it, waiting "
+		    "for it to let go", j->pidlock->path, (long)pid);
+	else if (j->replacing == 0 && pid > 0)
 		job_log(log_warnx, j, "%s names pid %ld, which is not a job "
 		    "holding it: not signalling it", j->pidlock->path,
 		    (long)pid);
 	else if (j->replacing == 0)
-		job_log(log_info, j, "replacing job %s once its pid is known",
-		    j->conf->name);
+		job_log(log_info, j, "replacing %s once its pid is known",
+		    j->pidlock->path);
 	waiter_clear(&j->waiter);
 	waiter_add(&j->waiter, j->pidres);
 	waiter_start(&j->waiter, j->env->loop, job_wait_left(j),
@@ -1394,15 +1420,15 @@ job_new(const struct conf_job *c, unsigned instance, const struct job_env *env,
 	j->arg = arg;
 
 	if (c->singleton && c->numprocs == 1) {
-		path = lockdir_pid_file(env->lock_dir, c->name);
-		j->pidres = job_queued(env, res_lock_new(path, LOCK_EXCLUSIVE,
-		    1), LOCKDIR_QUEUE_PID, c->name);
+		/* Ad hoc (--replace): the --lock file, the user's. */
+		path = c->adhoc_path != NULL ? util_xstrdup(c->adhoc_path) :
+		    lockdir_pid_file(env->lock_dir, c->name);
+		r = res_lock_new(path, LOCK_EXCLUSIVE, c->adhoc_path == NULL);
+		res_lock(r)->user = c->adhoc_path != NULL;
+		j->pidres = c->adhoc_path != NULL ? job_queued(env, r,
+		    LOCKDIR_QUEUE_FILE, NULL) : job_queued(env, r,
+		    LOCKDIR_QUEUE_PID, c->name);
 		j->pidlock = res_lock(res_queue_inner(j->pidres));
-		free(path);
-		path = lockdir_replace_file(env->lock_dir, c->name);
-		j->replace = util_xcalloc(1, sizeof(*j->replace));
-		lock_init(j->replace, path, LOCK_SHARED);
-		j->replace->own = 1;
 		free(path);
 	} else if (c->singleton) {
 		/* Instance k takes file k, if free. */
@@ -1410,6 +1436,16 @@ job_new(const struct conf_job *c, unsigned instance, const struct job_env *env,
 		    c->numprocs, LOCKDIR_INSTANCE, 1, instance),
 		    LOCKDIR_QUEUE_INSTANCES, c->name);
 		j->pidsem = res_sem(res_queue_inner(j->pidres));
+	}
+	/* Where a run that would replace this one asks for it. */
+	if (j->pidlock != NULL || c->adhoc_key != NULL) {
+		path = c->adhoc_key != NULL ? lockdir_path_replace_file(
+		    env->lock_dir, c->adhoc_key) : lockdir_replace_file(
+		    env->lock_dir, c->name);
+		j->replace = util_xcalloc(1, sizeof(*j->replace));
+		lock_init(j->replace, path, LOCK_SHARED);
+		j->replace->own = 1;
+		free(path);
 	}
 	j->sems = util_xcalloc(c->nsems, sizeof(*j->sems));
 	for (i = 0; i < c->nsems; i++) {

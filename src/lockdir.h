@@ -16,6 +16,7 @@ int	 lockdir_prepare(const char *, int, char *, size_t);
 char	*lockdir_pid_file(const char *, const char *);
 char	*lockdir_lock_file(const char *, const char *);
 char	*lockdir_replace_file(const char *, const char *);
+char	*lockdir_path_replace_file(const char *, const char *);
 char	*lockdir_size_file(const char *, const char *);
 char	*lockdir_slot_file(const char *, const char *, unsigned,
 	    enum lockdir_slot_kind);

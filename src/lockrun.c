@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,6 +66,11 @@ lockrun_usage(FILE *f)
 "  -E, --conflict-exit-code N  exit status when busy or given up (default %d)\n"
 "      --timeout DURATION      stop the command after DURATION: exit 124\n"
 "      --kill-after DURATION   SIGKILL this long after the stop signal (%gs)\n"
+"      --replace               stop the command that holds the --lock (run by\n"
+"                              lockrun), then run (run-this-one)\n"
+"      --restart WHEN          run again when the command exits: always,\n"
+"                              on-failure or on-success (keep-one-running,\n"
+"                              run-one-until-success, -until-failure)\n"
 "  -c, --config FILE           run the jobs of FILE (all, or those named)\n"
 "      --check                 with --config: validate FILE, start nothing\n"
 "      --status                show jobs, slots and locks and who holds them\n"
@@ -422,12 +428,13 @@ lockrun_adhoc(struct options *o, char **cmd)
 		conf.nsems = 1;
 	}
 	/*
-	 * Looking creates nothing; a semaphore's lock dir is made to run.
+	 * Looking creates nothing; a semaphore's lock dir is made to run, as
+	 * is a --replace run's (it asks there).
 	 * With --lock alone, the lock dir only holds queues: use it if it
 	 * is (or can be made) fit, else run without them.
 	 */
 	queues = 0;
-	if (o->semaphore != NULL && !o->status) {
+	if ((o->semaphore != NULL || o->replace) && !o->status) {
 		dir = lockrun_lock_dir(o, NULL);
 		queues = 1;
 	} else if (o->fd != -1)
@@ -468,6 +475,25 @@ lockrun_adhoc(struct options *o, char **cmd)
 		job->locks[i].shared = o->shared;
 	}
 	job->nlocks = o->nlocks;
+	/*
+	 * The first --lock, exclusive, is the run's identity: a --replace
+	 * run stops the command that holds it (that lock is then the job's
+	 * PID file, as for a singleton), and any run of it looks for such
+	 * a request before it starts and restarts.
+	 */
+	if (o->nlocks > 0 && !o->shared && !o->status) {
+		job->adhoc_path = util_xstrdup(o->locks[0]);
+		job->adhoc_key = options_canonical(o->locks[0]);
+	}
+	if (o->replace) {
+		job->singleton = 1;
+		job->on_running = CONF_ON_RUNNING_REPLACE;
+		free(job->locks[0].name);
+		job->nlocks = 0;
+	}
+	job->autorestart = o->restart;
+	/* A start that failed is tried again only when asked to, forever. */
+	job->startretries = o->restart != CONF_RESTART_FALSE ? UINT_MAX : 0;
 	if (o->fd != -1) {
 		util_xasprintf(&job->locks[0].name, "fd %d", o->fd);
 		job->locks[0].is_fd = 1;

@@ -28,6 +28,8 @@ enum {
 	OPT_STATUS,
 	OPT_JSON,
 	OPT_FD,
+	OPT_REPLACE,
+	OPT_RESTART,
 };
 
 static const struct option options_long[] = {
@@ -48,6 +50,8 @@ static const struct option options_long[] = {
 	{ "conflict-exit-code",	required_argument, NULL, 'E' },
 	{ "timeout",		required_argument, NULL, OPT_TIMEOUT },
 	{ "kill-after",		required_argument, NULL, OPT_KILL_AFTER },
+	{ "replace",		no_argument,	   NULL, OPT_REPLACE },
+	{ "restart",		required_argument, NULL, OPT_RESTART },
 	{ "verbose",		no_argument,	   NULL, 'v' },
 	{ "quiet",		no_argument,	   NULL, 'q' },
 	{ "syslog",		no_argument,	   NULL, OPT_SYSLOG },
@@ -86,7 +90,7 @@ options_duration(const char *opt, const char *arg, double *out, char **errp)
  * The file a lock path names, as a canonical string: its directory resolved
  * (the file itself may not exist yet) and its own name.
  */
-static char *
+char *
 options_canonical(const char *path)
 {
 	char	*copy, *dir, *real, *out;
@@ -235,6 +239,20 @@ options_one(int ch, char **argv, struct options *o, char **errp)
 		o->kill_after_set = 1;
 		return (options_duration("--kill-after", optarg,
 		    &o->kill_after, errp));
+	case OPT_REPLACE:
+		o->replace = 1;
+		break;
+	case OPT_RESTART:
+		if (strcmp(optarg, "always") == 0)
+			o->restart = CONF_RESTART_TRUE;
+		else if (strcmp(optarg, "on-failure") == 0)
+			o->restart = CONF_RESTART_UNEXPECTED;
+		else if (strcmp(optarg, "on-success") == 0)
+			o->restart = CONF_RESTART_EXPECTED;
+		else
+			return (options_error(errp, "--restart: '%s' is not "
+			    "always, on-failure or on-success", optarg));
+		break;
 	case 'v':
 		o->verbose++;
 		break;
@@ -281,10 +299,11 @@ options_check(int argc, struct options *o, char **errp)
 		    o->semaphore != NULL || o->status || o->check)
 			return (options_error(errp, "--fd excludes --config, "
 			    "--lock, --semaphore and --status"));
-		if (o->timeout > 0 || o->kill_after_set || o->close)
+		if (o->timeout > 0 || o->kill_after_set || o->close ||
+		    o->replace || o->restart != CONF_RESTART_FALSE)
 			return (options_error(errp, "--fd runs no command: "
-			    "--timeout, --kill-after and --close do not "
-			    "apply"));
+			    "--timeout, --kill-after, --close, --replace and "
+			    "--restart do not apply"));
 		if (optind < argc)
 			return (options_error(errp, "--fd runs no command: it "
 			    "locks the file that descriptor %d is open on, and "
@@ -301,18 +320,33 @@ options_check(int argc, struct options *o, char **errp)
 			return (options_error(errp, "--config excludes --wait, "
 			    "--timeout and --kill-after: set wait_timeout, "
 			    "timeout and stopwaitsecs in the file"));
+		if (o->replace || o->restart != CONF_RESTART_FALSE)
+			return (options_error(errp, "--config excludes "
+			    "--replace and --restart: set on_running = "
+			    "replace and autorestart in the file"));
 		return (0);
 	}
 	if (o->check)
 		return (options_error(errp, "--check needs --config FILE"));
 	if (options_check_duplicates(o, errp) == -1)
 		return (-1);
+	/* Whose command to stop: the one holding the one --lock. */
+	if (o->replace && (o->nlocks != 1 || o->shared))
+		return (options_error(errp, "--replace needs exactly one "
+		    "--lock PATH, exclusive: the lock whose holder it stops"));
+	if (o->replace && o->no_wait)
+		return (options_error(errp, "--replace and --no-wait exclude "
+		    "each other: replacing means waiting for the holder to "
+		    "stop"));
 	if (o->nlocks == 0 && o->semaphore == NULL)
 		return (options_error(errp, "nothing to %s: give --lock PATH, "
 		    "--semaphore NAME --slots N, or --config FILE", o->status ?
 		    "look at" : "lock"));
 	if (o->status && optind < argc)
 		return (options_error(errp, "--status runs no command"));
+	if (o->status && (o->replace || o->restart != CONF_RESTART_FALSE))
+		return (options_error(errp, "--status excludes --replace and "
+		    "--restart"));
 	if (!o->status && optind >= argc)
 		return (options_error(errp, "no command given"));
 	return (0);

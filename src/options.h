@@ -31,6 +31,8 @@ struct options {
 	double			  timeout;
 	double			  kill_after;
 	int			  kill_after_set;
+	int			  replace;	/* --replace */
+	int			  restart;	/* --restart: conf_autorestart */
 	int			  verbose;
 	int			  quiet;
 	int			  use_syslog;
@@ -38,5 +40,6 @@ struct options {
 
 int	options_parse(int, char **, struct options *, int *, char **);
 void	options_free(struct options *);
+char	*options_canonical(const char *);
 
 #endif

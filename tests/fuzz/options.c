@@ -75,6 +75,10 @@ fuzz_check_run(int argc, char **argv, const struct options *o, int first)
 	}
 	if (o->nlocks == 0 && o->semaphore == NULL)
 		fuzz_fail("ad hoc with nothing to lock", "");
+	/* run-this-one: whose holder to stop, and wait for. */
+	if (o->replace && (o->nlocks != 1 || o->shared || o->no_wait))
+		fuzz_fail("--replace without one exclusive --lock to wait for",
+		    "");
 	if (o->status ? first != argc : first >= argc)
 		fuzz_fail("command and --status disagree", "");
 }
