@@ -311,6 +311,54 @@ conf_check_name(struct conf_parse *p, const char *name, const char *what)
 	return (0);
 }
 
+/*
+ * supervisord's sections that lockrun does not read, and what to use
+ * instead: a supervisord.conf fails with a reason, never a bare "unknown".
+ */
+static const struct {
+	const char	*name;		/* "group" matches "group:NAME" too */
+	const char	*why;
+} conf_supervisord_sections[] = {
+	{ "supervisord", "configures supervisord itself: lockrun takes its "
+	    "settings from [lockrun] (lock_dir, log, log_level) and the "
+	    "command line" },
+	{ "supervisorctl", "lockrun has no control client: lockrun --status "
+	    "shows what runs, and a signal stops it" },
+	{ "unix_http_server", "lockrun has no control server: lockrun "
+	    "--status shows what runs" },
+	{ "inet_http_server", "lockrun has no control server: lockrun "
+	    "--status shows what runs" },
+	{ "rpcinterface", "lockrun has no control server" },
+	{ "ctlplugin", "lockrun has no control client" },
+	{ "group", "lockrun has no groups: name the jobs to run on the "
+	    "command line (lockrun --config FILE a b), and cap them together "
+	    "with a [semaphore:NAME]" },
+	{ "include", "lockrun reads one file: put the sections in it" },
+	{ "eventlistener", "lockrun sends no events" },
+	{ "fcgi-program", "lockrun opens no sockets for its jobs: run the "
+	    "program in a [job:NAME] that opens its own" },
+};
+
+/* A supervisord section: say why lockrun does not read it. 1 if it was one. */
+static int
+conf_supervisord_section(struct conf_parse *p, const char *hdr,
+    const char *what)
+{
+	size_t	i, n;
+
+	for (i = 0; i < LOCKRUN_ARRAY_LEN(conf_supervisord_sections); i++) {
+		n = strlen(conf_supervisord_sections[i].name);
+		if (strncmp(hdr, conf_supervisord_sections[i].name, n) == 0 &&
+		    (hdr[n] == '\0' || hdr[n] == ':')) {
+			conf_error(p, p->lineno, what, "a supervisord section "
+			    "that lockrun does not support: %s; remove it",
+			    conf_supervisord_sections[i].why);
+			return (1);
+		}
+	}
+	return (0);
+}
+
 /* Start the section named hdr (the text between the brackets). */
 int
 conf_section(struct conf_parse *p, const char *hdr)
@@ -335,8 +383,10 @@ conf_section(struct conf_parse *p, const char *hdr)
 		}
 		p->lockrun_line = p->lineno;
 		p->sec = CONF_SEC_LOCKRUN;
-	} else if (strncmp(hdr, "job:", 4) == 0) {
-		name = hdr + 4;
+	} else if (strncmp(hdr, "job:", 4) == 0 ||
+	    strncmp(hdr, "program:", 8) == 0) {
+		/* supervisord's [program:NAME] is a job, with its defaults. */
+		name = strchr(hdr, ':') + 1;
 		if (conf_check_name(p, name, what) == -1)
 			goto out;
 		if ((job = conf_find_job(c, name)) != NULL) {
@@ -346,6 +396,10 @@ conf_section(struct conf_parse *p, const char *hdr)
 		}
 		job = conf_add_job(p, name);
 		job->line = p->lineno;
+		if (*hdr == 'p') {
+			job->autorestart = CONF_RESTART_UNEXPECTED;
+			job->startsecs = CONF_SUPERVISORD_STARTSECS;
+		}
 		p->secidx = c->njobs - 1;
 		p->sec = CONF_SEC_JOB;
 	} else if (strncmp(hdr, "semaphore:", 10) == 0) {
@@ -362,8 +416,9 @@ conf_section(struct conf_parse *p, const char *hdr)
 		p->secidx = c->nsems - 1;
 		p->sec = CONF_SEC_SEM;
 	} else {
-		conf_error(p, p->lineno, what, "unknown section (%s)",
-		    CONF_EXPECT_SECTION);
+		if (!conf_supervisord_section(p, hdr, what))
+			conf_error(p, p->lineno, what, "unknown section (%s)",
+			    CONF_EXPECT_SECTION);
 		goto out;
 	}
 	rc = 0;

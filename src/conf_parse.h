@@ -18,7 +18,10 @@ enum conf_section {
 };
 
 #define CONF_EXPECT_SECTION	\
-	"expected [lockrun], [job:NAME] or [semaphore:NAME]"
+	"expected [lockrun], [job:NAME], [program:NAME] or [semaphore:NAME]"
+
+/* supervisord's default startsecs, for a [program:NAME] section. */
+#define CONF_SUPERVISORD_STARTSECS	1.0
 
 /* A "semaphore =" entry, resolved once the whole file is read. */
 struct conf_semref {

@@ -252,10 +252,40 @@ END_TEST
 
 START_TEST(test_conf_unknown_section)
 {
-	test_expect_error("[job:a]\ncommand = x\n\n[program:b]\ncommand = y\n",
-	    "4: [program:b]: unknown section (expected [lockrun], "
-	    "[job:NAME] or [semaphore:NAME])");
+	test_expect_error("[job:a]\ncommand = x\n\n[programs:b]\ncommand = y\n",
+	    "4: [programs:b]: unknown section (expected [lockrun], "
+	    "[job:NAME], [program:NAME] or [semaphore:NAME])");
 	test_expect_prefix("[job]\n", "1: [job]: unknown section");
+}
+END_TEST
+
+/* supervisord's [program:NAME] is a job with supervisord's defaults. */
+START_TEST(test_conf_program_section)
+{
+	struct conf	c;
+
+	test_expect_ok(&c, "[program:cat]\ncommand = /bin/cat\n"
+	    "[job:dog]\ncommand = true\n");
+	ck_assert_uint_eq(c.njobs, 2);
+	ck_assert_str_eq(c.jobs[0].name, "cat");
+	ck_assert_int_eq(c.jobs[0].autorestart, CONF_RESTART_UNEXPECTED);
+	ck_assert_double_eq(c.jobs[0].startsecs, 1);
+	ck_assert_int_eq(c.jobs[1].autorestart, CONF_RESTART_FALSE);
+	ck_assert_double_eq(c.jobs[1].startsecs, 0);
+	conf_free(&c);
+	test_expect_error("[job:a]\ncommand = x\n[program:a]\ncommand = y\n",
+	    "3: [program:a]: duplicate section (first at line 1)");
+	/* Its other sections say what to use instead. */
+	test_expect_prefix("[supervisord]\nlogfile = x\n",
+	    "1: [supervisord]: a supervisord section that lockrun does not "
+	    "support: configures supervisord itself");
+	test_expect_prefix("[group:g]\nprograms = a\n",
+	    "1: [group:g]: a supervisord section that lockrun does not "
+	    "support: lockrun has no groups");
+	test_expect_prefix("[unix_http_server]\n",
+	    "1: [unix_http_server]: a supervisord section");
+	test_expect_prefix("[rpcinterface:supervisor]\n",
+	    "1: [rpcinterface:supervisor]: a supervisord section");
 }
 END_TEST
 
@@ -670,8 +700,8 @@ START_TEST(test_conf_syntax_error)
 	test_expect_error("[job:a]\n = x\n",
 	    "2: syntax error (expected [section] or key = value)");
 	test_expect_error("command = x\n[job:a]\n",
-	    "1: command: not in a section (expected [lockrun], [job:NAME] or "
-	    "[semaphore:NAME] before it)");
+	    "1: command: not in a section (expected [lockrun], [job:NAME], "
+	    "[program:NAME] or [semaphore:NAME] before it)");
 }
 END_TEST
 
@@ -1214,6 +1244,7 @@ conf_suite(void)
 	tcase_add_test(tc, test_conf_defaults);
 	tcase_add_test(tc, test_conf_empty_file);
 	tcase_add_test(tc, test_conf_unknown_section);
+	tcase_add_test(tc, test_conf_program_section);
 	tcase_add_test(tc, test_conf_unknown_key);
 	tcase_add_test(tc, test_conf_bad_duration);
 	tcase_add_test(tc, test_conf_bad_boolean);
