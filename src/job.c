@@ -103,8 +103,6 @@ job_pid_held(struct job *j)
 {
 	if (j->pidlock != NULL)
 		return (j->pidlock->held ? j->pidlock : NULL);
-	if (j->pidsem != NULL)
-		return (sem_held_lock(j->pidsem));
 	return (NULL);
 }
 
@@ -217,26 +215,20 @@ job_describe_busy(struct job *j, char *buf, size_t len, int progress)
 	pid_t		 pid;
 	time_t		 start;
 
-	if (r != NULL && r == j->pidres && j->pidsem != NULL) {
-		snprintf(buf, len, "%s%u instances of job %s %s",
-		    progress ? "one of the " : "all ", j->pidsem->nslots,
-		    j->conf->name, progress ? "to finish" : "are running");
-		return;
-	}
 	if (r != NULL && r == j->pidres && j->conf->adhoc_path == NULL) {
 		pid = job_pidfile_holder(j, &start);
 		job_format_since(start, since, sizeof(since));
 		if (progress && pid > 0)
 			snprintf(buf, len, "job %s to finish (pid %ld%s)",
-			    j->conf->name, (long)pid, since);
+			    j->name, (long)pid, since);
 		else if (progress)
-			snprintf(buf, len, "job %s to finish", j->conf->name);
+			snprintf(buf, len, "job %s to finish", j->name);
 		else if (pid > 0)
 			snprintf(buf, len, "job %s is already running as pid "
-			    "%ld%s", j->conf->name, (long)pid, since);
+			    "%ld%s", j->name, (long)pid, since);
 		else
 			snprintf(buf, len, "job %s is already running",
-			    j->conf->name);
+			    j->name);
 		return;
 	}
 	if (r == NULL)
@@ -952,13 +944,13 @@ job_do_begin(struct job *j, enum job_event ev)
 		(void)lock_clear_pid(job_pid_held(j));
 		/*
 		 * An instance of numprocs > 1 that must wait for more gives its
-		 * file back and takes one again with the rest, all or nothing:
+		 * file back and takes it again with the rest, all or nothing:
 		 * then 2000 instances queued behind a 16-slot semaphore hold 16
 		 * descriptors, not 2000. The price: while they queue, a second
 		 * run of the same file queues too, where a numprocs = 1
 		 * singleton (which keeps its PID file while it waits) skips.
 		 */
-		if (j->pidsem != NULL && (j->conf->nsems > 0 ||
+		if (j->conf->numprocs > 1 && (j->conf->nsems > 0 ||
 		    j->conf->nlocks > 0))
 			resource_close(j->pidres);
 		job_wait(j);
@@ -1411,7 +1403,7 @@ job_new(const struct conf_job *c, unsigned instance, const struct job_env *env,
 	j->env = env;
 	j->instance = instance;
 	if (c->numprocs > 1)
-		util_xasprintf(&j->name, "%s:%02u", c->name, instance);
+		j->name = lockdir_instance_name(c->name, instance);
 	else
 		j->name = util_xstrdup(c->name);
 	j->state = JOB_IDLE;
@@ -1419,26 +1411,29 @@ job_new(const struct conf_job *c, unsigned instance, const struct job_env *env,
 	j->done = done;
 	j->arg = arg;
 
-	if (c->singleton && c->numprocs == 1) {
-		/* Ad hoc (--replace): the --lock file, the user's. */
-		path = c->adhoc_path != NULL ? util_xstrdup(c->adhoc_path) :
-		    lockdir_pid_file(env->lock_dir, c->name);
+	if (c->singleton) {
+		/*
+		 * Instance k's file is <job>.NN.pid, named as it is: k and no
+		 * other; its queue is its own. Ad hoc (--replace): the --lock
+		 * file, the user's.
+		 */
+		if (c->adhoc_path != NULL)
+			path = util_xstrdup(c->adhoc_path);
+		else if (c->numprocs > 1)
+			path = lockdir_slot_file(env->lock_dir, c->name,
+			    instance, LOCKDIR_INSTANCE);
+		else
+			path = lockdir_pid_file(env->lock_dir, c->name);
 		r = res_lock_new(path, LOCK_EXCLUSIVE, c->adhoc_path == NULL);
 		res_lock(r)->user = c->adhoc_path != NULL;
 		j->pidres = c->adhoc_path != NULL ? job_queued(env, r,
 		    LOCKDIR_QUEUE_FILE, NULL) : job_queued(env, r,
-		    LOCKDIR_QUEUE_PID, c->name);
+		    LOCKDIR_QUEUE_PID, j->name);
 		j->pidlock = res_lock(res_queue_inner(j->pidres));
 		free(path);
-	} else if (c->singleton) {
-		/* Instance k takes file k, if free. */
-		j->pidres = job_queued(env, res_sem_new(env->lock_dir, c->name,
-		    c->numprocs, LOCKDIR_INSTANCE, 1, instance),
-		    LOCKDIR_QUEUE_INSTANCES, c->name);
-		j->pidsem = res_sem(res_queue_inner(j->pidres));
 	}
 	/* Where a run that would replace this one asks for it. */
-	if (j->pidlock != NULL || c->adhoc_key != NULL) {
+	if ((j->pidlock != NULL && c->numprocs == 1) || c->adhoc_key != NULL) {
 		path = c->adhoc_key != NULL ? lockdir_path_replace_file(
 		    env->lock_dir, c->adhoc_key) : lockdir_replace_file(
 		    env->lock_dir, c->name);

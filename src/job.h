@@ -74,13 +74,12 @@ typedef void job_done_cb(struct job *, void *);
 struct job {
 	const struct conf_job	*conf;
 	const struct job_env	*env;
-	char			*name;		/* "backup", or "backup:02" */
+	char			*name;		/* "backup", or "backup.02" */
 	unsigned		 instance;
 	enum job_state		 state;
 
-	struct resource		*pidres;	/* singleton: its PID file(s) */
-	struct lock		*pidlock;	/* ... numprocs = 1: that file */
-	struct sem		*pidsem;	/* ... numprocs > 1: instances */
+	struct resource		*pidres;	/* singleton: its PID file */
+	struct lock		*pidlock;	/* ... that file */
 	struct lock		*replace;	/* ... its replace requests */
 	struct resource		**sems;		/* a slot of each semaphore */
 	struct resource		**locks;	/* its named locks */

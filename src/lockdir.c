@@ -222,6 +222,20 @@ lockdir_slot_file(const char *dir, const char *name, unsigned i,
 	return (path);
 }
 
+/*
+ * "<job>.NN": the one spelling of instance NN of a job with numprocs > 1,
+ * in messages, --status and on the command line, as in its PID file
+ * <job>.NN.pid.
+ */
+char *
+lockdir_instance_name(const char *job, unsigned i)
+{
+	char	*name;
+
+	util_xasprintf(&name, "%s.%02u", job, i);
+	return (name);
+}
+
 /* "<dir>/<name>.NN.lock", for messages about all the slots at once. */
 char *
 lockdir_slot_pattern(const char *dir, const char *name,

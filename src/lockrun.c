@@ -201,19 +201,97 @@ lockrun_lock_dir(const struct options *o, const struct conf *c)
 	return (dir);
 }
 
-/* Is the job to run: named on the command line, or none are named? */
-static int
-lockrun_named(char **names, const char *job)
+/*
+ * Which instance of job c does name name: "JOB.NN" (lockdir_instance_name,
+ * the spelling of logs and --status), or -1.
+ */
+static long
+lockrun_instance_of(const struct conf_job *c, const char *name)
 {
-	size_t	i;
+	const char	*dot = strrchr(name, '.');
+	unsigned long	 n;
+	char		*canon;
+	long		 rc = -1;
+
+	if (c->numprocs < 2 || dot == NULL ||
+	    (size_t)(dot - name) != strlen(c->name) ||
+	    strncmp(name, c->name, dot - name) != 0 ||
+	    util_parse_uint(dot + 1, 0, c->numprocs - 1, &n) == -1)
+		return (-1);
+	canon = lockdir_instance_name(c->name, (unsigned)n);
+	if (strcmp(canon, name) == 0)
+		rc = (long)n;
+	free(canon);
+	return (rc);
+}
+
+/* Is instance i of job c (-1: any of it) to run: named, or none are? */
+static int
+lockrun_instance_named(char **names, const struct conf_job *c, long i)
+{
+	size_t	k;
+	long	n;
 
 	if (names[0] == NULL)
 		return (1);
-	for (i = 0; names[i] != NULL; i++) {
-		if (strcmp(names[i], job) == 0)
+	for (k = 0; names[k] != NULL; k++) {
+		if (strcmp(names[k], c->name) == 0)
+			return (1);
+		if ((n = lockrun_instance_of(c, names[k])) != -1 &&
+		    (i == -1 || n == i))
 			return (1);
 	}
 	return (0);
+}
+
+/* Is the job (or an instance of it) to run? */
+static int
+lockrun_named(char **names, const struct conf_job *c)
+{
+	return (lockrun_instance_named(names, c, -1));
+}
+
+/*
+ * Is name a job or an instance ("worker.03") of c? If not, say so, with
+ * the spelling that was meant when it can be guessed ("worker:3"); -1.
+ */
+static int
+lockrun_check_name(const struct conf *c, const char *path, const char *name)
+{
+	const struct conf_job	*job;
+	const char		*rest;
+	unsigned long		 n;
+	size_t			 i, len;
+	char			*canon;
+
+	if (conf_find_job(c, name) != NULL)
+		return (0);
+	for (i = 0; i < c->njobs; i++) {
+		if (lockrun_instance_of(&c->jobs[i], name) != -1)
+			return (0);
+	}
+	for (i = 0; i < c->njobs; i++) {
+		job = &c->jobs[i];
+		len = strlen(job->name);
+		rest = name + len + 1;
+		if (job->numprocs < 2 || strncmp(name, job->name, len) != 0 ||
+		    name[len] == '\0' || strchr(":_.-", name[len]) == NULL ||
+		    util_parse_uint(rest, 0, 999999, &n) == -1)
+			continue;
+		if (n < job->numprocs) {
+			canon = lockdir_instance_name(job->name, (unsigned)n);
+			log_error("%s: no job named '%s' (instance %lu of job "
+			    "%s is %s)", path, name, n, job->name, canon);
+			free(canon);
+		} else
+			log_error("%s: no job named '%s' (job %s has %u "
+			    "instances, %s.00 to %s.%02u)", path, name,
+			    job->name, job->numprocs, job->name, job->name,
+			    job->numprocs - 1);
+		return (-1);
+	}
+	log_error("%s: no job named '%s'", path, name);
+	return (-1);
 }
 
 /* Which semaphores of c the jobs named (or all) use: one byte each. */
@@ -225,7 +303,7 @@ lockrun_sems_used(const struct conf *c, char **names)
 
 	used = util_xcalloc(c->nsems, 1);
 	for (i = 0; i < c->njobs; i++) {
-		if (!lockrun_named(names, c->jobs[i].name))
+		if (!lockrun_named(names, &c->jobs[i]))
 			continue;
 		for (k = 0; k < c->jobs[i].nsems; k++)
 			used[c->jobs[i].sems[k]] = 1;
@@ -623,7 +701,7 @@ lockrun_fds_needed(const struct conf *c, char **names)
 	free(used);
 	for (i = 0; i < c->njobs; i++) {
 		job = &c->jobs[i];
-		if (!lockrun_named(names, job->name))
+		if (!lockrun_named(names, job))
 			continue;
 		run = job->numprocs;
 		tried += 1 + job->nlocks;
@@ -657,6 +735,7 @@ lockrun_config(struct options *o, char **names)
 	enum log_level		 level;
 	char			 err[1024], *dir;
 	size_t			 i;
+	unsigned		 k;
 	int			 code, busy_code, fd;
 	unsigned long		 need;
 	struct rlimit		 rl;
@@ -673,8 +752,7 @@ lockrun_config(struct options *o, char **names)
 		return (EX_CONFIG);
 	}
 	for (i = 0; names[i] != NULL; i++) {
-		if (conf_find_job(&conf, names[i]) == NULL) {
-			log_error("%s: no job named '%s'", o->config, names[i]);
+		if (lockrun_check_name(&conf, o->config, names[i]) == -1) {
 			conf_free(&conf);
 			return (EX_USAGE);
 		}
@@ -731,8 +809,10 @@ lockrun_config(struct options *o, char **names)
 	s.env.no_wait = o->no_wait;
 	s.env.queues = 1;
 	for (i = 0; i < conf.njobs; i++) {
-		if (lockrun_named(names, conf.jobs[i].name))
-			supervisor_add(&s, &conf.jobs[i]);
+		for (k = 0; k < conf.jobs[i].numprocs; k++) {
+			if (lockrun_instance_named(names, &conf.jobs[i], k))
+				supervisor_add_one(&s, &conf.jobs[i], k);
+		}
 	}
 	if ((code = lockrun_claim_sizes(&conf, names, dir, EX_CONFIG,
 	    &claims)) == 0) {

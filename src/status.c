@@ -411,7 +411,7 @@ static void
 status_rows(struct status *st)
 {
 	const struct conf_job	*c;
-	char			 name[300];
+	char			*inst;
 	size_t			 i;
 	unsigned		 k;
 
@@ -422,12 +422,10 @@ status_rows(struct status *st)
 			continue;
 		}
 		for (k = 0; k < c->numprocs; k++) {
-			if (c->numprocs == 1)
-				snprintf(name, sizeof(name), "%s", c->name);
-			else
-				snprintf(name, sizeof(name), "%s:%02u",
-				    c->name, k);
-			status_singleton(st, c, st->job_first[i] + k, name);
+			inst = c->numprocs == 1 ? util_xstrdup(c->name) :
+			    lockdir_instance_name(c->name, k);
+			status_singleton(st, c, st->job_first[i] + k, inst);
+			free(inst);
 		}
 	}
 }
@@ -1005,8 +1003,9 @@ status_print_queues(struct status *st, FILE *out, int json)
 	const struct conf_job	*c;
 	const struct conf_lock	*l;
 	struct stat		 sb;
-	char			 name[64];
+	char			 name[64], *inst;
 	size_t			 i, k, budget = STATUS_MAX_FDS;
+	unsigned		 n;
 	int			 first = 1;
 
 	if (json)
@@ -1017,11 +1016,15 @@ status_print_queues(struct status *st, FILE *out, int json)
 		    st->conf->sems[i].name), &first, &budget);
 	for (i = 0; i < st->conf->njobs; i++) {
 		c = &st->conf->jobs[i];
-		if (c->singleton && !st->adhoc)
-			status_queue(out, json, "job", c->name,
-			    lockdir_queue_dir(st->dir, c->numprocs > 1 ?
-			    LOCKDIR_QUEUE_INSTANCES : LOCKDIR_QUEUE_PID,
-			    c->name), &first, &budget);
+		/* Each instance has a queue of its own, as its PID file. */
+		for (n = 0; c->singleton && !st->adhoc && n < c->numprocs;
+		    n++) {
+			inst = c->numprocs == 1 ? util_xstrdup(c->name) :
+			    lockdir_instance_name(c->name, n);
+			status_queue(out, json, "job", inst, lockdir_queue_dir(
+			    st->dir, LOCKDIR_QUEUE_PID, inst), &first, &budget);
+			free(inst);
+		}
 		for (k = 0; k < c->nlocks; k++) {
 			l = &c->locks[k];
 			if (!l->is_path) {

@@ -137,11 +137,17 @@ supervisor_add(struct supervisor *s, const struct conf_job *c)
 {
 	unsigned	i;
 
-	s->jobs = util_xreallocarray(s->jobs, s->njobs + c->numprocs,
-	    sizeof(*s->jobs));
 	for (i = 0; i < c->numprocs; i++)
-		s->jobs[s->njobs++] = job_new(c, i, &s->env,
-		    supervisor_done_cb, s);
+		supervisor_add_one(s, c, i);
+}
+
+/* Add instance i of a job. */
+void
+supervisor_add_one(struct supervisor *s, const struct conf_job *c,
+    unsigned i)
+{
+	s->jobs = util_xreallocarray(s->jobs, s->njobs + 1, sizeof(*s->jobs));
+	s->jobs[s->njobs++] = job_new(c, i, &s->env, supervisor_done_cb, s);
 }
 
 /* Start every job and run until all are done. */

@@ -22,6 +22,8 @@ struct supervisor {
 int	supervisor_init(struct supervisor *, const struct conf *, const char *,
 	    const struct spawn_undo *);
 void	supervisor_add(struct supervisor *, const struct conf_job *);
+void	supervisor_add_one(struct supervisor *, const struct conf_job *,
+	    unsigned);
 void	supervisor_run(struct supervisor *);
 void	supervisor_free(struct supervisor *);
 
