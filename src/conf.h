@@ -91,7 +91,21 @@ struct conf_job {
 	char			*stdout_logfile;	/* NULL: inherit */
 	char			*stderr_logfile;
 	int			 redirect_stderr;
+
+	char			*process_name;	/* supervisord's, or NULL */
+	int			 process_name_line;
+	int			 supervisord;	/* a [program:NAME] */
+	int			 templated;	/* CONF_TMPL_*: these values name
+						   %(process_num)d: templates
+						   (conf_job_instance) */
 };
+
+#define CONF_TMPL_COMMAND	0x01
+#define CONF_TMPL_PROCESS_NAME	0x02
+#define CONF_TMPL_DIRECTORY	0x04
+#define CONF_TMPL_STDOUT	0x08
+#define CONF_TMPL_STDERR	0x10
+#define CONF_TMPL_ENVIRONMENT	0x20
 
 struct conf {
 	char			*path;
@@ -115,6 +129,9 @@ int	 conf_load(struct conf *, const char *, char *, size_t);
 int	 conf_load_fd(struct conf *, int, const char *, char *, size_t);
 void	 conf_init(struct conf *);
 void	 conf_job_init(struct conf_job *, const char *);
+const struct conf_job *conf_job_instance(const struct conf_job *, unsigned,
+	    struct conf_job *);
+void	 conf_job_instance_free(const struct conf_job *, struct conf_job *);
 void	 conf_free(struct conf *);
 int	 conf_exitcode_expected(const struct conf_job *, int);
 void	 conf_exitcode_set(struct conf_job *, int);

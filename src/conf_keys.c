@@ -36,6 +36,7 @@ static int	conf_set_log(struct conf_parse *, const char *);
 static int	conf_set_log_level(struct conf_parse *, const char *);
 static int	conf_set_slots(struct conf_parse *, const char *);
 static int	conf_set_command(struct conf_parse *, const char *);
+static int	conf_set_process_name(struct conf_parse *, const char *);
 static int	conf_set_singleton(struct conf_parse *, const char *);
 static int	conf_set_on_running(struct conf_parse *, const char *);
 static int	conf_set_semaphore(struct conf_parse *, const char *);
@@ -67,6 +68,7 @@ static const struct conf_key conf_keys[] = {
 	{ "slots",		CONF_SEC_SEM,	conf_set_slots, 0 },
 
 	{ "command",		CONF_SEC_JOB,	conf_set_command, 0 },
+	{ "process_name",	CONF_SEC_JOB,	conf_set_process_name, 0 },
 	{ "singleton",		CONF_SEC_JOB,	conf_set_singleton, 0 },
 	{ "on_running",		CONF_SEC_JOB,	conf_set_on_running, 0 },
 	{ "semaphore",		CONF_SEC_JOB,	conf_set_semaphore, 1 },
@@ -97,6 +99,24 @@ static const struct conf_key conf_keys[] = {
 	"expected yes or no, true or false, on or off, 1 or 0"
 #define CONF_EXPECT_NAME	"expected letters, digits, '_', '.' and '-', " \
 				"not ending in '.' and digits"
+
+/* Double every '%' of *sp: a value as a template of itself. */
+static void
+conf_escape_pct(char **sp)
+{
+	const char	*s;
+	char		*out, *d;
+
+	out = d = util_xmalloc(2 * strlen(*sp) + 1);
+	for (s = *sp; *s != '\0'; s++) {
+		*d++ = *s;
+		if (*s == '%')
+			*d++ = '%';
+	}
+	*d = '\0';
+	free(*sp);
+	*sp = out;
+}
 
 /* Trim whitespace from both ends of s, in place. */
 static char *
@@ -207,17 +227,45 @@ conf_unknown_key(struct conf_parse *p)
 		    "for the keys of this section)", p->sechdr);
 }
 
-/* Expand v into *out (see conf_expand); -1 with the error recorded. */
+/*
+ * The keys whose value may differ from one instance of a job to the next
+ * (%(process_num)d), as supervisord allows.
+ */
+static const char *const conf_instance_keys[] = {
+	"command", "process_name", "directory", "environment",
+	"stdout_logfile", "stderr_logfile",
+};
+
+/*
+ * Expand v into *out (see conf_expand); -1 with the error recorded. In a
+ * key of conf_instance_keys, p->templated says whether *out is a template.
+ */
 static int
 conf_expand_value(struct conf_parse *p, const char *v, int flags, char **out)
 {
-	char	why[1024];
+	struct conf_expand_ctx	ctx;
+	char			why[1024];
 
-	if (conf_expand(v, p->here, flags, out, why, sizeof(why)) == -1) {
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.here = p->here;
+	ctx.host_node_name = p->host;
+	if (p->sec == CONF_SEC_JOB)
+		ctx.program_name = conf_cur_job(p)->name;
+	ctx.instance = p->pinstance && !(flags & CONF_EXPAND_ITEM);
+	if (conf_expand(v, &ctx, flags, out, &p->templated, why,
+	    sizeof(why)) == -1) {
 		conf_key_error(p, "%s", why);
 		return (-1);
 	}
 	return (0);
+}
+
+/* The value just set is a template: note which (CONF_TMPL_*). */
+static void
+conf_note_template(struct conf_parse *p, int bit)
+{
+	if (p->templated)
+		conf_cur_job(p)->templated |= bit;
 }
 
 /*
@@ -260,7 +308,7 @@ int
 conf_flush(struct conf_parse *p)
 {
 	char	*value = NULL;
-	size_t	 i;
+	size_t	 i, k;
 	int	 rc = -1;
 
 	if (p->pname == NULL)
@@ -281,6 +329,12 @@ conf_flush(struct conf_parse *p)
 		goto out;
 	}
 	p->seen[i] = p->pline;
+	p->pinstance = 0;
+	for (k = 0; k < LOCKRUN_ARRAY_LEN(conf_instance_keys); k++) {
+		if (strcmp(p->pname, conf_instance_keys[k]) == 0)
+			p->pinstance = p->sec == CONF_SEC_JOB;
+	}
+	p->templated = 0;
 	if (conf_keys[i].items)
 		rc = conf_keys[i].set(p, p->pvalue);
 	else if (conf_expand_value(p, p->pvalue, 0, &value) == 0)
@@ -397,6 +451,7 @@ conf_section(struct conf_parse *p, const char *hdr)
 		job = conf_add_job(p, name);
 		job->line = p->lineno;
 		if (*hdr == 'p') {
+			job->supervisord = 1;
 			job->autorestart = CONF_RESTART_UNEXPECTED;
 			job->startsecs = CONF_SUPERVISORD_STARTSECS;
 		}
@@ -523,11 +578,18 @@ static int
 conf_set_path(struct conf_parse *p, const char *v, char **dst,
     const char *expected)
 {
+	char	*here;
+
 	if (conf_set_string(p, v, dst, expected) == -1)
 		return (-1);
 	if (**dst != '/') {
+		/* A template's '%' are doubled: here's too. */
+		here = util_xstrdup(p->here);
+		if (p->templated)
+			conf_escape_pct(&here);
 		free(*dst);
-		util_xasprintf(dst, "%s/%s", p->here, v);
+		util_xasprintf(dst, "%s/%s", here, v);
+		free(here);
 	}
 	return (0);
 }
@@ -597,8 +659,19 @@ conf_set_slots(struct conf_parse *p, const char *v)
 static int
 conf_set_command(struct conf_parse *p, const char *v)
 {
+	conf_note_template(p, CONF_TMPL_COMMAND);
 	return (conf_set_string(p, v, &conf_cur_job(p)->command,
 	    "a shell command"));
+}
+
+/* process_name: supervisord's name of an instance (given to the job). */
+static int
+conf_set_process_name(struct conf_parse *p, const char *v)
+{
+	conf_note_template(p, CONF_TMPL_PROCESS_NAME);
+	conf_cur_job(p)->process_name_line = p->pline;
+	return (conf_set_string(p, v, &conf_cur_job(p)->process_name,
+	    "a name, e.g. %(program_name)s_%(process_num)02d"));
 }
 
 /* singleton: boolean. */
@@ -875,6 +948,7 @@ conf_set_numprocs(struct conf_parse *p, const char *v)
 static int
 conf_set_directory(struct conf_parse *p, const char *v)
 {
+	conf_note_template(p, CONF_TMPL_DIRECTORY);
 	return (conf_set_path(p, v, &conf_cur_job(p)->directory,
 	    "a directory"));
 }
@@ -900,6 +974,7 @@ conf_set_environment(struct conf_parse *p, const char *v)
 	char		**env = NULL, *val = NULL, *entry, *x;
 	const char	 *s = v, *key;
 	size_t		  n = 0, keylen, vlen, i;
+	unsigned char	 *tmpl = NULL;
 	char		  q;
 
 	val = util_xmalloc(strlen(v) + 1);
@@ -978,18 +1053,31 @@ conf_set_environment(struct conf_parse *p, const char *v)
 		util_xasprintf(&entry, "%.*s=%s", (int)keylen, key, x);
 		free(x);
 		env = util_xreallocarray(env, n + 2, sizeof(*env));
+		tmpl = util_xreallocarray(tmpl, n + 1, 1);
+		tmpl[n] = p->templated;
 		env[n++] = entry;
 		env[n] = NULL;
 	}
 	free(val);
 	if (env == NULL)
 		env = util_xcalloc(1, sizeof(*env));
+	/* One entry names %(process_num)d: all become templates. */
+	for (i = 0; i < n; i++) {
+		if (tmpl[i])
+			job->templated |= CONF_TMPL_ENVIRONMENT;
+	}
+	for (i = 0; i < n && (job->templated & CONF_TMPL_ENVIRONMENT); i++) {
+		if (!tmpl[i])
+			conf_escape_pct(&env[i]);
+	}
+	free(tmpl);
 	job->environment = env;
 	job->nenvironment = n;
 	return (0);
 
 fail:
 	free(val);
+	free(tmpl);
 	conf_strv_free(env);
 	return (-1);
 }
@@ -1047,6 +1135,7 @@ bad:
 static int
 conf_set_stdout_logfile(struct conf_parse *p, const char *v)
 {
+	conf_note_template(p, CONF_TMPL_STDOUT);
 	return (conf_set_path(p, v, &conf_cur_job(p)->stdout_logfile,
 	    "a file path"));
 }
@@ -1055,6 +1144,7 @@ conf_set_stdout_logfile(struct conf_parse *p, const char *v)
 static int
 conf_set_stderr_logfile(struct conf_parse *p, const char *v)
 {
+	conf_note_template(p, CONF_TMPL_STDERR);
 	return (conf_set_path(p, v, &conf_cur_job(p)->stderr_logfile,
 	    "a file path"));
 }

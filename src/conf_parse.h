@@ -36,6 +36,7 @@ struct conf_parse {
 	const char		*path;
 	FILE			*f;
 	char			*here;
+	char			 host[256];	/* %(host_node_name)s */
 
 	char			*err;
 	size_t			 errlen;
@@ -65,6 +66,8 @@ struct conf_parse {
 	char			*pname;
 	char			*pvalue;
 	int			 pline;
+	int			 pinstance;	/* it may be per instance */
+	int			 templated;	/* its value is a template */
 
 	struct conf_semref	*refs;
 	size_t			 nrefs;

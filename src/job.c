@@ -287,10 +287,13 @@ job_build_env(struct job *j)
 
 	for (n = 0; environ[n] != NULL; n++)
 		;
-	env = util_xcalloc(n + c->nenvironment + 5, sizeof(*env));
+	env = util_xcalloc(n + c->nenvironment + 7, sizeof(*env));
 	k = 0;
 	for (e = environ; *e != NULL; e++) {
-		if (strncmp(*e, "LOCKRUN_", 8) == 0)
+		if (strncmp(*e, "LOCKRUN_", 8) == 0 || ((c->supervisord ||
+		    c->process_name != NULL) &&
+		    (strncmp(*e, "SUPERVISOR_PROCESS_NAME=", 24) == 0 ||
+		    strncmp(*e, "SUPERVISOR_GROUP_NAME=", 22) == 0)))
 			continue;
 		for (i = 0; i < c->nenvironment; i++) {
 			eq = strchr(c->environment[i], '=');
@@ -306,6 +309,12 @@ job_build_env(struct job *j)
 	util_xasprintf(&env[k++], "LOCKRUN_JOB=%s", c->name);
 	util_xasprintf(&env[k++], "LOCKRUN_LOCK_DIR=%s", j->env->lock_dir);
 	util_xasprintf(&env[k++], "LOCKRUN_INSTANCE=%u", j->instance);
+	/* What supervisord tells a [program:NAME]'s processes. */
+	if (c->supervisord || c->process_name != NULL) {
+		util_xasprintf(&env[k++], "SUPERVISOR_PROCESS_NAME=%s",
+		    c->process_name != NULL ? c->process_name : c->name);
+		util_xasprintf(&env[k++], "SUPERVISOR_GROUP_NAME=%s", c->name);
+	}
 	if (c->nsems > 0)
 		util_xasprintf(&env[k++], "LOCKRUN_SLOT=%d",
 		    j->sems[0]->ops->slot(j->sems[0]));
@@ -1399,7 +1408,7 @@ job_new(const struct conf_job *c, unsigned instance, const struct job_env *env,
 	size_t		 i;
 
 	j = util_xcalloc(1, sizeof(*j));
-	j->conf = c;
+	j->conf = c = conf_job_instance(c, instance, &j->inst);
 	j->env = env;
 	j->instance = instance;
 	if (c->numprocs > 1)
@@ -1504,6 +1513,7 @@ job_free(struct job *j)
 		resource_free(j->locks[i]);
 	free(j->locks);
 	free(j->name);
+	conf_job_instance_free(j->conf, &j->inst);
 	free(j);
 }
 

@@ -72,7 +72,8 @@ struct job;
 typedef void job_done_cb(struct job *, void *);
 
 struct job {
-	const struct conf_job	*conf;
+	const struct conf_job	*conf;		/* this instance's (inst) */
+	struct conf_job		 inst;		/* its %(process_num)d values */
 	const struct job_env	*env;
 	char			*name;		/* "backup", or "backup.02" */
 	unsigned		 instance;

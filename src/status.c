@@ -78,6 +78,7 @@ struct status_row {
 	size_t		 file;		/* index into files, or (size_t)-1 */
 	int		 pidfile;	/* ... its PID file (else a slot) */
 	const char	*command;
+	char		*own_command;		/* an instance's, made here */
 	char		 waiting_for[256];	/* "semaphore heavy (2/2), ..." */
 };
 
@@ -410,7 +411,9 @@ status_collect(struct status *st)
 static void
 status_rows(struct status *st)
 {
-	const struct conf_job	*c;
+	const struct conf_job	*c, *ic;
+	struct conf_job		 tmp;
+	struct status_row	*r;
 	char			*inst;
 	size_t			 i;
 	unsigned		 k;
@@ -426,6 +429,13 @@ status_rows(struct status *st)
 			    lockdir_instance_name(c->name, k);
 			status_singleton(st, c, st->job_first[i] + k, inst);
 			free(inst);
+			/* Its command, %(process_num)d and all. */
+			if ((ic = conf_job_instance(c, k, &tmp)) != c) {
+				r = &st->rows[st->nrows - 1];
+				r->command = r->own_command = ic->command;
+				tmp.command = NULL;
+				conf_job_instance_free(ic, &tmp);
+			}
 		}
 	}
 }
@@ -1101,6 +1111,8 @@ status_print(FILE *out, const struct conf *conf, const char *dir, int json,
 	free(st.files);
 	free(st.sem_first);
 	free(st.job_first);
+	for (i = 0; i < st.nrows; i++)
+		free(st.rows[i].own_command);
 	free(st.rows);
 	holders_free(&st.table);
 	return (ferror(out) ? -1 : 0);

@@ -797,13 +797,101 @@ START_TEST(test_conf_expand_env)
 	    "stdout_logfile = %(ENV_LOCKRUN_TEST_UNSET)s/out\n",
 	    "3: stdout_logfile: environment variable LOCKRUN_TEST_UNSET is "
 	    "not set (in %(ENV_LOCKRUN_TEST_UNSET)s)");
-	test_expect_error("[job:a]\ncommand = %(program_name)s\n",
-	    "2: command: unknown expansion \"%(program_name)s\" (expected "
-	    "%(here)s or %(ENV_NAME)s; write %% for a literal %)");
-	test_expect_prefix("[job:a]\ncommand = %(here)d\n",
-	    "2: command: bad expansion \"%(here)d\"");
+	test_expect_error("[job:a]\ncommand = %(program)s\n",
+	    "2: command: unknown expansion \"%(program)s\" (expected "
+	    "%(here)s, %(program_name)s, %(group_name)s, %(host_node_name)s, "
+	    "%(process_num)d, %(numprocs)d or %(ENV_NAME)s; write %% for a "
+	    "literal %; the command can also read $LOCKRUN_JOB and "
+	    "$LOCKRUN_INSTANCE)");
+	test_expect_error("[job:a]\ncommand = %(here)d\n",
+	    "2: command: %(here)d: %d needs a number, and here is text "
+	    "(write %(here)s)");
+	test_expect_prefix("[job:a]\ncommand = %(here)\n",
+	    "2: command: bad expansion \"%(here)\" (expected %(NAME)s, or "
+	    "%(NAME)d for a number");
 	test_expect_prefix("[job:a]\ncommand = %(ENV_)s\n",
 	    "2: command: unknown expansion \"%(ENV_)s\"");
+}
+END_TEST
+
+/* supervisord's names: the job's, the host's, and the instance's. */
+START_TEST(test_conf_expand_supervisord)
+{
+	struct conf		 c, *cp = &c;
+	struct conf_job		 inst;
+	const struct conf_job	*j;
+	char			 host[256];
+
+	ck_assert_int_eq(gethostname(host, sizeof(host)), 0);
+	test_expect_ok(cp, "[program:cat]\n"
+	    "command = /bin/cat %(program_name)s %(group_name)s "
+	    "%(host_node_name)s 100%%\n");
+	j = &c.jobs[0];
+	{
+		char	*want;
+
+		util_xasprintf(&want, "/bin/cat cat cat %s 100%%", host);
+		ck_assert_str_eq(j->command, want);
+		free(want);
+	}
+	ck_assert_int_eq(j->templated, 0);
+	ck_assert_ptr_eq(conf_job_instance(j, 0, &inst), j);
+	conf_free(&c);
+
+	/* %(process_num)d: a template, made for each instance. */
+	test_expect_ok(cp, "[program:w]\n"
+	    "command = run --n=%(process_num)d --of=%(numprocs)d 50%% "
+	    "%(program_name)s\n"
+	    "process_name = %(program_name)s_%(process_num)02d\n"
+	    "directory = /srv/w%(process_num)d\n"
+	    "stdout_logfile = logs/%(program_name)s-%(process_num)03d.log\n"
+	    "environment = A=\"%(process_num)d\",B=\"100%%\"\n"
+	    "numprocs = 12\n");
+	j = &c.jobs[0];
+	ck_assert(j->templated & CONF_TMPL_COMMAND);
+	ck_assert(j->templated & CONF_TMPL_ENVIRONMENT);
+	{
+		const struct conf_job	*i7 = conf_job_instance(j, 7, &inst);
+		char			*want;
+
+		ck_assert_ptr_eq(i7, &inst);
+		ck_assert_str_eq(i7->command, "run --n=7 --of=12 50% w");
+		ck_assert_str_eq(i7->process_name, "w_07");
+		ck_assert_str_eq(i7->directory, "/srv/w7");
+		util_xasprintf(&want, "%s/logs/w-007.log", test_dir);
+		ck_assert_str_eq(i7->stdout_logfile, want);
+		free(want);
+		ck_assert_str_eq(i7->environment[0], "A=7");
+		ck_assert_str_eq(i7->environment[1], "B=100%");
+		conf_job_instance_free(i7, &inst);
+	}
+	conf_free(&c);
+
+	/* Only where supervisord allows it, with a way out. */
+	test_expect_error("[job:a]\ncommand = x\ntimeout = %(process_num)d\n",
+	    "3: timeout: %(process_num)d differs from one instance to the "
+	    "next, and is known only in command, process_name, directory, "
+	    "environment, stdout_logfile and stderr_logfile of a job (the "
+	    "command can also read $LOCKRUN_INSTANCE)");
+	test_expect_error("[lockrun]\nlock_dir = /run/%(program_name)s\n",
+	    "2: lock_dir: %(program_name)s is known only in a [job:NAME] or "
+	    "[program:NAME] section");
+	test_expect_error("[job:a]\ncommand = x %(process_num)d\n"
+	    "process_name = a\nnumprocs = 2\n",
+	    "3: process_name: with numprocs = 2 it must name "
+	    "%(process_num)d, or every instance has the same name (as "
+	    "supervisord requires)");
+	/* A literal %% stays one, and is no expansion. */
+	test_expect_ok(cp, "[job:a]\ncommand = echo %%(process_num)d "
+	    "%(process_num)d\nnumprocs = 2\n");
+	{
+		const struct conf_job	*i1 = conf_job_instance(&c.jobs[0], 1,
+		    &inst);
+
+		ck_assert_str_eq(i1->command, "echo %(process_num)d 1");
+		conf_job_instance_free(i1, &inst);
+	}
+	conf_free(&c);
 }
 END_TEST
 
@@ -1245,6 +1333,7 @@ conf_suite(void)
 	tcase_add_test(tc, test_conf_empty_file);
 	tcase_add_test(tc, test_conf_unknown_section);
 	tcase_add_test(tc, test_conf_program_section);
+	tcase_add_test(tc, test_conf_expand_supervisord);
 	tcase_add_test(tc, test_conf_unknown_key);
 	tcase_add_test(tc, test_conf_bad_duration);
 	tcase_add_test(tc, test_conf_bad_boolean);
