@@ -328,6 +328,8 @@ conf_job_init(struct conf_job *job, const char *name)
 	conf_exitcode_set(job, 0);
 	job->startretries = LOCKRUN_DEFAULT_STARTRETRIES;
 	job->numprocs = 1;
+	job->autostart = 1;
+	job->priority = LOCKRUN_DEFAULT_PRIORITY;
 	job->ioclass = CONF_IOCLASS_NONE;
 	job->iolevel = 4;
 }

@@ -8,6 +8,7 @@
 #define LOCKRUN_DEFAULT_RETRY		1.0	/* retry_interval, seconds */
 #define LOCKRUN_DEFAULT_STOPWAIT	10.0	/* stopwaitsecs, seconds */
 #define LOCKRUN_DEFAULT_STARTRETRIES	3
+#define LOCKRUN_DEFAULT_PRIORITY	999	/* supervisord's */
 #define LOCKRUN_MAX_SLOTS		1024
 #define LOCKRUN_MAX_NUMPROCS		100000
 
@@ -91,6 +92,9 @@ struct conf_job {
 	char			*stdout_logfile;	/* NULL: inherit */
 	char			*stderr_logfile;
 	int			 redirect_stderr;
+
+	int			 autostart;	/* run with the whole file */
+	int			 priority;	/* start order; stop in reverse */
 
 	char			*process_name;	/* supervisord's, or NULL */
 	int			 process_name_line;

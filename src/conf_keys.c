@@ -50,6 +50,8 @@ static int	conf_set_autorestart(struct conf_parse *, const char *);
 static int	conf_set_exitcodes(struct conf_parse *, const char *);
 static int	conf_set_startretries(struct conf_parse *, const char *);
 static int	conf_set_startsecs(struct conf_parse *, const char *);
+static int	conf_set_autostart(struct conf_parse *, const char *);
+static int	conf_set_priority(struct conf_parse *, const char *);
 static int	conf_set_numprocs(struct conf_parse *, const char *);
 static int	conf_set_directory(struct conf_parse *, const char *);
 static int	conf_set_environment(struct conf_parse *, const char *);
@@ -82,6 +84,8 @@ static const struct conf_key conf_keys[] = {
 	{ "exitcodes",		CONF_SEC_JOB,	conf_set_exitcodes, 1 },
 	{ "startretries",	CONF_SEC_JOB,	conf_set_startretries, 0 },
 	{ "startsecs",		CONF_SEC_JOB,	conf_set_startsecs, 0 },
+	{ "autostart",		CONF_SEC_JOB,	conf_set_autostart, 0 },
+	{ "priority",		CONF_SEC_JOB,	conf_set_priority, 0 },
 	{ "numprocs",		CONF_SEC_JOB,	conf_set_numprocs, 0 },
 	{ "directory",		CONF_SEC_JOB,	conf_set_directory, 0 },
 	{ "environment",	CONF_SEC_JOB,	conf_set_environment, 1 },
@@ -930,6 +934,28 @@ static int
 conf_set_startsecs(struct conf_parse *p, const char *v)
 {
 	return (conf_set_duration(p, v, &conf_cur_job(p)->startsecs));
+}
+
+/* autostart: boolean; no: it runs only when named. */
+static int
+conf_set_autostart(struct conf_parse *p, const char *v)
+{
+	return (conf_set_bool(p, v, &conf_cur_job(p)->autostart));
+}
+
+/* priority: a number; the lower start first and stop last. */
+static int
+conf_set_priority(struct conf_parse *p, const char *v)
+{
+	long	n;
+
+	if (util_parse_int(v, -999999, 999999, &n) == -1) {
+		conf_key_error(p, "bad number \"%s\" (expected -999999..999999; "
+		    "the lower start first and stop last)", conf_show(p, v));
+		return (-1);
+	}
+	conf_cur_job(p)->priority = (int)n;
+	return (0);
 }
 
 /* numprocs: 1..LOCKRUN_MAX_NUMPROCS. */

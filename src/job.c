@@ -1133,7 +1133,7 @@ job_should_restart(struct job *j, int status, int failed_start)
 {
 	int	expected;
 
-	if (j->timed_out || j->stop_requested)
+	if (j->timed_out || j->stop_requested || j->env->stopping)
 		return (0);
 	if (failed_start)
 		return (j->failed <= j->conf->startretries);

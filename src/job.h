@@ -60,6 +60,7 @@ struct job_env {
 	int		 forward;	/* ad hoc: pass signals on, no escalation */
 	int		 tty;		/* ad hoc: our terminal, or -1 */
 	int		 tty_eager;	/* ... handed to the command at its start */
+	int		 stopping;	/* lockrun is shutting down: no restart */
 	int		 close_locks;	/* ad hoc --close: the command inherits
 					   no lock, only lockrun holds them */
 	const struct conf *conf;
@@ -76,6 +77,7 @@ struct job {
 	struct conf_job		 inst;		/* its %(process_num)d values */
 	const struct job_env	*env;
 	char			*name;		/* "backup", or "backup.02" */
+	size_t			 seq;		/* the supervisor's order */
 	unsigned		 instance;
 	enum job_state		 state;
 

@@ -225,7 +225,10 @@ lockrun_instance_of(const struct conf_job *c, const char *name)
 	return (rc);
 }
 
-/* Is instance i of job c (-1: any of it) to run: named, or none are? */
+/*
+ * Is instance i of job c (-1: any of it) to run: named, or none are and
+ * it starts with the whole file (autostart)?
+ */
 static int
 lockrun_instance_named(char **names, const struct conf_job *c, long i)
 {
@@ -233,7 +236,7 @@ lockrun_instance_named(char **names, const struct conf_job *c, long i)
 	long	n;
 
 	if (names[0] == NULL)
-		return (1);
+		return (c->autostart);
 	for (k = 0; names[k] != NULL; k++) {
 		if (strcmp(names[k], c->name) == 0)
 			return (1);
@@ -814,7 +817,12 @@ lockrun_config(struct options *o, char **names)
 				supervisor_add_one(&s, &conf.jobs[i], k);
 		}
 	}
-	if ((code = lockrun_claim_sizes(&conf, names, dir, EX_CONFIG,
+	if (s.njobs == 0) {
+		/* Every job has autostart = no: nothing fails, nothing runs. */
+		log_info("%s: no job starts with the file (autostart = no): "
+		    "name the jobs to run", o->config);
+		code = 0;
+	} else if ((code = lockrun_claim_sizes(&conf, names, dir, EX_CONFIG,
 	    &claims)) == 0) {
 		s.env.size_fds = claims.fds;
 		supervisor_run(&s);

@@ -51,6 +51,45 @@ supervisor_progress_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		    nwaiting - 1);
 }
 
+/*
+ * Shutting down, in supervisord's order: the running jobs of the highest
+ * priority first; once they are all done, those of the next; and so on.
+ */
+static void
+supervisor_stop_next(struct supervisor *s)
+{
+	struct job	*j;
+	size_t		 i;
+	int		 prio = 0, any;
+
+	if (s->in_stop)
+		return;		/* a job_stop below finished a job at once */
+	s->in_stop = 1;
+	for (;;) {
+		any = 0;
+		for (i = 0; i < s->njobs; i++) {
+			j = s->jobs[i];
+			if (j->state == JOB_DONE)
+				continue;
+			if (j->stop_requested)
+				goto out;	/* that group is still going */
+			if (!any || j->conf->priority > prio)
+				prio = j->conf->priority;
+			any = 1;
+		}
+		if (!any)
+			break;
+		for (i = 0; i < s->njobs; i++) {
+			j = s->jobs[i];
+			if (j->state != JOB_DONE && !j->stop_requested &&
+			    j->conf->priority == prio)
+				job_stop(j, s->signal, 0);
+		}
+	}
+out:
+	s->in_stop = 0;
+}
+
 /* A job reached JOB_DONE; the last one ends the loop. */
 static void
 supervisor_done_cb(struct job *j, void *arg)
@@ -59,8 +98,11 @@ supervisor_done_cb(struct job *j, void *arg)
 	size_t			 i;
 
 	(void)j;
-	if (--s->nactive > 0)
+	if (--s->nactive > 0) {
+		if (s->nsignals == 1)
+			supervisor_stop_next(s);
 		return;
+	}
 	for (i = 0; i < LOCKRUN_ARRAY_LEN(supervisor_signals); i++)
 		ev_signal_stop(s->loop, &s->sigs[i]);
 	ev_timer_stop(s->loop, &s->progress);
@@ -69,8 +111,9 @@ supervisor_done_cb(struct job *j, void *arg)
 }
 
 /*
- * SIGTERM, SIGINT or SIGHUP: stop every job gracefully; a second signal
- * skips the grace period.
+ * SIGTERM, SIGINT or SIGHUP: stop every job gracefully, highest priority
+ * first (jobs that have not started yet at once: they must not start
+ * now); a second signal skips the grace period.
  */
 static void
 supervisor_signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
@@ -85,8 +128,25 @@ supervisor_signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
 	s->nsignals++;
 	log_info("received SIG%s%s", util_signame(w->signum),
 	    s->nsignals > 1 ? ": stopping now" : ": stopping");
-	for (i = 0; i < s->njobs; i++)
-		job_stop(s->jobs[i], w->signum, s->nsignals > 1);
+	s->env.stopping = 1;
+	if (s->nsignals > 1) {
+		for (i = 0; i < s->njobs; i++)
+			job_stop(s->jobs[i], w->signum, 1);
+		return;
+	}
+	s->in_stop = 1;
+	for (i = 0; i < s->njobs; i++) {
+		switch (s->jobs[i]->state) {
+		case JOB_IDLE: case JOB_REPLACING: case JOB_WAITING:
+		case JOB_BACKOFF:
+			job_stop(s->jobs[i], w->signum, 0);
+			break;
+		default:
+			break;
+		}
+	}
+	s->in_stop = 0;
+	supervisor_stop_next(s);
 }
 
 /*
@@ -147,14 +207,29 @@ supervisor_add_one(struct supervisor *s, const struct conf_job *c,
     unsigned i)
 {
 	s->jobs = util_xreallocarray(s->jobs, s->njobs + 1, sizeof(*s->jobs));
-	s->jobs[s->njobs++] = job_new(c, i, &s->env, supervisor_done_cb, s);
+	s->jobs[s->njobs] = job_new(c, i, &s->env, supervisor_done_cb, s);
+	s->jobs[s->njobs]->seq = s->njobs;
+	s->njobs++;
+}
+
+/* By priority, then by order of adding (the file's). */
+static int
+supervisor_priority_cmp(const void *a, const void *b)
+{
+	const struct job	*x = *(struct job *const *)a;
+	const struct job	*y = *(struct job *const *)b;
+
+	if (x->conf->priority != y->conf->priority)
+		return (x->conf->priority < y->conf->priority ? -1 : 1);
+	return (x->seq < y->seq ? -1 : x->seq > y->seq);
 }
 
 /* Start every job and run until all are done. */
 void
 supervisor_run(struct supervisor *s)
 {
-	size_t	i;
+	struct job	**order;
+	size_t		  i;
 
 	s->nactive = s->njobs;
 	if (s->nactive == 0)
@@ -163,8 +238,14 @@ supervisor_run(struct supervisor *s)
 		if (!spawn_undo_ignored(s->env.undo, supervisor_signals[i]))
 			ev_signal_start(s->loop, &s->sigs[i]);
 	}
+	/* The lower priority first, as supervisord; else in file order. */
+	order = util_xcalloc(s->njobs, sizeof(*order));
 	for (i = 0; i < s->njobs; i++)
-		job_start(s->jobs[i]);
+		order[i] = s->jobs[i];
+	qsort(order, s->njobs, sizeof(*order), supervisor_priority_cmp);
+	for (i = 0; i < s->njobs; i++)
+		job_start(order[i]);
+	free(order);
 	if (s->nactive == 0)
 		return;
 	if (log_status_possible()) {

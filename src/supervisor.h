@@ -17,6 +17,7 @@ struct supervisor {
 	ev_timer	  progress;	/* the status line on a terminal */
 	int		  signal;	/* the first signal received, or 0 */
 	unsigned	  nsignals;
+	int		  in_stop;	/* in supervisor_stop_next */
 };
 
 int	supervisor_init(struct supervisor *, const struct conf *, const char *,
