@@ -328,6 +328,7 @@ conf_job_init(struct conf_job *job, const char *name)
 	conf_exitcode_set(job, 0);
 	job->startretries = LOCKRUN_DEFAULT_STARTRETRIES;
 	job->numprocs = 1;
+	job->umask = -1;
 	job->autostart = 1;
 	job->priority = LOCKRUN_DEFAULT_PRIORITY;
 	job->ioclass = CONF_IOCLASS_NONE;
@@ -354,6 +355,7 @@ conf_job_free(struct conf_job *job)
 	free(job->stdout_logfile);
 	free(job->stderr_logfile);
 	free(job->process_name);
+	free(job->user);
 }
 
 /* A template's value for instance i of c, or NULL for NULL. */

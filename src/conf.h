@@ -93,6 +93,9 @@ struct conf_job {
 	char			*stderr_logfile;
 	int			 redirect_stderr;
 
+	char			*user;		/* run as this user (root only) */
+	int			 user_line;
+	int			 umask;		/* or -1: lockrun's */
 	int			 autostart;	/* run with the whole file */
 	int			 priority;	/* start order; stop in reverse */
 

@@ -51,6 +51,8 @@ static int	conf_set_exitcodes(struct conf_parse *, const char *);
 static int	conf_set_startretries(struct conf_parse *, const char *);
 static int	conf_set_startsecs(struct conf_parse *, const char *);
 static int	conf_set_autostart(struct conf_parse *, const char *);
+static int	conf_set_user(struct conf_parse *, const char *);
+static int	conf_set_umask(struct conf_parse *, const char *);
 static int	conf_set_priority(struct conf_parse *, const char *);
 static int	conf_set_numprocs(struct conf_parse *, const char *);
 static int	conf_set_directory(struct conf_parse *, const char *);
@@ -85,6 +87,8 @@ static const struct conf_key conf_keys[] = {
 	{ "startretries",	CONF_SEC_JOB,	conf_set_startretries, 0 },
 	{ "startsecs",		CONF_SEC_JOB,	conf_set_startsecs, 0 },
 	{ "autostart",		CONF_SEC_JOB,	conf_set_autostart, 0 },
+	{ "user",		CONF_SEC_JOB,	conf_set_user, 0 },
+	{ "umask",		CONF_SEC_JOB,	conf_set_umask, 0 },
 	{ "priority",		CONF_SEC_JOB,	conf_set_priority, 0 },
 	{ "numprocs",		CONF_SEC_JOB,	conf_set_numprocs, 0 },
 	{ "directory",		CONF_SEC_JOB,	conf_set_directory, 0 },
@@ -934,6 +938,46 @@ static int
 conf_set_startsecs(struct conf_parse *p, const char *v)
 {
 	return (conf_set_duration(p, v, &conf_cur_job(p)->startsecs));
+}
+
+/* user: a user name or number that exists (run as it: root only). */
+static int
+conf_set_user(struct conf_parse *p, const char *v)
+{
+	struct conf_job	*job = conf_cur_job(p);
+
+	if (util_user(v, NULL, NULL) == -1) {
+		conf_key_error(p, "no such user \"%s\" (expected a user name "
+		    "or number of this host)", conf_show(p, v));
+		return (-1);
+	}
+	job->user_line = p->pline;
+	return (conf_set_string(p, v, &job->user, "a user"));
+}
+
+/* umask: octal, as supervisord's 022. */
+static int
+conf_set_umask(struct conf_parse *p, const char *v)
+{
+	const char	*s = v;
+	int		 m = 0;
+
+	if (*s == '\0' || strlen(s) > 4)
+		goto bad;
+	for (; *s != '\0'; s++) {
+		if (*s < '0' || *s > '7')
+			goto bad;
+		m = m * 8 + (*s - '0');
+	}
+	if (m > 0777)
+		goto bad;
+	conf_cur_job(p)->umask = m;
+	return (0);
+
+bad:
+	conf_key_error(p, "bad umask \"%s\" (expected an octal number such "
+	    "as 022)", conf_show(p, v));
+	return (-1);
 }
 
 /* autostart: boolean; no: it runs only when named. */

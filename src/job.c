@@ -14,6 +14,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -380,6 +382,82 @@ job_open_log(struct job *j, const char *path)
 	return (fd);
 }
 
+/* The user a job runs as (user =), looked up before the fork. */
+struct job_user {
+	uid_t	 uid;
+	gid_t	 gid;
+	gid_t	*groups;
+	int	 ngroups;
+	/* What to go back to. */
+	gid_t	*saved;
+	int	 nsaved;
+	gid_t	 saved_egid;
+};
+
+/* Look up the job's user and its groups (initgroups' list); -1 if none. */
+static int
+job_user_lookup(struct job *j, struct job_user *u)
+{
+	struct passwd	*pw;
+	int		 n = 32;
+
+	memset(u, 0, sizeof(*u));
+	if (util_user(j->conf->user, &u->uid, &u->gid) == -1 ||
+	    (pw = getpwuid(u->uid)) == NULL) {
+		j->error = errno != 0 ? errno : ENOENT;
+		job_log(log_warnx, j, "user %s: no such user", j->conf->user);
+		return (-1);
+	}
+	for (;;) {
+		u->groups = util_xreallocarray(u->groups, n, sizeof(*u->groups));
+		u->ngroups = n;
+		if (getgrouplist(pw->pw_name, u->gid, u->groups,
+		    &u->ngroups) != -1)
+			break;
+		n = u->ngroups > n ? u->ngroups : n * 2;
+	}
+	return (0);
+}
+
+/*
+ * Act as the job's user (on) for what must be done as it: its log files
+ * are opened, and its directory vetted, with its rights and trusting what
+ * it owns; then back (off). -1 when that cannot be.
+ */
+static int
+job_user_act(struct job_user *u, int on)
+{
+	int	saved = errno;
+
+	if (on) {
+		u->saved_egid = getegid();
+		if ((u->nsaved = getgroups(0, NULL)) == -1)
+			return (-1);
+		u->saved = util_xcalloc(u->nsaved + 1, sizeof(*u->saved));
+		if (getgroups(u->nsaved, u->saved) == -1 ||
+		    setgroups(u->ngroups, u->groups) == -1) {
+			free(u->saved);
+			u->saved = NULL;
+			return (-1);
+		}
+		if (setegid(u->gid) == -1 || seteuid(u->uid) == -1) {
+			(void)job_user_act(u, 0);
+			return (-1);
+		}
+		return (0);
+	}
+	/* Root again first: only root may set the rest back. */
+	if (seteuid(0) == -1 || setegid(u->saved_egid) == -1 ||
+	    setgroups(u->nsaved, u->saved) == -1) {
+		log_warn("cannot become root again");
+		abort();	/* acting as a job's user from now on is worse */
+	}
+	free(u->saved);
+	u->saved = NULL;
+	errno = saved;
+	return (0);
+}
+
 /* Arm the job's one timer. */
 static void
 job_timer(struct job *j, double after)
@@ -620,6 +698,7 @@ job_may_signal(struct job *j, pid_t pid)
 	struct holders_key	k;
 	struct holder		h;
 	pid_t			locker;
+	uid_t			uid;
 
 	if (pid <= 1 || pid == getpid() || j->pidlock->fd == -1)
 		return (0);
@@ -630,7 +709,10 @@ job_may_signal(struct job *j, pid_t pid)
 	if ((j->conf->adhoc_path != NULL ? getpgid(pid) : getsid(pid)) !=
 	    pid || holders_proc(pid, &h) == -1)
 		return (0);
-	return (h.uid == geteuid());	/* our jobs run as us, root's too */
+	/* Our jobs run as us, root's too, or as their user =. */
+	return (h.uid == geteuid() || (j->conf->user != NULL &&
+	    geteuid() == 0 && util_user(j->conf->user, &uid, NULL) == 0 &&
+	    h.uid == uid));
 }
 
 /*
@@ -680,6 +762,8 @@ job_spawn(struct job *j)
 {
 	const struct conf_job	 *c = j->conf;
 	struct spawn		  sp;
+	struct job_user		  user;
+	int			  acting = 0;
 	char			**env = NULL, **shargv_noexec = NULL;
 	char			 *shargv[4], why[512];
 	int			  keep[2 + 2 * c->nsems + c->nlocks];
@@ -688,6 +772,7 @@ job_spawn(struct job *j)
 	pid_t			  pid;
 
 	spawn_init(&sp);
+	memset(&user, 0, sizeof(user));
 	if (j->pidres != NULL && (fd = resource_fd(j->pidres)) != -1)
 		keep[nkeep++] = fd;
 	for (i = 0; i < c->nsems; i++) {
@@ -705,6 +790,27 @@ job_spawn(struct job *j)
 	sp.keep_fds = keep;
 	sp.nkeep = j->env->close_locks ? 0 : nkeep;
 	sp.undo = j->env->undo;
+	sp.umask = c->umask;
+
+	/*
+	 * user = (root only): what follows is done as that user, and the
+	 * child becomes it (the locks stay held: they are open files).
+	 */
+	if (c->user != NULL && geteuid() == 0) {
+		if (job_user_lookup(j, &user) == -1)
+			goto fail;
+		if (job_user_act(&user, 1) == -1) {
+			j->error = errno;
+			job_log(log_warn, j, "cannot act as user %s", c->user);
+			goto fail;
+		}
+		acting = 1;
+		sp.has_user = 1;
+		sp.uid = user.uid;
+		sp.gid = user.gid;
+		sp.groups = user.groups;
+		sp.ngroups = (size_t)user.ngroups;
+	}
 
 	/* Where the command runs decides what it runs (./build, Makefile). */
 	if (c->directory != NULL && trust_dir(c->directory, why,
@@ -726,6 +832,10 @@ job_spawn(struct job *j)
 	else if (c->stderr_logfile != NULL &&
 	    (errfd = job_open_log(j, c->stderr_logfile)) == -1)
 		goto fail;
+	if (acting) {
+		(void)job_user_act(&user, 0);
+		acting = 0;
+	}
 	sp.stdout_fd = outfd;
 	sp.stderr_fd = errfd;
 
@@ -801,12 +911,16 @@ job_spawn(struct job *j)
 		job_timer(j, c->timeout);
 
 	free(shargv_noexec);
+	free(user.groups);
 	job_spawn_cleanup(env, outfd, errfd);
 	return (0);
 
 fail:
 	if (j->error == 0)
 		j->error = errno;
+	if (acting)
+		(void)job_user_act(&user, 0);
+	free(user.groups);
 	free(shargv_noexec);
 	job_spawn_cleanup(env, outfd, errfd);
 	return (-1);
@@ -936,6 +1050,7 @@ job_do_begin(struct job *j, enum job_event ev)
 	char	what[512];
 
 	(void)ev;
+	j->spawn_failed = 0;
 	job_wait_begin(j);
 	if (j->pidres == NULL) {
 		job_wait(j);
@@ -1060,8 +1175,10 @@ job_do_spawn(struct job *j, enum job_event ev)
 		job_finish(j, JOB_RESULT_EXITED);
 		return;
 	}
-	if (job_spawn(j) == -1)
+	if (job_spawn(j) == -1) {
+		j->spawn_failed = 1;
 		job_event(j, JOB_EV_ERROR);
+	}
 }
 
 static void
@@ -1124,7 +1241,7 @@ job_do_kill(struct job *j, enum job_event ev)
 /*
  * Should the job start again after this wait status (-1: it could not be
  * started at all)? As supervisord: a failed start (it could not be
- * started, or ended before startsecs) is tried again, up to startretries
+ * spawned, or ended before startsecs) is tried again, up to startretries
  * in a row, whatever autorestart says; autorestart decides after a run
  * that started.
  */
@@ -1134,6 +1251,13 @@ job_should_restart(struct job *j, int status, int failed_start)
 	int	expected;
 
 	if (j->timed_out || j->stop_requested || j->env->stopping)
+		return (0);
+	/*
+	 * A lock that could not be taken (permission denied) is no start:
+	 * tried again only for a job that restarts.
+	 */
+	if (status == -1 && !j->spawn_failed &&
+	    j->conf->autorestart == CONF_RESTART_FALSE)
 		return (0);
 	if (failed_start)
 		return (j->failed <= j->conf->startretries);

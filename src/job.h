@@ -100,6 +100,7 @@ struct job {
 	pid_t			 replacing;	/* the PID we are replacing */
 
 	unsigned		 failed;	/* failed starts in a row */
+	int			 spawn_failed;	/* this try could not fork */
 	int			 start_ok;	/* this run has run startsecs */
 	double			 backoff;
 	int			 timed_out;

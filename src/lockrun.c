@@ -728,6 +728,34 @@ lockrun_fds_needed(const struct conf *c, char **names)
 	return (n + held);
 }
 
+/*
+ * Only root can run a job as another user (user =): say which job cannot
+ * run, as a configuration error; 0 when all can.
+ */
+static int
+lockrun_check_users(const struct conf *c, char **names)
+{
+	const struct conf_job	*job;
+	size_t			 i;
+	uid_t			 uid;
+
+	if (geteuid() == 0)
+		return (0);
+	for (i = 0; i < c->njobs; i++) {
+		job = &c->jobs[i];
+		if (job->user == NULL || !lockrun_named(names, job) ||
+		    (util_user(job->user, &uid, NULL) == 0 &&
+		    uid == geteuid()))
+			continue;
+		log_error("%s:%d: user: only root can run a job as another "
+		    "user (lockrun runs as uid %lu): run it as root, or remove "
+		    "the key", c->path, job->user_line,
+		    (unsigned long)geteuid());
+		return (EX_CONFIG);
+	}
+	return (0);
+}
+
 /* --config mode: the jobs of an INI file, all or those named. */
 static int
 lockrun_config(struct options *o, char **names)
@@ -790,6 +818,10 @@ lockrun_config(struct options *o, char **names)
 		code = status_print(stdout, &conf, dir, o->json, 0) == 0 ?
 		    0 : EX_IOERR;
 		free(dir);
+		conf_free(&conf);
+		return (code);
+	}
+	if ((code = lockrun_check_users(&conf, names)) != 0) {
 		conf_free(&conf);
 		return (code);
 	}

@@ -151,12 +151,13 @@ status_look(struct status *st, struct status_file *f)
 		f->lockers[i] = l[i].pid;
 	/*
 	 * The file's own PID, if the kernel confirms it and the process is
-	 * the file owner's (or root's): a stale PID reused by someone
-	 * else's process must not lend it the file's label.
+	 * the file owner's (or root's; or the file is root's, whose jobs may
+	 * run as any user = ): a stale PID reused by someone else's process
+	 * must not lend it the file's label.
 	 */
 	if (pid > 0 && holders_pid_holds(pid, &f->key, NULL, NULL) == 1 &&
 	    holders_proc(pid, &f->who) == 0 && (f->who.uid == f->owner ||
-	    f->who.uid == 0)) {
+	    f->who.uid == 0 || f->owner == 0)) {
 		f->pid = pid;
 		f->verified = 1;
 		f->has_who = 1;

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <math.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -308,6 +309,32 @@ util_valid_name(const char *s)
 	    strspn(dot + 1, "0123456789") == strlen(dot + 1))
 		return (0);
 	return (1);
+}
+
+/*
+ * The user named (or numbered) s: its uid and primary gid (either may be
+ * NULL). -1 when there is none.
+ */
+int
+util_user(const char *s, uid_t *uid, gid_t *gid)
+{
+	struct passwd	*pw;
+	unsigned long	 n;
+
+	errno = 0;
+	if ((pw = getpwnam(s)) == NULL && util_parse_uint(s, 0, 0x7fffffff,
+	    &n) == 0)
+		pw = getpwuid((uid_t)n);
+	if (pw == NULL) {
+		if (errno == 0)
+			errno = ENOENT;
+		return (-1);
+	}
+	if (uid != NULL)
+		*uid = pw->pw_uid;
+	if (gid != NULL)
+		*gid = pw->pw_gid;
+	return (0);
 }
 
 /* Format seconds the way a person reads them: 250ms, 12s, 5m, 2h3m. */

@@ -25,6 +25,7 @@ int	 util_parse_bool(const char *, int *);
 int	 util_parse_signal(const char *, int *);
 const char *util_signame(int);
 int	 util_valid_name(const char *);
+int	 util_user(const char *, uid_t *, gid_t *);
 void	 util_format_duration(double, char *, size_t);
 double	 util_now(void);
 /* What /proc/PID/stat says of a process. */
