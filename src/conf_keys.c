@@ -52,6 +52,7 @@ static int	conf_set_startretries(struct conf_parse *, const char *);
 static int	conf_set_startsecs(struct conf_parse *, const char *);
 static int	conf_set_autostart(struct conf_parse *, const char *);
 static int	conf_set_user(struct conf_parse *, const char *);
+static int	conf_set_asgroup(struct conf_parse *, const char *);
 static int	conf_set_umask(struct conf_parse *, const char *);
 static int	conf_set_priority(struct conf_parse *, const char *);
 static int	conf_set_numprocs(struct conf_parse *, const char *);
@@ -89,6 +90,8 @@ static const struct conf_key conf_keys[] = {
 	{ "autostart",		CONF_SEC_JOB,	conf_set_autostart, 0 },
 	{ "user",		CONF_SEC_JOB,	conf_set_user, 0 },
 	{ "umask",		CONF_SEC_JOB,	conf_set_umask, 0 },
+	{ "stopasgroup",	CONF_SEC_JOB,	conf_set_asgroup, 0 },
+	{ "killasgroup",	CONF_SEC_JOB,	conf_set_asgroup, 0 },
 	{ "priority",		CONF_SEC_JOB,	conf_set_priority, 0 },
 	{ "numprocs",		CONF_SEC_JOB,	conf_set_numprocs, 0 },
 	{ "directory",		CONF_SEC_JOB,	conf_set_directory, 0 },
@@ -211,6 +214,86 @@ conf_distance(const char *a, const char *b)
 	return (d);
 }
 
+/* Values of a supervisord key that change nothing under lockrun. */
+static int
+conf_sv_any(const char *v)
+{
+	(void)v;
+	return (1);
+}
+
+static int
+conf_sv_false(const char *v)
+{
+	int	b;
+
+	return (util_parse_bool(v, &b) == 0 && !b);
+}
+
+static int
+conf_sv_auto(const char *v)
+{
+	return (strcmp(v, "AUTO") == 0);
+}
+
+static int
+conf_sv_zero(const char *v)
+{
+	return (strcmp(v, "0") == 0);
+}
+
+/*
+ * supervisord's [program:x] keys that lockrun does not support: a value
+ * that would change nothing (the defaults; capture mode, which only feeds
+ * event listeners) is accepted, any other is an error that says why and
+ * what to use instead, never "unknown key".
+ */
+static const struct {
+	const char	*name;
+	int		(*harmless)(const char *);
+	const char	*why;
+} conf_supervisord_keys[] = {
+	{ "stdout_capture_maxbytes", conf_sv_any, NULL },
+	{ "stderr_capture_maxbytes", conf_sv_any, NULL },
+	{ "stdout_events_enabled", conf_sv_false, "lockrun sends no events: "
+	    "set it to false or remove it" },
+	{ "stderr_events_enabled", conf_sv_false, "lockrun sends no events: "
+	    "set it to false or remove it" },
+	{ "serverurl", conf_sv_auto, "lockrun has no control server for a "
+	    "job to reach: set it to AUTO or remove it" },
+	{ "stdout_syslog", conf_sv_false, "send the output to syslog with "
+	    "command = ... | logger -t NAME" },
+	{ "stderr_syslog", conf_sv_false, "send the output to syslog with "
+	    "command = ... 2>&1 | logger -t NAME" },
+	{ "numprocs_start", conf_sv_zero, "lockrun numbers the instances "
+	    "from 0 (NAME.00, %(process_num)d, $LOCKRUN_INSTANCE): add your "
+	    "offset in the command" },
+};
+
+/*
+ * A supervisord key lockrun does not support: 0 if it is none, 1 if it is
+ * one with a harmless value, -1 with the error recorded.
+ */
+static int
+conf_supervisord_key(struct conf_parse *p)
+{
+	size_t	i;
+
+	if (p->sec != CONF_SEC_JOB)
+		return (0);
+	for (i = 0; i < LOCKRUN_ARRAY_LEN(conf_supervisord_keys); i++) {
+		if (strcmp(p->pname, conf_supervisord_keys[i].name) != 0)
+			continue;
+		if (conf_supervisord_keys[i].harmless(p->pvalue))
+			return (1);
+		conf_key_error(p, "a supervisord key that lockrun does not "
+		    "support with \"%s\": %s", conf_show(p, p->pvalue),
+		    conf_supervisord_keys[i].why);
+		return (-1);
+	}
+	return (0);
+}
+
 /* Report a key this section does not have, with a guess at what was meant. */
 static void
 conf_unknown_key(struct conf_parse *p)
@@ -317,7 +400,7 @@ conf_flush(struct conf_parse *p)
 {
 	char	*value = NULL;
 	size_t	 i, k;
-	int	 rc = -1;
+	int	 rc = -1, sv;
 
 	if (p->pname == NULL)
 		return (0);
@@ -328,7 +411,10 @@ conf_flush(struct conf_parse *p)
 			break;
 	}
 	if (i == CONF_NKEYS) {
-		conf_unknown_key(p);
+		if ((sv = conf_supervisord_key(p)) == 0)
+			conf_unknown_key(p);
+		else if (sv == 1)
+			rc = 0;
 		goto out;
 	}
 	if (p->seen[i] != 0) {
@@ -980,6 +1066,18 @@ bad:
 	return (-1);
 }
 
+/*
+ * stopasgroup, killasgroup: booleans, read and let be: lockrun signals a
+ * job's whole process group always (its own session).
+ */
+static int
+conf_set_asgroup(struct conf_parse *p, const char *v)
+{
+	int	b;
+
+	return (conf_set_bool(p, v, &b));
+}
+
 /* autostart: boolean; no: it runs only when named. */
 static int
 conf_set_autostart(struct conf_parse *p, const char *v)
@@ -1201,13 +1299,34 @@ bad:
 	return (-1);
 }
 
+/*
+ * A log file: a path, supervisord's NONE (discard: /dev/null), not its
+ * AUTO (a file of its child log directory) or syslog.
+ */
+static int
+conf_set_logfile(struct conf_parse *p, const char *v, char **dst)
+{
+	if (strcmp(v, "NONE") == 0) {
+		*dst = util_xstrdup("/dev/null");
+		return (0);
+	}
+	if (strcmp(v, "AUTO") == 0 || strcmp(v, "syslog") == 0) {
+		conf_key_error(p, "%s: a supervisord value that lockrun does "
+		    "not support: %s", v, *v == 'A' ? "lockrun keeps no child "
+		    "log directory: give a path, or remove the key to inherit "
+		    "lockrun's output" : "send the output to syslog with "
+		    "command = ... | logger -t NAME");
+		return (-1);
+	}
+	return (conf_set_path(p, v, dst, "a file path, or NONE"));
+}
+
 /* stdout_logfile: where the job's stdout goes. */
 static int
 conf_set_stdout_logfile(struct conf_parse *p, const char *v)
 {
 	conf_note_template(p, CONF_TMPL_STDOUT);
-	return (conf_set_path(p, v, &conf_cur_job(p)->stdout_logfile,
-	    "a file path"));
+	return (conf_set_logfile(p, v, &conf_cur_job(p)->stdout_logfile));
 }
 
 /* stderr_logfile: where the job's stderr goes. */
@@ -1215,8 +1334,7 @@ static int
 conf_set_stderr_logfile(struct conf_parse *p, const char *v)
 {
 	conf_note_template(p, CONF_TMPL_STDERR);
-	return (conf_set_path(p, v, &conf_cur_job(p)->stderr_logfile,
-	    "a file path"));
+	return (conf_set_logfile(p, v, &conf_cur_job(p)->stderr_logfile));
 }
 
 /* redirect_stderr: boolean, stderr goes where stdout goes. */

@@ -370,6 +370,10 @@ job_open_log(struct job *j, const char *path)
 	char	why[512];
 	int	fd;
 
+	/* NONE: discarded (trust_open_append takes no device). */
+	if (strcmp(path, "/dev/null") == 0 && (fd = open(path, O_WRONLY |
+	    O_CLOEXEC | O_NOCTTY)) != -1)
+		return (fd);
 	if ((fd = trust_open_append(path, JOB_LOG_MODE, why,
 	    sizeof(why))) == -1) {
 		if (*why != '\0')

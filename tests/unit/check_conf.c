@@ -814,6 +814,37 @@ START_TEST(test_conf_expand_env)
 }
 END_TEST
 
+/* supervisord's keys lockrun does not support: harmless, or why not. */
+START_TEST(test_conf_supervisord_keys)
+{
+	struct conf	c;
+
+	test_expect_ok(&c, "[program:x]\ncommand = true\n"
+	    "stopasgroup = true\nkillasgroup = false\n"
+	    "stdout_capture_maxbytes = 1MB\nstderr_events_enabled = false\n"
+	    "serverurl = AUTO\nstdout_logfile = NONE\n");
+	ck_assert_str_eq(c.jobs[0].stdout_logfile, "/dev/null");
+	conf_free(&c);
+	test_expect_error("[program:x]\ncommand = true\n"
+	    "stdout_events_enabled = true\n",
+	    "3: stdout_events_enabled: a supervisord key that lockrun does "
+	    "not support with \"true\": lockrun sends no events: set it to "
+	    "false or remove it");
+	test_expect_prefix("[program:x]\ncommand = true\nnumprocs_start = 1\n",
+	    "3: numprocs_start: a supervisord key that lockrun does not "
+	    "support with \"1\": lockrun numbers the instances from 0");
+	test_expect_prefix("[program:x]\ncommand = true\nserverurl = "
+	    "unix:///tmp/s.sock\n", "3: serverurl: a supervisord key");
+	test_expect_prefix("[program:x]\ncommand = true\n"
+	    "stderr_logfile = AUTO\n", "3: stderr_logfile: AUTO: a "
+	    "supervisord value that lockrun does not support: lockrun keeps "
+	    "no child log directory");
+	/* A real typo still gets its guess. */
+	test_expect_prefix("[program:x]\ncommand = true\nstartsec = 1\n",
+	    "3: startsec: unknown key in [program:x] (did you mean startsecs?)");
+}
+END_TEST
+
 /* supervisord's names: the job's, the host's, and the instance's. */
 START_TEST(test_conf_expand_supervisord)
 {
@@ -1334,6 +1365,7 @@ conf_suite(void)
 	tcase_add_test(tc, test_conf_unknown_section);
 	tcase_add_test(tc, test_conf_program_section);
 	tcase_add_test(tc, test_conf_expand_supervisord);
+	tcase_add_test(tc, test_conf_supervisord_keys);
 	tcase_add_test(tc, test_conf_unknown_key);
 	tcase_add_test(tc, test_conf_bad_duration);
 	tcase_add_test(tc, test_conf_bad_boolean);
