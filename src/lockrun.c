@@ -73,7 +73,8 @@ lockrun_usage(FILE *f)
 "                              run-one-until-success, -until-failure)\n"
 "  -c, --config FILE           run the jobs of FILE (all, or those named)\n"
 "      --check                 with --config: validate FILE, start nothing\n"
-"      --status                show jobs, slots and locks and who holds them\n"
+"      --status                show jobs, slots, locks, who holds and who\n"
+"                              waits for them (alone: all of the lock dir)\n"
 "      --json                  with --status: as one JSON document\n"
 "  -v, --verbose               say more (twice: debug)\n"
 "  -q, --quiet                 say nothing but errors\n"
@@ -587,8 +588,12 @@ lockrun_adhoc(struct options *o, char **cmd)
 	job->stopwaitsecs = o->kill_after;
 
 	if (o->status) {
-		/* Who holds these locks and slots (flock(1) cannot say). */
+		/*
+		 * Who holds these locks and slots (flock(1) cannot say); with
+		 * none named, everything in the lock dir.
+		 */
 		code = status_print(stdout, &conf, dir, o->json,
+		    o->nlocks == 0 && o->semaphore == NULL ? STATUS_ALL :
 		    STATUS_ADHOC) == 0 ? 0 : EX_IOERR;
 		conf_free(&conf);
 		free(dir);

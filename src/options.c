@@ -338,10 +338,9 @@ options_check(int argc, struct options *o, char **errp)
 		return (options_error(errp, "--replace and --no-wait exclude "
 		    "each other: replacing means waiting for the holder to "
 		    "stop"));
-	if (o->nlocks == 0 && o->semaphore == NULL)
-		return (options_error(errp, "nothing to %s: give --lock PATH, "
-		    "--semaphore NAME --slots N, or --config FILE", o->status ?
-		    "look at" : "lock"));
+	if (o->nlocks == 0 && o->semaphore == NULL && !o->status)
+		return (options_error(errp, "nothing to lock: give --lock PATH, "
+		    "--semaphore NAME --slots N, or --config FILE"));
 	if (o->status && optind < argc)
 		return (options_error(errp, "--status runs no command"));
 	if (o->status && (o->replace || o->restart != CONF_RESTART_FALSE))
