@@ -1,5 +1,5 @@
 #!/bin/sh
-# tests/integration/t-71-supervisord-sample.sh: the [program:x] example of
+# tests/integration/t-94-supervisord-sample.sh: the [program:x] example of
 # supervisord's documentation ("[program:x] Section Example") runs with
 # lockrun as it is, but for its user (chrism) and its log paths (/a/path),
 # which must exist on the host; renamed to [job:cat] it runs the same.

@@ -1,5 +1,5 @@
 #!/bin/sh
-# tests/integration/t-72-status-all.sh: "lockrun --status" with no --config,
+# tests/integration/t-95-status-all.sh: "lockrun --status" with no --config,
 # --lock or --semaphore lists everything in the lock dir: every semaphore
 # (used/size, holders), every named lock, every job PID file with its live
 # holder, and the lockruns that wait (which command, since when, for

@@ -1,5 +1,5 @@
 #!/bin/sh
-# tests/integration/t-82-fd.sh: flock(1)'s descriptor form, the idiom inside
+# tests/integration/t-35-fd.sh: flock(1)'s descriptor form, the idiom inside
 # scripts: "exec 9>F; lockrun --fd 9 --no-wait || exit 0" locks the file
 # that the shell has open and exits; the shell holds the lock from then on.
 

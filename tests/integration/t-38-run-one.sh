@@ -1,5 +1,5 @@
 #!/bin/sh
-# tests/integration/t-85-run-one.sh: the run-one family, ad hoc.
+# tests/integration/t-38-run-one.sh: the run-one family, ad hoc.
 #	run-this-one		--replace: stop the command holding the --lock
 #				(one lockrun runs), then run
 #	keep-one-running	--restart always

@@ -1,5 +1,5 @@
 #!/bin/sh
-# tests/integration/t-83-close.sh: -o/--close, as flock(1)'s: the command
+# tests/integration/t-36-close.sh: -o/--close, as flock(1)'s: the command
 # does not inherit the locks, only lockrun holds them; so a daemon the
 # command leaves behind does not keep them, and neither does the command
 # once lockrun is killed with SIGKILL (the trade-off).

@@ -1,5 +1,5 @@
 #!/bin/sh
-# tests/integration/t-80-durations.sh: durations as systemd writes them
+# tests/integration/t-33-durations.sh: durations as systemd writes them
 # ("90s", "1h30m", "1h 30min", "2.5h", "500ms"), read by one parser for the
 # options and for every duration key of a job file.
 

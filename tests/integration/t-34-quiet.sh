@@ -1,5 +1,5 @@
 #!/bin/sh
-# tests/integration/t-81-quiet.sh: cron mails every byte a job prints, so a
+# tests/integration/t-34-quiet.sh: cron mails every byte a job prints, so a
 # run that succeeds or is skipped prints nothing unless asked (-v,
 # log_level); failures and errors always do; under systemd (stderr is the
 # journal: $JOURNAL_STREAM names it) the comings and goings are logged.

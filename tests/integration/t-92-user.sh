@@ -1,5 +1,5 @@
 #!/bin/sh
-# tests/integration/t-89-user.sh: user = (root only) and umask =, as in
+# tests/integration/t-92-user.sh: user = (root only) and umask =, as in
 # supervisord. The job runs as that user, with its groups, and keeps the
 # locks; its log files and its directory are opened and vetted as that
 # user; anyone else gets an error saying only root can.

@@ -1,5 +1,5 @@
 #!/bin/sh
-# tests/integration/t-87-expansions.sh: supervisord's expansions where it
+# tests/integration/t-90-expansions.sh: supervisord's expansions where it
 # allows them: %(program_name)s, %(group_name)s, %(host_node_name)s,
 # %(here)s, %(ENV_X)s everywhere in a job, %(process_num)02d and
 # %(numprocs)d in command, process_name, directory, environment and the

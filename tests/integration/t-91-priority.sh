@@ -1,5 +1,5 @@
 #!/bin/sh
-# tests/integration/t-88-priority.sh: supervisord's autostart and priority.
+# tests/integration/t-91-priority.sh: supervisord's autostart and priority.
 # A job with autostart = no runs only when named; the lower priority starts
 # first and is stopped last, each group once the one before is gone.
 

@@ -1,5 +1,5 @@
 #!/bin/sh
-# tests/integration/t-86-instance-names.sh: one spelling for an instance of
+# tests/integration/t-39-instance-names.sh: one spelling for an instance of
 # a job with numprocs > 1, "JOB.NN", everywhere: in the logs, in --status
 # (and its JSON), in the name of its PID file, and on the command line,
 # where it runs that instance alone.

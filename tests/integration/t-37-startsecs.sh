@@ -1,5 +1,5 @@
 #!/bin/sh
-# tests/integration/t-84-startsecs.sh: startsecs and startretries as in
+# tests/integration/t-37-startsecs.sh: startsecs and startretries as in
 # supervisord: a start succeeds once the job has run startsecs; one that
 # ends sooner (whatever its status) is a failed start, tried again after a
 # backoff whatever autorestart says, and startretries failed starts in a
