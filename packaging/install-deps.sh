@@ -6,7 +6,7 @@ set -eu
 pkgs="build-essential autoconf automake libtool pkg-config
 libev-dev libinih-dev check
 util-linux bsdutils procps python3 python3-portalocker
-btrfs-progs strace"
+btrfs-progs strace groff-base mandoc"
 
 missing=""
 for p in $pkgs; do
