@@ -908,7 +908,12 @@ job_do_begin(struct job *j, enum job_event ev)
 	 * A restart that does not happen (a leftover of the last run still
 	 * holds the singleton) ends with the status of the run that did.
 	 */
-	switch (j->env->no_wait ? CONF_ON_RUNNING_SKIP : j->conf->on_running) {
+	/*
+	 * The new instance of a job changed by a reload waits for the old
+	 * one, whose last process may still be letting go of the file.
+	 */
+	switch (j->env->no_wait ? CONF_ON_RUNNING_SKIP : j->takes_over &&
+	    !j->ran ? CONF_ON_RUNNING_WAIT : j->conf->on_running) {
 	case CONF_ON_RUNNING_SKIP:
 		job_log(log_info, j, "%sskipped: %s", j->ran ? "restart " : "",
 		    what);
@@ -1237,9 +1242,21 @@ static job_action *const job_fsm[JOB_NSTATES][JOB_NEVENTS] = {
 static void
 job_event(struct job *j, enum job_event ev)
 {
+	enum job_state	told;
+
 	log_debug("job %s: %s in state %s", j->name, job_event_names[ev],
 	    job_state_names[j->state]);
 	job_fsm[j->state][ev](j, ev);
+	/*
+	 * Every state is entered in an event: tell of it once, here, also
+	 * when nested events went through several (idle to running).
+	 */
+	if (j->state != j->told) {
+		told = j->told;
+		j->told = j->state;
+		if (j->env->changed != NULL)
+			j->env->changed(j, told, j->env->changed_arg);
+	}
 }
 
 /*
