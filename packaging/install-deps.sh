@@ -6,7 +6,8 @@ set -eu
 pkgs="build-essential autoconf automake libtool pkg-config
 libev-dev libinih-dev check
 util-linux bsdutils procps python3 python3-portalocker
-btrfs-progs strace groff-base mandoc"
+btrfs-progs strace groff-base mandoc
+bash-completion systemd"
 
 missing=""
 for p in $pkgs; do

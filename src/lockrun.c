@@ -24,6 +24,7 @@
 #include "lock.h"
 #include "lockdir.h"
 #include "log.h"
+#include "notify.h"
 #include "spawn.h"
 #include "status.h"
 #include "sem.h"
@@ -1110,6 +1111,7 @@ main(int argc, char **argv)
 		level = level == LOG_LEVEL_WARN ? LOG_LEVEL_INFO :
 		    LOG_LEVEL_DEBUG;
 	log_init("lockrun", level, o.use_syslog);
+	notify_init();
 	spawn_undo_nofile(&lockrun_undo);
 
 	if (o.config != NULL)

@@ -13,6 +13,7 @@
 
 #include "log.h"
 #include "metrics.h"
+#include "notify.h"
 #include "spawn.h"
 #include "supervisor.h"
 #include "util.h"
@@ -213,7 +214,9 @@ supervisor_signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
 			return;
 		}
 		log_info("received SIGHUP: reloading %s", s->env.conf->path);
+		notify_reloading();
 		s->reload(s, s->reload_arg);
+		notify_send("READY=1");
 		return;
 	}
 	if (s->signal == 0)
@@ -221,6 +224,7 @@ supervisor_signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
 	s->nsignals++;
 	log_info("received SIG%s%s", util_signame(w->signum),
 	    s->nsignals > 1 ? ": stopping now" : ": stopping");
+	notify_send("STOPPING=1");
 	s->nheld = 0;			/* cancelled below, never started */
 	for (i = 0; i < s->njobs; i++)
 		job_stop(s->jobs[i], w->signum, s->nsignals > 1);
@@ -306,6 +310,8 @@ supervisor_run(struct supervisor *s)
 	}
 	for (i = 0; i < s->njobs; i++)
 		job_start(s->jobs[i]);
+	/* Every job has started, is waiting, or is done already. */
+	notify_send("READY=1");
 	if (s->nactive > 0) {
 		if (log_status_possible()) {
 			ev_timer_init(&s->progress, supervisor_progress_cb,
