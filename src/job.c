@@ -27,6 +27,7 @@
 #include "job.h"
 #include "lockdir.h"
 #include "log.h"
+#include "logfile.h"
 #include "res_file.h"
 #include "res_queue.h"
 #include "spawn.h"
@@ -333,23 +334,27 @@ job_sh_argv(char *const *argv)
 
 /*
  * Open a log file for the child, appending, so that no other user can
- * choose what the job's output goes into (trust_open_append); -1 and a
- * message on failure.
+ * choose what the job's output goes into (trust_open_append), and a pipe
+ * through which lockrun writes it (logfile.c: SIGUSR2 reopens it). The
+ * pipe's end for the child, or -1 and a message on failure.
  */
 static int
 job_open_log(struct job *j, const char *path)
 {
-	char	why[512];
-	int	fd;
+	char	why[512], who[256];
+	int	fd = -1;
 
-	if ((fd = trust_open_append(path, JOB_LOG_MODE, why,
-	    sizeof(why))) == -1) {
+	snprintf(who, sizeof(who), "job %s", j->name);
+	why[0] = '\0';
+	if (logfile_open(j->env->loop, path, JOB_LOG_MODE, who, &fd, why,
+	    sizeof(why)) == -1) {
 		if (*why != '\0')
 			job_log(log_warnx, j, "log file %s: %s: not writing to "
 			    "it, as another user could choose where the output "
 			    "goes", path, why);
 		else
 			job_log(log_warn, j, "log file %s", path);
+		return (-1);
 	}
 	return (fd);
 }

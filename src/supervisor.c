@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "logfile.h"
 #include "metrics.h"
 #include "notify.h"
 #include "spawn.h"
@@ -99,6 +100,7 @@ supervisor_done_cb(struct job *j, void *arg)
 		return;
 	for (i = 0; i < LOCKRUN_ARRAY_LEN(supervisor_signals); i++)
 		ev_signal_stop(s->loop, &s->sigs[i]);
+	ev_signal_stop(s->loop, &s->usr2);
 	ev_timer_stop(s->loop, &s->progress);
 	ev_timer_stop(s->loop, &s->sweep);
 	log_status(NULL);
@@ -232,6 +234,20 @@ supervisor_signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
 		job_stop(s->retiring[i], w->signum, s->nsignals > 1);
 }
 
+/* SIGUSR2: reopen the jobs' log files (logrotate has renamed them). */
+static void
+supervisor_usr2_cb(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	unsigned	n;
+
+	(void)loop;
+	(void)w;
+	(void)revents;
+	n = logfile_reopen();
+	log_info("received SIGUSR2: reopened %u log file%s", n,
+	    n == 1 ? "" : "s");
+}
+
 /*
  * Set up the default loop (libev reaps children only there) and signals.
  * undo says which signals were ignored when lockrun started: those stay
@@ -273,6 +289,8 @@ supervisor_init(struct supervisor *s, const struct conf *conf,
 		    supervisor_signals[i]);
 		s->sigs[i].data = s;
 	}
+	ev_signal_init(&s->usr2, supervisor_usr2_cb, SIGUSR2);
+	s->usr2.data = s;
 	ev_timer_init(&s->sweep, supervisor_sweep_cb, 0., 0.);
 	s->sweep.data = s;
 	if (conf->metrics_file != NULL) {
@@ -308,6 +326,9 @@ supervisor_run(struct supervisor *s)
 		if (!spawn_undo_ignored(s->env.undo, supervisor_signals[i]))
 			ev_signal_start(s->loop, &s->sigs[i]);
 	}
+	/* Ad hoc there are no log files, and flock(1) takes no SIGUSR2. */
+	if (!s->env.forward && !spawn_undo_ignored(s->env.undo, SIGUSR2))
+		ev_signal_start(s->loop, &s->usr2);
 	for (i = 0; i < s->njobs; i++)
 		job_start(s->jobs[i]);
 	/* Every job has started, is waiting, or is done already. */
@@ -321,6 +342,7 @@ supervisor_run(struct supervisor *s)
 		}
 		ev_run(s->loop, 0);
 	}
+	logfile_drain();
 	metrics_flush(s->metrics);
 }
 

@@ -20,6 +20,7 @@ struct supervisor {
 	size_t		  njobs;
 	size_t		  nactive;	/* jobs not yet done, retiring too */
 	ev_signal	  sigs[3];
+	ev_signal	  usr2;		/* reopen the jobs' log files */
 	ev_timer	  progress;	/* the status line on a terminal */
 	int		  signal;	/* the first signal received, or 0 */
 	unsigned	  nsignals;
