@@ -48,6 +48,11 @@ grep -E '^dpkg-deb: building package' "$work/build.log"
 deb=$(echo "$work"/lockrun_*.deb)
 [ -f "$deb" ] || fail "no lockrun_*.deb was built"
 dpkg-deb --info "$deb" | sed -n 's/^ \(Package\|Version\|Architecture\|Depends\):/  &/p'
+# Linked with Debian's shared libev and libinih, as policy wants.
+for lib in libev4 libinih1; do
+	dpkg-deb -f "$deb" Depends | grep -q "$lib" ||
+	    fail "the package does not depend on $lib: linked statically?"
+done
 
 step "lintian"
 if command -v lintian >/dev/null; then
