@@ -96,7 +96,6 @@ grep -v '^# HELP lockrun_[a-z_]* .' "$PROM" |
 [ ! -s "$T/odd" ] || fail "lines not in the textfile format: $(cat "$T/odd")"
 [ "$(stat -c %a "$PROM")" = 644 ] ||
     fail "the file is $(stat -c %a "$PROM"), not 0644 (node_exporter reads it)"
-[ ! -e "$PROM.tmp" ] || fail "a temporary file was left"
 
 # A second lockrun of the same file (cron) adds to the same counters: a
 # skip of the busy singleton, a run of ok.
@@ -124,6 +123,8 @@ expect_bg_rc 3 "$LR" 20
 has lockrun_job_runs_total holder 1 || fail "holder: $(cat "$PROM")"
 has lockrun_job_last_exit_status holder 0 || fail "holder's exit not written"
 has lockrun_semaphore_used heavy 0 || fail "used: $(metric lockrun_semaphore_used heavy)"
+# Each write renames its temporary file: none is left once all are done.
+wait_for '! test -e "$PROM.tmp"' 10
 
 # A directory another user could change is refused, with the reason.
 mkdir "$T/open"
