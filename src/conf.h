@@ -90,6 +90,7 @@ struct conf {
 	int			 has_busy_exit_code;
 	char			*log;		/* "stderr" | "syslog", or NULL */
 	char			*log_level;	/* or NULL */
+	char			*metrics_file;	/* Prometheus textfile, or NULL */
 
 	struct conf_sem		*sems;
 	size_t			 nsems;
@@ -106,6 +107,8 @@ int	 conf_load_fd(struct conf *, int, const char *, char *, size_t);
 void	 conf_init(struct conf *);
 void	 conf_job_init(struct conf_job *, const char *);
 void	 conf_free(struct conf *);
+int	 conf_job_equal(const struct conf *, const struct conf_job *,
+	    const struct conf *, const struct conf_job *);
 int	 conf_exitcode_expected(const struct conf_job *, int);
 void	 conf_exitcode_set(struct conf_job *, int);
 const char	*conf_key_name(size_t);

@@ -34,6 +34,7 @@ static int	conf_set_lock_dir(struct conf_parse *, const char *);
 static int	conf_set_busy_exit_code(struct conf_parse *, const char *);
 static int	conf_set_log(struct conf_parse *, const char *);
 static int	conf_set_log_level(struct conf_parse *, const char *);
+static int	conf_set_metrics_file(struct conf_parse *, const char *);
 static int	conf_set_slots(struct conf_parse *, const char *);
 static int	conf_set_command(struct conf_parse *, const char *);
 static int	conf_set_singleton(struct conf_parse *, const char *);
@@ -62,6 +63,7 @@ static const struct conf_key conf_keys[] = {
 	{ "busy_exit_code",	CONF_SEC_LOCKRUN, conf_set_busy_exit_code, 0 },
 	{ "log",		CONF_SEC_LOCKRUN, conf_set_log, 0 },
 	{ "log_level",		CONF_SEC_LOCKRUN, conf_set_log_level, 0 },
+	{ "metrics_file",	CONF_SEC_LOCKRUN, conf_set_metrics_file, 0 },
 
 	{ "slots",		CONF_SEC_SEM,	conf_set_slots, 0 },
 
@@ -521,6 +523,13 @@ conf_set_log_level(struct conf_parse *p, const char *v)
 		return (-1);
 	p->c->log_level = util_xstrdup(v);
 	return (0);
+}
+
+/* [lockrun] metrics_file: a file path (Prometheus textfile format). */
+static int
+conf_set_metrics_file(struct conf_parse *p, const char *v)
+{
+	return (conf_set_path(p, v, &p->c->metrics_file, "a file path"));
 }
 
 /* [semaphore:NAME] slots: 1..LOCKRUN_MAX_SLOTS. */

@@ -27,6 +27,7 @@
 #include "job.h"
 #include "lockdir.h"
 #include "log.h"
+#include "logfile.h"
 #include "res_file.h"
 #include "res_queue.h"
 #include "spawn.h"
@@ -344,23 +345,27 @@ job_sh_argv(char *const *argv)
 
 /*
  * Open a log file for the child, appending, so that no other user can
- * choose what the job's output goes into (trust_open_append); -1 and a
- * message on failure.
+ * choose what the job's output goes into (trust_open_append), and a pipe
+ * through which lockrun writes it (logfile.c: SIGUSR2 reopens it). The
+ * pipe's end for the child, or -1 and a message on failure.
  */
 static int
 job_open_log(struct job *j, const char *path)
 {
-	char	why[512];
-	int	fd;
+	char	why[512], who[256];
+	int	fd = -1;
 
-	if ((fd = trust_open_append(path, JOB_LOG_MODE, why,
-	    sizeof(why))) == -1) {
+	snprintf(who, sizeof(who), "job %s", j->name);
+	why[0] = '\0';
+	if (logfile_open(j->env->loop, path, JOB_LOG_MODE, who, &fd, why,
+	    sizeof(why)) == -1) {
 		if (*why != '\0')
 			job_log(log_warnx, j, "log file %s: %s: not writing to "
 			    "it, as another user could choose where the output "
 			    "goes", path, why);
 		else
 			job_log(log_warn, j, "log file %s", path);
+		return (-1);
 	}
 	return (fd);
 }
@@ -919,7 +924,12 @@ job_do_begin(struct job *j, enum job_event ev)
 	 * A restart that does not happen (a leftover of the last run still
 	 * holds the singleton) ends with the status of the run that did.
 	 */
-	switch (j->env->no_wait ? CONF_ON_RUNNING_SKIP : j->conf->on_running) {
+	/*
+	 * The new instance of a job changed by a reload waits for the old
+	 * one, whose last process may still be letting go of the file.
+	 */
+	switch (j->env->no_wait ? CONF_ON_RUNNING_SKIP : j->takes_over &&
+	    !j->ran ? CONF_ON_RUNNING_WAIT : j->conf->on_running) {
 	case CONF_ON_RUNNING_SKIP:
 		job_log(log_info, j, "%sskipped: %s", j->ran ? "restart " : "",
 		    what);
@@ -1248,9 +1258,21 @@ static job_action *const job_fsm[JOB_NSTATES][JOB_NEVENTS] = {
 static void
 job_event(struct job *j, enum job_event ev)
 {
+	enum job_state	told;
+
 	log_debug("job %s: %s in state %s", j->name, job_event_names[ev],
 	    job_state_names[j->state]);
 	job_fsm[j->state][ev](j, ev);
+	/*
+	 * Every state is entered in an event: tell of it once, here, also
+	 * when nested events went through several (idle to running).
+	 */
+	if (j->state != j->told) {
+		told = j->told;
+		j->told = j->state;
+		if (j->env->changed != NULL)
+			j->env->changed(j, told, j->env->changed_arg);
+	}
 }
 
 /*
