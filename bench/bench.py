@@ -6,15 +6,22 @@ copied from elsewhere. Timing goals are checked here, never in tests.
 """
 
 import argparse
+import errno
 import os
 import platform
-import shutil
+import random
+import signal
 import statistics
 import subprocess
 import sys
 import time
 
 SEM_FLAGS = ["--will-cite"]
+
+# x86_64 system call numbers, as /proc/PID/syscall shows the one a process
+# is blocked in: how the harness sees that a poller sleeps between polls.
+SYS_PSELECT6 = 270        # GNU sem (perl's select)
+SYS_CLOCK_NANOSLEEP = 230  # portalocker (python's time.sleep)
 
 
 def pct(values, p):
@@ -79,6 +86,118 @@ def wait_exit_nowait(pid):
     os.waitid(os.P_PID, pid, os.WEXITED | os.WNOWAIT)
 
 
+def reap(p):
+    """Wait for Popen p; (status, rusage of it and its reaped children)."""
+    _, status, ru = os.wait4(p.pid, 0)
+    p.returncode = os.waitstatus_to_exitcode(status)
+    return status, ru
+
+
+def cpu_of(ru):
+    return ru.ru_utime + ru.ru_stime
+
+
+def csw_of(ru):
+    return ru.ru_nvcsw + ru.ru_nivcsw
+
+
+def wait_until(pred, timeout, what, step=0.0005):
+    """Poll pred until it is true; its value. Fails after timeout seconds."""
+    end = time.perf_counter() + timeout
+    while True:
+        v = pred()
+        if v:
+            return v
+        if time.perf_counter() > end:
+            raise RuntimeError("bench: timed out waiting for " + what)
+        time.sleep(step)
+
+
+def in_syscall(pid, nrs):
+    """Is pid blocked in one of the system calls nrs (/proc/PID/syscall)?"""
+    try:
+        with open("/proc/%d/syscall" % pid) as f:
+            nr = f.read().split(None, 1)[0]
+    except (OSError, IndexError):
+        return False
+    return nr.isdigit() and int(nr) in nrs
+
+
+def lock_id(path):
+    """The device:inode by which /proc/locks names path's file."""
+    st = os.stat(path)
+    return "%02x:%02x:%d" % (os.major(st.st_dev), os.minor(st.st_dev),
+                             st.st_ino)
+
+
+def proc_locks(ident):
+    """flock(2) locks on the file ident: [(blocked, mode, pid)]."""
+    out = []
+    with open("/proc/locks") as f:
+        for line in f:
+            if ident not in line:
+                continue
+            w = line.split()
+            blocked = w[1] == "->"
+            if blocked:
+                w = w[1:]
+            if w[1] != "FLOCK" or w[5] != ident:
+                continue
+            out.append((blocked, w[3], int(w[4])))
+    return out
+
+
+def open_trigger(fifo):
+    """The FIFO's write end, once its reader (a holder's command) opened it:
+    proof that the holder holds the lock. None while nobody reads it."""
+    try:
+        return os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+    except OSError as e:
+        if e.errno == errno.ENXIO:
+            return None
+        raise
+
+
+def lockrun_ticket(qroot, pid):
+    """The name of pid's ticket in any queue under qroot, or None."""
+    tail = ".%d." % pid
+    try:
+        dirs = os.listdir(qroot)
+    except FileNotFoundError:
+        return None
+    for d in dirs:
+        try:
+            names = os.listdir(os.path.join(qroot, d))
+        except OSError:
+            continue
+        for name in names:
+            if tail in name and not name.startswith("."):
+                return name
+    return None
+
+
+def inversions(seq):
+    """Pairs out of order in seq (merge sort count)."""
+    def sort(a):
+        if len(a) <= 1:
+            return a, 0
+        m = len(a) // 2
+        left, x = sort(a[:m])
+        right, y = sort(a[m:])
+        out, i, j, inv = [], 0, 0, x + y
+        while i < len(left) and j < len(right):
+            if left[i] <= right[j]:
+                out.append(left[i])
+                i += 1
+            else:
+                out.append(right[j])
+                inv += len(left) - i
+                j += 1
+        out += left[i:] + right[j:]
+        return out, inv
+    return sort(list(seq))[1]
+
+
 class Bench:
     def __init__(self, args):
         self.a = args
@@ -87,9 +206,43 @@ class Bench:
         self.work = args.work
         self.rows = []
         self.quick = args.quick
+        self.procs = []         # (Popen, own session): ended on the way out
+        # lockrun's lock dir (its queues), private to this run.
+        self.lockdir = self.path("lockdir")
+        os.makedirs(self.lockdir, mode=0o700, exist_ok=True)
+        os.environ["LOCKRUN_LOCK_DIR"] = self.lockdir
 
     def path(self, name):
         return os.path.join(self.work, name)
+
+    def fresh(self, name):
+        """An empty private directory in the work dir."""
+        d = self.path(name)
+        if os.path.exists(d):
+            subprocess.run(["rm", "-rf", d], check=True)
+        os.makedirs(d, mode=0o700)
+        return d
+
+    def spawn(self, argv, session=False, **kw):
+        """Start argv; it is ended (by its pid) if the harness stops early."""
+        p = subprocess.Popen(argv, start_new_session=session, **kw)
+        self.procs.append((p, session))
+        return p
+
+    def cleanup(self):
+        """End whatever this harness started and is still running."""
+        for p, session in self.procs:
+            if p.returncode is not None or p.poll() is not None:
+                continue
+            try:
+                if session:
+                    os.killpg(p.pid, signal.SIGKILL)
+                else:
+                    p.kill()
+                p.wait()
+            except (ProcessLookupError, ChildProcessError):
+                pass
+        self.procs = []
 
     def row(self, scenario, tool, figure, ratio=""):
         self.rows.append((scenario, tool, figure, ratio))
@@ -366,12 +519,22 @@ def main():
                     help="fewer repetitions, for a smoke run")
     ap.add_argument("--only", default="123456")
     args = ap.parse_args()
+    # SIGTERM: end what was started (finally, below), then exit.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     b = Bench(args)
+    try:
+        run(b, args)
+    finally:
+        b.cleanup()
+
+
+def run(b, args):
     ver = subprocess.run([args.lockrun, "--version"], capture_output=True,
                          text=True).stdout.strip()
-    print("%s on %s, %d CPUs, Linux %s, %s" % (
+    print("%s on %s, %d CPUs, Linux %s, %s, load average %s" % (
         ver, platform.node() or "?", os.cpu_count(), platform.release(),
-        time.strftime("%Y-%m-%d %H:%M")))
+        time.strftime("%Y-%m-%d %H:%M"),
+        " ".join("%.2f" % x for x in os.getloadavg())))
     print()
     results = []
     if "1" in args.only:
