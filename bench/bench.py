@@ -604,6 +604,129 @@ class Bench:
             os.close(fd)
         return n, max(res.values())
 
+    # 7 -----------------------------------------------------------------
+    QPY = ("import subprocess, sys, portalocker\n"
+           "s = portalocker.BoundedSemaphore(1, name='q', "
+           "directory=sys.argv[1], timeout=3600)\n"
+           "s.acquire()\n"
+           "rc = subprocess.call(sys.argv[2:])\n"
+           "s.release()\n"
+           "sys.exit(rc)\n")
+
+    def queue_tools(self, d):
+        """(name, argv of a job running cmd in one slot, does pid wait?,
+        the Ns it is run with, repetitions of each N)."""
+        qdir = os.path.join(d, "queue")
+        big = (10, 100) if self.quick else (10, 100, 1000)
+        small = (10,) if self.quick else (10, 100)
+        return [
+            ("lockrun --semaphore q --slots 1",
+             lambda cmd: [self.lockrun, "--lock-dir", d, "--semaphore", "q",
+                          "--slots", "1", "--"] + cmd,
+             lambda pid: lockrun_ticket(qdir, pid), big,
+             lambda n: 1 if self.quick else max(1, min(10, 1000 // n))),
+            ("portalocker.BoundedSemaphore(1)",
+             lambda cmd: ["/usr/bin/python3", "-c", self.QPY, d] + cmd,
+             lambda pid: in_syscall(pid, (SYS_CLOCK_NANOSLEEP,)), small,
+             lambda n: 1),
+            ("sem -j1",
+             lambda cmd: ["sem"] + SEM_FLAGS + ["--id", "lockrun-bench-q",
+                                                "-j1", "--fg"] + cmd,
+             lambda pid: in_syscall(pid, (SYS_PSELECT6,)), small,
+             lambda n: 1),
+        ]
+
+    def queue_run(self, wrap, waits, n, d):
+        """n waiters come 5 ms apart while the slot is held, then it is
+        released. Their rusage summed, their order, and the handoff gaps."""
+        fifo = os.path.join(d, "trigger")
+        order = os.path.join(d, "order")
+        hold = os.path.join(d, "hold")
+        for f in (fifo, order, hold):
+            if os.path.exists(f):
+                os.unlink(f)
+        os.mkfifo(fifo)
+        quiet = dict(stdout=subprocess.DEVNULL)
+        h = self.spawn(wrap([self.stamp, "-w", fifo, hold]), **quiet)
+        tfd = wait_until(lambda: open_trigger(fifo), 60, "the holder")
+        ws, arrivals = [], []
+        for i in range(n):
+            p = self.spawn(wrap([self.stamp, "-a", order, str(i)]), **quiet)
+            seen = wait_until(lambda: waits(p.pid), 120,
+                              "waiter %d of %d to wait" % (i, n))
+            t = time.perf_counter()
+            if isinstance(seen, str):     # a ticket: its arrival time
+                arrivals.append(int(seen.split(".")[0], 16))
+            ws.append(p)
+            time.sleep(max(0, t + 0.005 - time.perf_counter()))
+        assert h.poll() is None and not os.path.exists(order)
+        os.write(tfd, b"x")
+        os.close(tfd)
+        t0 = time.perf_counter()
+        assert h.wait() == 0
+        cpu = csw = 0.0
+        for p in ws:
+            status, ru = reap(p)
+            assert status == 0, status
+            cpu += cpu_of(ru)
+            csw += csw_of(ru)
+        wall = time.perf_counter() - t0
+        with open(hold) as f:
+            t_hold = int(f.read())
+        with open(order) as f:
+            ran = sorted((int(t), int(i)) for i, t in
+                         (line.split() for line in f))
+        assert len(ran) == n, (len(ran), n)
+        times = [t_hold] + [t for t, _ in ran]
+        gaps = [(b - a) / 1e9 for a, b in zip(times, times[1:])]
+        gap_min = min((b - a) / 1e9 for a, b in zip(arrivals, arrivals[1:])) \
+            if len(arrivals) > 1 else None
+        return dict(cpu=cpu, csw=csw, wall=wall, gaps=gaps,
+                    inv=inversions([i for _, i in ran]), arr_gap=gap_min)
+
+    def queue(self):
+        """N processes wait for one slot; what each handoff costs."""
+        out = {}
+        for k in range(len(self.queue_tools(""))):
+            d = self.fresh("q")
+            name, wrap, waits, ns, reps_of = self.queue_tools(d)[k]
+            # A lone run, nothing held: what a job costs without waiting.
+            lone_cpu, lone_csw = [], []
+            for _ in range(10):
+                p = self.spawn(wrap([self.stamp, "-a",
+                                     os.path.join(d, "lone"), "0"]),
+                               stdout=subprocess.DEVNULL)
+                status, ru = reap(p)
+                assert status == 0
+                lone_cpu.append(cpu_of(ru))
+                lone_csw.append(csw_of(ru))
+            l_cpu = statistics.median(lone_cpu)
+            l_csw = statistics.median(lone_csw)
+            self.row("7 queue", name + ", lone run",
+                     "CPU %.2f ms, %.1f context switches (median of 10)"
+                     % (l_cpu * 1e3, l_csw))
+            for n in ns:
+                runs = [self.queue_run(wrap, waits, n, d)
+                        for _ in range(reps_of(n))]
+                k = n * len(runs)
+                cpu = sum(r["cpu"] for r in runs) / k
+                csw = sum(r["csw"] for r in runs) / k
+                gaps = [g for r in runs for g in r["gaps"]]
+                inv = sum(r["inv"] for r in runs)
+                arr = [r["arr_gap"] for r in runs if r["arr_gap"] is not None]
+                out[(name, n)] = dict(cpu=cpu - l_cpu, csw=csw - l_csw,
+                                      inv=inv)
+                self.row("7 queue", "%s, N = %d" % (name, n),
+                         "per handoff: CPU %.2f ms (%.2f raw), %.1f context "
+                         "switches (%.1f raw); handoff median %.2f ms, max "
+                         "%.1f ms; %d inversions in %d runs of %d%s"
+                         % ((cpu - l_cpu) * 1e3, cpu * 1e3, csw - l_csw, csw,
+                            statistics.median(gaps) * 1e3, max(gaps) * 1e3,
+                            inv, len(runs), n,
+                            ", arrivals >= %.1f ms apart" % (min(arr) * 1e3)
+                            if arr else ""))
+        return out
+
     def table(self, results):
         print("| scenario | tool | result | comparison |")
         print("|---|---|---|---|")
@@ -624,7 +747,7 @@ def main():
     ap.add_argument("--work", required=True)
     ap.add_argument("--quick", action="store_true",
                     help="fewer repetitions, for a smoke run")
-    ap.add_argument("--only", default="123456")
+    ap.add_argument("--only", default="1234567")
     args = ap.parse_args()
     # SIGTERM: end what was started (finally, below), then exit.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -671,6 +794,21 @@ def run(b, args):
         n, w = b.many_locks()
         results.append(("6 many locks", "<= 0.5 s with %d locks held" % n,
                         "%.3f s" % w, w <= 0.5))
+    if "7" in args.only:
+        q = b.queue()
+        lr = [k for k in q if k[0].startswith("lockrun")]
+        ns = sorted(n for _, n in lr)
+        lo, hi = q[lr[0][0], ns[0]], q[lr[0][0], ns[-1]]
+        inv = sum(q[k]["inv"] for k in lr)
+        results.append(("7 queue order", "0 inversions (lockrun, N = %s)"
+                        % ", ".join(map(str, ns)), "%d" % inv, inv == 0))
+        ok_cpu = hi["cpu"] <= 1.25 * lo["cpu"] + 0.05e-3
+        ok_csw = hi["csw"] <= 1.25 * lo["csw"] + 1
+        results.append(("7 queue cost", "flat: per handoff at N = %d <= 1.25x "
+                         "N = %d (+0.05 ms CPU, +1 switch)" % (ns[-1], ns[0]),
+                         "CPU %.2f -> %.2f ms, switches %.1f -> %.1f"
+                         % (lo["cpu"] * 1e3, hi["cpu"] * 1e3, lo["csw"],
+                            hi["csw"]), ok_cpu and ok_csw))
     b.table(results)
 
 
