@@ -727,6 +727,104 @@ class Bench:
                             if arr else ""))
         return out
 
+    # 8 -----------------------------------------------------------------
+    LANE = ('stop=$1; shift; i=0\n'
+            'while [ ! -e "$stop" ]; do "$@" || exit 1; i=$((i+1)); done\n'
+            'echo "$i" >> "$stop.count"\n')
+
+    def rw(self):
+        """A writer's wait while a steady stream of readers holds a lock."""
+        hold, lanes = 0.02, 4
+        cap = 3.0
+        d = self.fresh("rw")
+        lock = os.path.join(d, "rw.lock")
+        open(lock, "a").close()
+        ident = lock_id(lock)
+        start = os.path.join(d, "start")
+        stop = os.path.join(d, "stop")
+        reps = 5 if self.quick else 20
+        tools = [
+            ("lockrun --shared / --lock",
+             [self.lockrun, "--shared", "--lock", lock, "--", "sleep",
+              str(hold)],
+             [self.lockrun, "--lock", lock, "--", self.stamp, start], reps),
+            ("flock -s / flock",
+             ["flock", "-s", lock, "sleep", str(hold)],
+             ["flock", lock, self.stamp, start], max(3, reps // 2)),
+        ]
+        res = {}
+
+        def writer(argv):
+            if os.path.exists(start):
+                os.unlink(start)
+            t0 = time.monotonic_ns()
+            p = self.spawn(argv)
+            try:
+                p.wait(timeout=cap)
+            except subprocess.TimeoutExpired:
+                return p, None
+            assert p.returncode == 0
+            with open(start) as f:
+                return p, (int(f.read()) - t0) / 1e9
+
+        def readers_hold():
+            return any(not b and m == "READ" for b, m, _ in proc_locks(ident))
+
+        def lanes_start():
+            for f in (stop, stop + ".count"):
+                if os.path.exists(f):
+                    os.unlink(f)
+            ps = []
+            for _ in range(lanes):
+                ps.append(self.spawn(["sh", "-c", self.LANE, "lane", stop]
+                                     + reader, session=True))
+                time.sleep(hold / lanes)
+            return ps, time.perf_counter()
+
+        def lanes_stop(ps, t):
+            open(stop, "w").close()
+            for p in ps:
+                assert p.wait() == 0
+            with open(stop + ".count") as f:
+                count = sum(int(x) for x in f)
+            return count, time.perf_counter() - t
+
+        for name, reader, wargv, count in tools:
+            lone = [writer(wargv)[1] for _ in range(10)]
+            waits, starved, nread, tread = [], 0, 0, 0.0
+            ps, t = lanes_start()
+            for _ in range(count):
+                time.sleep(0.2 + random.uniform(0, hold))
+                wait_until(readers_hold, 10, "readers to hold")
+                p, w = writer(wargv)
+                if w is None:
+                    # Starved: stop the stream to let it through, restart.
+                    starved += 1
+                    c, dt = lanes_stop(ps, t)
+                    nread += c
+                    tread += dt
+                    p.wait()
+                    ps, t = lanes_start()
+                else:
+                    waits.append(w)
+            c, dt = lanes_stop(ps, t)
+            nread += c
+            tread += dt
+            res[name] = (waits, starved, count)
+            if waits:
+                fig = "writer waits median %.1f ms, max %.1f ms" % (
+                    statistics.median(waits) * 1e3, max(waits) * 1e3)
+            else:
+                fig = "writer never got in"
+            self.row("8 readers+writer", name,
+                     "%s; starved (> %.0f s) %d of %d; %.0f readers/s, "
+                     "%d lanes of %.0f ms; lone writer %.1f ms"
+                     % (fig, cap, starved, count, nread / tread, lanes,
+                        hold * 1e3, statistics.median(lone) * 1e3))
+        waits, starved, count = res[tools[0][0]]
+        return (statistics.median(waits) if waits else cap,
+                max(waits) if waits else cap, starved, hold)
+
     def table(self, results):
         print("| scenario | tool | result | comparison |")
         print("|---|---|---|---|")
@@ -747,7 +845,7 @@ def main():
     ap.add_argument("--work", required=True)
     ap.add_argument("--quick", action="store_true",
                     help="fewer repetitions, for a smoke run")
-    ap.add_argument("--only", default="1234567")
+    ap.add_argument("--only", default="12345678")
     args = ap.parse_args()
     # SIGTERM: end what was started (finally, below), then exit.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -809,6 +907,14 @@ def run(b, args):
                          "CPU %.2f -> %.2f ms, switches %.1f -> %.1f"
                          % (lo["cpu"] * 1e3, hi["cpu"] * 1e3, lo["csw"],
                             hi["csw"]), ok_cpu and ok_csw))
+    if "8" in args.only:
+        med, mx, starved, hold = b.rw()
+        results.append(("8 readers+writer", "writer's median wait <= one "
+                        "reader's hold + 10 ms (%.0f ms), never starved"
+                        % ((hold + 0.01) * 1e3),
+                        "median %.1f ms, max %.1f ms, starved %d"
+                        % (med * 1e3, mx * 1e3, starved),
+                        med <= hold + 0.01 and starved == 0))
     b.table(results)
 
 
