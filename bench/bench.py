@@ -916,6 +916,9 @@ def run(b, args):
                         % (med * 1e3, mx * 1e3, starved),
                         med <= hold + 0.01 and starved == 0))
     b.table(results)
+    print()
+    print("load average at the end: %s" % " ".join(
+        "%.2f" % x for x in os.getloadavg()))
 
 
 if __name__ == "__main__":
