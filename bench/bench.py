@@ -856,6 +856,50 @@ def main():
         b.cleanup()
 
 
+def busy_cpu():
+    """CPU-seconds the whole machine has spent busy (not idle/iowait)."""
+    with open("/proc/stat") as f:
+        v = [int(x) for x in f.readline().split()[1:]]
+    return (sum(v) - v[3] - v[4]) / os.sysconf("SC_CLK_TCK")
+
+
+def own_cpu():
+    """CPU-seconds of this harness and every child it has reaped."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
+class Watch:
+    """What else ran on the machine while each scenario did: the load
+    average when it began, and the CPU time of processes that are not this
+    harness or its children (other users of the machine)."""
+
+    def __init__(self):
+        self.rows = []
+
+    def __enter__(self):
+        self.t, self.busy, self.own = time.perf_counter(), busy_cpu(), \
+            own_cpu()
+        self.load = os.getloadavg()[0]
+        return self
+
+    def scenario(self, name):
+        self.name = name
+        return self
+
+    def __exit__(self, *exc):
+        other = (busy_cpu() - self.busy) - (own_cpu() - self.own)
+        self.rows.append((self.name, self.load, time.perf_counter() - self.t,
+                          max(0.0, other)))
+
+    def report(self):
+        print("| scenario | load (1 min) at start | wall | CPU-s of other "
+              "processes |")
+        print("|---|---|---|---|")
+        for name, load, wall, other in self.rows:
+            print("| %s | %.2f | %.0f s | %.1f |" % (name, load, wall, other))
+
+
 def run(b, args):
     ver = subprocess.run([args.lockrun, "--version"], capture_output=True,
                          text=True).stdout.strip()
@@ -865,35 +909,43 @@ def run(b, args):
         " ".join("%.2f" % x for x in os.getloadavg())))
     print()
     results = []
+    watch = Watch()
     if "1" in args.only:
-        r = b.overhead()
+        with watch.scenario('1'):
+            r = b.overhead()
         results.append(("1 overhead", "<= 1.10x flock", "%.2fx" % r, r <= 1.10))
     if "2" in args.only:
-        med, p99, r = b.handoff()
+        with watch.scenario('2'):
+            med, p99, r = b.handoff()
         results.append(("2 handoff", "median <= 1.10x flock's kernel wait",
                          "%.2fx (%.3f ms, p99 %.3f ms)"
                          % (r, med * 1e3, p99 * 1e3), r <= 1.10))
     if "3" in args.only:
-        r, ideal = b.throughput()
+        with watch.scenario('3'):
+            r, ideal = b.throughput()
         results.append(("3 semaphore", "<= 1.05x flock F.(i%4), same launcher",
                         "%.2fx (%.2fx ideal)" % (r, ideal), r <= 1.05))
     if "4" in args.only:
-        r, jps, rss = b.scale()
+        with watch.scenario('4'):
+            r, jps, rss = b.scale()
         results.append(("4 scale", ">= 1.0x xargs -P16 rate, RSS <= 32 MiB",
                         "%.2fx (%.0f runs/s), %d KiB" % (r, jps, rss),
                         r >= 1.0 and rss <= 32768))
     if "5" in args.only:
-        priv, shared = b.idle()
+        with watch.scenario('5'):
+            priv, shared = b.idle()
         results.append(("5 idle", "<= 0.5 CPU-s, private dir", "%.3f" % priv,
                         priv <= 0.5))
         results.append(("5 idle", "<= 0.5 CPU-s, shared dir", "%.3f" % shared,
                         shared <= 0.5))
     if "6" in args.only:
-        n, w = b.many_locks()
+        with watch.scenario('6'):
+            n, w = b.many_locks()
         results.append(("6 many locks", "<= 0.5 s with %d locks held" % n,
                         "%.3f s" % w, w <= 0.5))
     if "7" in args.only:
-        q = b.queue()
+        with watch.scenario('7'):
+            q = b.queue()
         lr = [k for k in q if k[0].startswith("lockrun")]
         ns = sorted(n for _, n in lr)
         lo, hi = q[lr[0][0], ns[0]], q[lr[0][0], ns[-1]]
@@ -908,7 +960,8 @@ def run(b, args):
                          % (lo["cpu"] * 1e3, hi["cpu"] * 1e3, lo["csw"],
                             hi["csw"]), ok_cpu and ok_csw))
     if "8" in args.only:
-        med, mx, starved, hold = b.rw()
+        with watch.scenario('8'):
+            med, mx, starved, hold = b.rw()
         results.append(("8 readers+writer", "writer's median wait <= one "
                         "reader's hold + 10 ms (%.0f ms), never starved"
                         % ((hold + 0.01) * 1e3),
@@ -916,6 +969,8 @@ def run(b, args):
                         % (med * 1e3, mx * 1e3, starved),
                         med <= hold + 0.01 and starved == 0))
     b.table(results)
+    print()
+    watch.report()
     print()
     print("load average at the end: %s" % " ".join(
         "%.2f" % x for x in os.getloadavg()))
