@@ -1,12 +1,15 @@
 #!/bin/sh
-# Install what lockrun needs to build and test, from Debian's packages.
+# Install what lockrun needs to build and test, and to build and check its
+# Debian package (packaging/test-deb.sh), from Debian's packages.
 # Debian 12 / Ubuntu 22.04 or later, as root. Safe to run again.
 set -eu
 
 pkgs="build-essential autoconf automake libtool pkg-config
 libev-dev libinih-dev check
 util-linux bsdutils procps python3 python3-portalocker
-btrfs-progs strace
+btrfs-progs strace groff-base mandoc
+bash-completion systemd logrotate
+dpkg-dev debhelper fakeroot lintian
 clang llvm valgrind"
 
 # libFuzzer's runtime (configure --enable-fuzzing): a package of its own on

@@ -329,6 +329,8 @@ conf_job_init(struct conf_job *job, const char *name)
 	job->startretries = LOCKRUN_DEFAULT_STARTRETRIES;
 	job->numprocs = 1;
 	job->umask = -1;
+	job->stdout_backups = LOCKRUN_DEFAULT_LOG_BACKUPS;
+	job->stderr_backups = LOCKRUN_DEFAULT_LOG_BACKUPS;
 	job->autostart = 1;
 	job->priority = LOCKRUN_DEFAULT_PRIORITY;
 	job->ioclass = CONF_IOCLASS_NONE;
@@ -440,6 +442,7 @@ conf_free(struct conf *c)
 	free(c->lock_dir);
 	free(c->log);
 	free(c->log_level);
+	free(c->metrics_file);
 	conf_init(c);
 }
 
@@ -492,4 +495,104 @@ conf_find_sem(const struct conf *c, const char *name)
 			return (&c->sems[i]);
 	}
 	return (NULL);
+}
+
+/* Two strings, either NULL, equal? */
+static int
+conf_str_equal(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return (a == b);
+	return (strcmp(a, b) == 0);
+}
+
+/* Two NULL-terminated string arrays, either NULL, equal? */
+static int
+conf_strv_equal(char *const *a, char *const *b)
+{
+	size_t	i;
+
+	if (a == NULL || b == NULL)
+		return (a == b);
+	for (i = 0; a[i] != NULL && b[i] != NULL; i++) {
+		if (strcmp(a[i], b[i]) != 0)
+			return (0);
+	}
+	return (a[i] == b[i]);
+}
+
+/*
+ * A new field of struct conf_job must be compared below, or a reload would
+ * take a changed job for an unchanged one and leave it running as it was.
+ * The size is checked where it is known (LP64 x86-64, where CI builds):
+ * a new field breaks the build there until conf_job_equal knows it.
+ */
+#if defined(__x86_64__) && defined(__LP64__)
+_Static_assert(sizeof(struct conf_job) == 328,
+    "struct conf_job changed: compare the new field in conf_job_equal");
+#endif
+
+/*
+ * Is job a of conf ca the same job as b of cb, field by field, so that a
+ * reload may leave it running? Semaphores are compared by name and size
+ * (their indexes may differ); the lines of the header and keys are not
+ * compared.
+ */
+int
+conf_job_equal(const struct conf *ca, const struct conf_job *a,
+    const struct conf *cb, const struct conf_job *b)
+{
+	const struct conf_sem	*sa, *sb;
+	size_t			 i;
+
+	if (!conf_str_equal(a->name, b->name) ||
+	    !conf_str_equal(a->command, b->command) ||
+	    !conf_strv_equal(a->argv, b->argv) ||
+	    a->singleton != b->singleton || a->on_running != b->on_running ||
+	    a->nsems != b->nsems || a->nlocks != b->nlocks)
+		return (0);
+	for (i = 0; i < a->nsems; i++) {
+		sa = &ca->sems[a->sems[i]];
+		sb = &cb->sems[b->sems[i]];
+		if (strcmp(sa->name, sb->name) != 0 || sa->slots != sb->slots)
+			return (0);
+	}
+	for (i = 0; i < a->nlocks; i++) {
+		if (strcmp(a->locks[i].name, b->locks[i].name) != 0 ||
+		    a->locks[i].is_path != b->locks[i].is_path ||
+		    a->locks[i].is_fd != b->locks[i].is_fd ||
+		    a->locks[i].fd != b->locks[i].fd ||
+		    a->locks[i].shared != b->locks[i].shared)
+			return (0);
+	}
+	if (a->wait_timeout != b->wait_timeout ||
+	    a->retry_interval != b->retry_interval ||
+	    a->timeout != b->timeout || a->stopsignal != b->stopsignal ||
+	    a->stopwaitsecs != b->stopwaitsecs ||
+	    a->autorestart != b->autorestart ||
+	    memcmp(a->exitcodes, b->exitcodes, sizeof(a->exitcodes)) != 0 ||
+	    a->startretries != b->startretries || a->numprocs != b->numprocs)
+		return (0);
+	if (!conf_str_equal(a->directory, b->directory) ||
+	    a->nenvironment != b->nenvironment ||
+	    !conf_strv_equal(a->environment, b->environment) ||
+	    a->has_nice != b->has_nice || a->nice != b->nice ||
+	    a->ioclass != b->ioclass || a->iolevel != b->iolevel ||
+	    !conf_str_equal(a->stdout_logfile, b->stdout_logfile) ||
+	    !conf_str_equal(a->stderr_logfile, b->stderr_logfile) ||
+	    a->redirect_stderr != b->redirect_stderr ||
+	    a->stdout_maxbytes != b->stdout_maxbytes ||
+	    a->stdout_backups != b->stdout_backups ||
+	    a->stderr_maxbytes != b->stderr_maxbytes ||
+	    a->stderr_backups != b->stderr_backups)
+		return (0);
+	if (!conf_str_equal(a->adhoc_path, b->adhoc_path) ||
+	    !conf_str_equal(a->adhoc_key, b->adhoc_key) ||
+	    a->startsecs != b->startsecs ||
+	    !conf_str_equal(a->user, b->user) || a->umask != b->umask ||
+	    a->autostart != b->autostart || a->priority != b->priority ||
+	    !conf_str_equal(a->process_name, b->process_name) ||
+	    a->supervisord != b->supervisord || a->templated != b->templated)
+		return (0);
+	return (1);
 }

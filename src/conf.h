@@ -9,6 +9,7 @@
 #define LOCKRUN_DEFAULT_STOPWAIT	10.0	/* stopwaitsecs, seconds */
 #define LOCKRUN_DEFAULT_STARTRETRIES	3
 #define LOCKRUN_DEFAULT_PRIORITY	999	/* supervisord's */
+#define LOCKRUN_DEFAULT_LOG_BACKUPS	10	/* supervisord's */
 #define LOCKRUN_MAX_SLOTS		1024
 #define LOCKRUN_MAX_NUMPROCS		100000
 
@@ -92,6 +93,10 @@ struct conf_job {
 	char			*stdout_logfile;	/* NULL: inherit */
 	char			*stderr_logfile;
 	int			 redirect_stderr;
+	unsigned long		 stdout_maxbytes;	/* rotate at; 0: never */
+	unsigned		 stdout_backups;
+	unsigned long		 stderr_maxbytes;
+	unsigned		 stderr_backups;
 
 	char			*user;		/* run as this user (root only) */
 	int			 user_line;
@@ -121,6 +126,7 @@ struct conf {
 	int			 has_busy_exit_code;
 	char			*log;		/* "stderr" | "syslog", or NULL */
 	char			*log_level;	/* or NULL */
+	char			*metrics_file;	/* Prometheus textfile, or NULL */
 
 	struct conf_sem		*sems;
 	size_t			 nsems;
@@ -140,6 +146,8 @@ const struct conf_job *conf_job_instance(const struct conf_job *, unsigned,
 	    struct conf_job *);
 void	 conf_job_instance_free(const struct conf_job *, struct conf_job *);
 void	 conf_free(struct conf *);
+int	 conf_job_equal(const struct conf *, const struct conf_job *,
+	    const struct conf *, const struct conf_job *);
 int	 conf_exitcode_expected(const struct conf_job *, int);
 void	 conf_exitcode_set(struct conf_job *, int);
 const char	*conf_key_name(size_t);

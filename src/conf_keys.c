@@ -34,6 +34,7 @@ static int	conf_set_lock_dir(struct conf_parse *, const char *);
 static int	conf_set_busy_exit_code(struct conf_parse *, const char *);
 static int	conf_set_log(struct conf_parse *, const char *);
 static int	conf_set_log_level(struct conf_parse *, const char *);
+static int	conf_set_metrics_file(struct conf_parse *, const char *);
 static int	conf_set_slots(struct conf_parse *, const char *);
 static int	conf_set_command(struct conf_parse *, const char *);
 static int	conf_set_process_name(struct conf_parse *, const char *);
@@ -63,12 +64,17 @@ static int	conf_set_ioclass(struct conf_parse *, const char *);
 static int	conf_set_stdout_logfile(struct conf_parse *, const char *);
 static int	conf_set_stderr_logfile(struct conf_parse *, const char *);
 static int	conf_set_redirect_stderr(struct conf_parse *, const char *);
+static int	conf_set_stdout_maxbytes(struct conf_parse *, const char *);
+static int	conf_set_stdout_backups(struct conf_parse *, const char *);
+static int	conf_set_stderr_maxbytes(struct conf_parse *, const char *);
+static int	conf_set_stderr_backups(struct conf_parse *, const char *);
 
 static const struct conf_key conf_keys[] = {
 	{ "lock_dir",		CONF_SEC_LOCKRUN, conf_set_lock_dir, 0 },
 	{ "busy_exit_code",	CONF_SEC_LOCKRUN, conf_set_busy_exit_code, 0 },
 	{ "log",		CONF_SEC_LOCKRUN, conf_set_log, 0 },
 	{ "log_level",		CONF_SEC_LOCKRUN, conf_set_log_level, 0 },
+	{ "metrics_file",	CONF_SEC_LOCKRUN, conf_set_metrics_file, 0 },
 
 	{ "slots",		CONF_SEC_SEM,	conf_set_slots, 0 },
 
@@ -101,6 +107,10 @@ static const struct conf_key conf_keys[] = {
 	{ "stdout_logfile",	CONF_SEC_JOB,	conf_set_stdout_logfile, 0 },
 	{ "stderr_logfile",	CONF_SEC_JOB,	conf_set_stderr_logfile, 0 },
 	{ "redirect_stderr",	CONF_SEC_JOB,	conf_set_redirect_stderr, 0 },
+	{ "stdout_logfile_maxbytes", CONF_SEC_JOB, conf_set_stdout_maxbytes, 0 },
+	{ "stdout_logfile_backups", CONF_SEC_JOB, conf_set_stdout_backups, 0 },
+	{ "stderr_logfile_maxbytes", CONF_SEC_JOB, conf_set_stderr_maxbytes, 0 },
+	{ "stderr_logfile_backups", CONF_SEC_JOB, conf_set_stderr_backups, 0 },
 };
 #define CONF_NKEYS	LOCKRUN_ARRAY_LEN(conf_keys)
 
@@ -737,6 +747,13 @@ conf_set_log_level(struct conf_parse *p, const char *v)
 	return (0);
 }
 
+/* [lockrun] metrics_file: a file path (Prometheus textfile format). */
+static int
+conf_set_metrics_file(struct conf_parse *p, const char *v)
+{
+	return (conf_set_path(p, v, &p->c->metrics_file, "a file path"));
+}
+
 /* [semaphore:NAME] slots: 1..LOCKRUN_MAX_SLOTS. */
 static int
 conf_set_slots(struct conf_parse *p, const char *v)
@@ -1342,4 +1359,56 @@ static int
 conf_set_redirect_stderr(struct conf_parse *p, const char *v)
 {
 	return (conf_set_bool(p, v, &conf_cur_job(p)->redirect_stderr));
+}
+
+/* A size: bytes, or KB, MB, GB, as supervisord's 50MB. */
+static int
+conf_set_size(struct conf_parse *p, const char *v, unsigned long *dst)
+{
+	if (util_parse_size(v, dst) == -1) {
+		conf_key_error(p, "bad size \"%s\" (expected bytes, or KB, MB "
+		    "or GB, as 50MB; 0: no limit)", conf_show(p, v));
+		return (-1);
+	}
+	return (0);
+}
+
+/* stdout_logfile_maxbytes: rotate stdout_logfile at this size; 0: never. */
+static int
+conf_set_stdout_maxbytes(struct conf_parse *p, const char *v)
+{
+	return (conf_set_size(p, v, &conf_cur_job(p)->stdout_maxbytes));
+}
+
+/* How many rotated files to keep, 0..1000, into *dst. */
+static int
+conf_set_backups(struct conf_parse *p, const char *v, unsigned *dst)
+{
+	unsigned long	n;
+
+	if (conf_set_uint(p, v, 0, 1000, &n) == -1)
+		return (-1);
+	*dst = (unsigned)n;
+	return (0);
+}
+
+/* stdout_logfile_backups: how many rotated files to keep. */
+static int
+conf_set_stdout_backups(struct conf_parse *p, const char *v)
+{
+	return (conf_set_backups(p, v, &conf_cur_job(p)->stdout_backups));
+}
+
+/* stderr_logfile_maxbytes: as stdout_logfile_maxbytes. */
+static int
+conf_set_stderr_maxbytes(struct conf_parse *p, const char *v)
+{
+	return (conf_set_size(p, v, &conf_cur_job(p)->stderr_maxbytes));
+}
+
+/* stderr_logfile_backups: as stdout_logfile_backups. */
+static int
+conf_set_stderr_backups(struct conf_parse *p, const char *v)
+{
+	return (conf_set_backups(p, v, &conf_cur_job(p)->stderr_backups));
 }

@@ -14,8 +14,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
-#include <pwd.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -29,6 +27,8 @@
 #include "job.h"
 #include "lockdir.h"
 #include "log.h"
+#include "logfile.h"
+#include "runas.h"
 #include "res_file.h"
 #include "res_queue.h"
 #include "spawn.h"
@@ -361,105 +361,41 @@ job_sh_argv(char *const *argv)
 
 /*
  * Open a log file for the child, appending, so that no other user can
- * choose what the job's output goes into (trust_open_append); -1 and a
- * message on failure.
+ * choose what the job's output goes into (trust_open_append), and a pipe
+ * through which lockrun writes it (logfile.c: SIGUSR2 reopens it, and it
+ * is rotated at maxbytes, 0: never), as the job's user if as is not NULL.
+ * The pipe's end for the child, or -1 and a message on failure.
  */
 static int
-job_open_log(struct job *j, const char *path)
+job_open_log(struct job *j, const char *path, unsigned long maxbytes,
+    unsigned backups, const struct runas *as)
 {
-	char	why[512];
-	int	fd;
+	struct logfile_how	how;
+	char			why[512], who[256];
+	int			fd = -1;
 
-	/* NONE: discarded (trust_open_append takes no device). */
+	/* NONE: discarded (logfile_open takes no device). */
 	if (strcmp(path, "/dev/null") == 0 && (fd = open(path, O_WRONLY |
 	    O_CLOEXEC | O_NOCTTY)) != -1)
 		return (fd);
-	if ((fd = trust_open_append(path, JOB_LOG_MODE, why,
-	    sizeof(why))) == -1) {
+	snprintf(who, sizeof(who), "job %s", j->name);
+	why[0] = '\0';
+	memset(&how, 0, sizeof(how));
+	how.mode = JOB_LOG_MODE;
+	how.maxbytes = maxbytes;
+	how.backups = backups;
+	how.as = as;
+	if (logfile_open(j->env->loop, path, &how, who, &fd, why,
+	    sizeof(why)) == -1) {
 		if (*why != '\0')
 			job_log(log_warnx, j, "log file %s: %s: not writing to "
 			    "it, as another user could choose where the output "
 			    "goes", path, why);
 		else
 			job_log(log_warn, j, "log file %s", path);
-	}
-	return (fd);
-}
-
-/* The user a job runs as (user =), looked up before the fork. */
-struct job_user {
-	uid_t	 uid;
-	gid_t	 gid;
-	gid_t	*groups;
-	int	 ngroups;
-	/* What to go back to. */
-	gid_t	*saved;
-	int	 nsaved;
-	gid_t	 saved_egid;
-};
-
-/* Look up the job's user and its groups (initgroups' list); -1 if none. */
-static int
-job_user_lookup(struct job *j, struct job_user *u)
-{
-	struct passwd	*pw;
-	int		 n = 32;
-
-	memset(u, 0, sizeof(*u));
-	if (util_user(j->conf->user, &u->uid, &u->gid) == -1 ||
-	    (pw = getpwuid(u->uid)) == NULL) {
-		j->error = errno != 0 ? errno : ENOENT;
-		job_log(log_warnx, j, "user %s: no such user", j->conf->user);
 		return (-1);
 	}
-	for (;;) {
-		u->groups = util_xreallocarray(u->groups, n, sizeof(*u->groups));
-		u->ngroups = n;
-		if (getgrouplist(pw->pw_name, u->gid, u->groups,
-		    &u->ngroups) != -1)
-			break;
-		n = u->ngroups > n ? u->ngroups : n * 2;
-	}
-	return (0);
-}
-
-/*
- * Act as the job's user (on) for what must be done as it: its log files
- * are opened, and its directory vetted, with its rights and trusting what
- * it owns; then back (off). -1 when that cannot be.
- */
-static int
-job_user_act(struct job_user *u, int on)
-{
-	int	saved = errno;
-
-	if (on) {
-		u->saved_egid = getegid();
-		if ((u->nsaved = getgroups(0, NULL)) == -1)
-			return (-1);
-		u->saved = util_xcalloc(u->nsaved + 1, sizeof(*u->saved));
-		if (getgroups(u->nsaved, u->saved) == -1 ||
-		    setgroups(u->ngroups, u->groups) == -1) {
-			free(u->saved);
-			u->saved = NULL;
-			return (-1);
-		}
-		if (setegid(u->gid) == -1 || seteuid(u->uid) == -1) {
-			(void)job_user_act(u, 0);
-			return (-1);
-		}
-		return (0);
-	}
-	/* Root again first: only root may set the rest back. */
-	if (seteuid(0) == -1 || setegid(u->saved_egid) == -1 ||
-	    setgroups(u->nsaved, u->saved) == -1) {
-		log_warn("cannot become root again");
-		abort();	/* acting as a job's user from now on is worse */
-	}
-	free(u->saved);
-	u->saved = NULL;
-	errno = saved;
-	return (0);
+	return (fd);
 }
 
 /* Arm the job's one timer. */
@@ -766,7 +702,7 @@ job_spawn(struct job *j)
 {
 	const struct conf_job	 *c = j->conf;
 	struct spawn		  sp;
-	struct job_user		  user;
+	struct runas		  user;
 	int			  acting = 0;
 	char			**env = NULL, **shargv_noexec = NULL;
 	char			 *shargv[4], why[512];
@@ -801,9 +737,12 @@ job_spawn(struct job *j)
 	 * child becomes it (the locks stay held: they are open files).
 	 */
 	if (c->user != NULL && geteuid() == 0) {
-		if (job_user_lookup(j, &user) == -1)
+		if (runas_lookup(&user, c->user) == -1) {
+			j->error = errno;
+			job_log(log_warnx, j, "user %s: no such user", c->user);
 			goto fail;
-		if (job_user_act(&user, 1) == -1) {
+		}
+		if (runas_on(&user) == -1) {
 			j->error = errno;
 			job_log(log_warn, j, "cannot act as user %s", c->user);
 			goto fail;
@@ -829,15 +768,17 @@ job_spawn(struct job *j)
 		goto fail;
 	}
 	if (c->stdout_logfile != NULL &&
-	    (outfd = job_open_log(j, c->stdout_logfile)) == -1)
+	    (outfd = job_open_log(j, c->stdout_logfile, c->stdout_maxbytes,
+	    c->stdout_backups, acting ? &user : NULL)) == -1)
 		goto fail;
 	if (c->redirect_stderr)
 		errfd = outfd != -1 ? outfd : STDOUT_FILENO;
 	else if (c->stderr_logfile != NULL &&
-	    (errfd = job_open_log(j, c->stderr_logfile)) == -1)
+	    (errfd = job_open_log(j, c->stderr_logfile, c->stderr_maxbytes,
+	    c->stderr_backups, acting ? &user : NULL)) == -1)
 		goto fail;
 	if (acting) {
-		(void)job_user_act(&user, 0);
+		runas_off(&user);
 		acting = 0;
 	}
 	sp.stdout_fd = outfd;
@@ -915,7 +856,7 @@ job_spawn(struct job *j)
 		job_timer(j, c->timeout);
 
 	free(shargv_noexec);
-	free(user.groups);
+	runas_free(&user);
 	job_spawn_cleanup(env, outfd, errfd);
 	return (0);
 
@@ -923,8 +864,8 @@ fail:
 	if (j->error == 0)
 		j->error = errno;
 	if (acting)
-		(void)job_user_act(&user, 0);
-	free(user.groups);
+		runas_off(&user);
+	runas_free(&user);
 	free(shargv_noexec);
 	job_spawn_cleanup(env, outfd, errfd);
 	return (-1);
@@ -944,7 +885,7 @@ job_wait(struct job *j)
 	j->waited = 0;
 	j->what_at = 0;
 	waiter_clear(&j->waiter);
-	if (j->pidres != NULL && job_pid_held(j) == NULL)
+	if (j->pidres != NULL && job_pid_held(j) == NULL && !j->pid_deferred)
 		waiter_add(&j->waiter, j->pidres);
 	for (i = 0; i < j->conf->nsems; i++)
 		waiter_add(&j->waiter, j->sems[i]);
@@ -1055,6 +996,7 @@ job_do_begin(struct job *j, enum job_event ev)
 
 	(void)ev;
 	j->spawn_failed = 0;
+	j->pid_deferred = 0;
 	job_wait_begin(j);
 	if (j->pidres == NULL) {
 		job_wait(j);
@@ -1077,10 +1019,14 @@ job_do_begin(struct job *j, enum job_event ev)
 		 * descriptors, not 2000. The price: while they queue, a second
 		 * run of the same file queues too, where a numprocs = 1
 		 * singleton (which keeps its PID file while it waits) skips.
+		 * Its waiter waits for the rest only, so that the instances of
+		 * this process queue behind one another (waiter_queued).
 		 */
 		if (j->conf->numprocs > 1 && (j->conf->nsems > 0 ||
-		    j->conf->nlocks > 0))
+		    j->conf->nlocks > 0)) {
 			resource_close(j->pidres);
+			j->pid_deferred = 1;
+		}
 		job_wait(j);
 		return;
 	}
@@ -1100,7 +1046,12 @@ job_do_begin(struct job *j, enum job_event ev)
 	 * A restart that does not happen (a leftover of the last run still
 	 * holds the singleton) ends with the status of the run that did.
 	 */
-	switch (j->env->no_wait ? CONF_ON_RUNNING_SKIP : j->conf->on_running) {
+	/*
+	 * The new instance of a job changed by a reload waits for the old
+	 * one, whose last process may still be letting go of the file.
+	 */
+	switch (j->env->no_wait ? CONF_ON_RUNNING_SKIP : j->takes_over &&
+	    !j->ran ? CONF_ON_RUNNING_WAIT : j->conf->on_running) {
 	case CONF_ON_RUNNING_SKIP:
 		job_log(log_info, j, "%sskipped: %s", j->ran ? "restart " : "",
 		    what);
@@ -1158,6 +1109,22 @@ job_do_spawn(struct job *j, enum job_event ev)
 	char	waited[32];
 
 	(void)ev;
+	/* The instance file given back (job_do_begin): now, or all again. */
+	if (j->pid_deferred) {
+		j->pid_deferred = 0;
+		if (job_pid_try(j) == -1) {
+			waiter_release(&j->waiter);
+			if (errno == EWOULDBLOCK || errno == EAGAIN) {
+				job_wait(j);	/* another run has it */
+				return;
+			}
+			job_error(j, errno, "cannot lock",
+			    resource_where(j->pidres));
+			job_event(j, JOB_EV_ERROR);
+			return;
+		}
+		(void)lock_clear_pid(job_pid_held(j));
+	}
 	if (j->waited && log_enabled(LOG_LEVEL_INFO)) {
 		util_format_duration(job_now() - j->wait_started,
 		    waited, sizeof(waited));
@@ -1504,9 +1471,21 @@ static job_action *const job_fsm[JOB_NSTATES][JOB_NEVENTS] = {
 static void
 job_event(struct job *j, enum job_event ev)
 {
+	enum job_state	told;
+
 	log_debug("job %s: %s in state %s", j->name, job_event_names[ev],
 	    job_state_names[j->state]);
 	job_fsm[j->state][ev](j, ev);
+	/*
+	 * Every state is entered in an event: tell of it once, here, also
+	 * when nested events went through several (idle to running).
+	 */
+	if (j->state != j->told) {
+		told = j->told;
+		j->told = j->state;
+		if (j->env->changed != NULL)
+			j->env->changed(j, told, j->env->changed_arg);
+	}
 }
 
 /*

@@ -40,6 +40,11 @@ enum job_event {
 	JOB_NEVENTS,
 };
 
+struct job;
+
+/* Told of each new state of a job, with the one it was last told of. */
+typedef void job_changed_cb(struct job *, enum job_state, void *);
+
 /* How a job instance ended: facts for lockrun.c's exit-code policy. */
 enum job_result {
 	JOB_RESULT_NONE,
@@ -67,9 +72,10 @@ struct job_env {
 	int		 queues;	/* the lock dir was vetted: queue there */
 	const int	*size_fds;	/* per conf semaphore: its .slots claim */
 	const struct spawn_undo *undo;	/* what the child gets back */
+	job_changed_cb	*changed;	/* or NULL */
+	void		*changed_arg;
 };
 
-struct job;
 typedef void job_done_cb(struct job *, void *);
 
 struct job {
@@ -78,8 +84,11 @@ struct job {
 	const struct job_env	*env;
 	char			*name;		/* "backup", or "backup.02" */
 	size_t			 seq;		/* the supervisor's order */
+	int			 pid_deferred;	/* an instance waits for the
+						   rest without its file */
 	unsigned		 instance;
 	enum job_state		 state;
+	enum job_state		 told;		/* the last state changed() got */
 
 	struct resource		*pidres;	/* singleton: its PID file */
 	struct lock		*pidlock;	/* ... that file */
@@ -110,6 +119,8 @@ struct job {
 	int			 gave_tty;	/* the command has our terminal */
 	int			 waited;	/* the last lock took a wait */
 	int			 ran;		/* it was started once */
+	int			 takes_over;	/* a reload's new instance: waits
+						   for the old one's PID file */
 	char			 what[400];	/* what it waits for, for the */
 	ev_tstamp		 what_at;	/* ... wait line, and since when */
 	size_t			 what_busy;	/* ... for which waiter item */

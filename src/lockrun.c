@@ -24,6 +24,7 @@
 #include "lock.h"
 #include "lockdir.h"
 #include "log.h"
+#include "notify.h"
 #include "options.h"
 #include "spawn.h"
 #include "status.h"
@@ -761,6 +762,145 @@ lockrun_check_users(const struct conf *c, char **names)
 	return (0);
 }
 
+/* log_level and log of the file, unless the command line says otherwise. */
+static void
+lockrun_log_settings(const struct options *o, const struct conf *c)
+{
+	enum log_level	level;
+
+	if (c->log_level != NULL && !o->verbose && !o->quiet &&
+	    log_parse_level(c->log_level, &level) == 0)
+		log_set_level(level);
+	if (c->log != NULL && strcmp(c->log, "syslog") == 0 &&
+	    !o->use_syslog) {
+		/* A log that is kept: the comings and goings too. */
+		if (c->log_level == NULL && !o->verbose && !o->quiet)
+			log_set_level(LOG_LEVEL_INFO);
+		log_init("lockrun", log_get_level(), 1);
+	}
+}
+
+/* What a reload needs of lockrun_config. */
+struct lockrun_reload {
+	const struct options	 *o;
+	char				**names;
+	const char			 *dir;
+	struct lockrun_claims		 *claims;
+};
+
+/*
+ * The size claims for the semaphores of nc, after a reload: those of the
+ * current claims ocl (for old) that stay are moved over, new ones are
+ * claimed. A semaphore keeps its size: the lockruns using it agreed on
+ * it, our running jobs among them. 0, or -1 (said) with ocl untouched.
+ */
+static int
+lockrun_reclaim(const struct conf *old, struct lockrun_claims *ocl,
+    const struct conf *nc, char **names, const char *dir,
+    struct lockrun_claims *cl)
+{
+	const struct conf_sem	*ns, *os;
+	struct lockrun_claims	 fresh;
+	size_t			 i, oi;
+
+	for (i = 0; i < nc->nsems; i++) {
+		ns = &nc->sems[i];
+		if ((os = conf_find_sem(old, ns->name)) == NULL ||
+		    ocl->locks[os - old->sems].path == NULL ||
+		    os->slots == ns->slots)
+			continue;
+		log_error("%s:%d: [semaphore:%s]: slots: %u, but lockrun runs "
+		    "it with %u: a reload cannot resize a semaphore in use "
+		    "(restart lockrun, as every lockrun using it must agree "
+		    "on its size)", nc->path, ns->line, ns->name, ns->slots,
+		    os->slots);
+		return (-1);
+	}
+	/* Claim them all afresh, then keep the old claims of those we had. */
+	if (lockrun_claim_sizes(nc, names, dir, EX_CONFIG, &fresh) != 0)
+		return (-1);
+	for (i = 0; i < nc->nsems; i++) {
+		if ((os = conf_find_sem(old, nc->sems[i].name)) == NULL)
+			continue;
+		oi = os - old->sems;
+		if (ocl->locks[oi].path == NULL)
+			continue;
+		if (fresh.locks[i].path != NULL)
+			lock_free(&fresh.locks[i]);
+		fresh.locks[i] = ocl->locks[oi];
+		fresh.fds[i] = ocl->fds[oi];
+		memset(&ocl->locks[oi], 0, sizeof(ocl->locks[oi]));
+		ocl->locks[oi].fd = -1;
+		ocl->fds[oi] = -1;
+	}
+	*cl = fresh;
+	return (0);
+}
+
+/*
+ * SIGHUP: read the file again, as at the start (trusted, parsed, checked),
+ * and hand it to the supervisor; a file with an error changes nothing.
+ */
+static void
+lockrun_reload(struct supervisor *s, void *arg)
+{
+	struct lockrun_reload	*r = arg;
+	struct lockrun_claims	 cl;
+	struct conf		*nc;
+	struct rlimit		 rl;
+	unsigned long		 need;
+	char			 err[1024], *dir = NULL;
+	int			 fd;
+
+	nc = util_xcalloc(1, sizeof(*nc));
+	conf_init(nc);
+	if ((fd = lockrun_trust_config(r->o->config)) == -1)
+		goto fail;
+	if (conf_load_fd(nc, fd, r->o->config, err, sizeof(err)) == -1) {
+		log_error("%s", err);
+		goto fail;
+	}
+	if (nc->njobs == 0) {
+		log_error("%s: no jobs defined (expected a [job:NAME] section)",
+		    r->o->config);
+		goto fail;
+	}
+	if (lockrun_check_users(nc, r->names) != 0)
+		goto fail;
+	dir = lockrun_choose_lock_dir(r->o, nc);
+	if (strcmp(dir, r->dir) != 0) {
+		log_error("%s: lock_dir: %s, but lockrun runs with %s: the lock "
+		    "dir cannot change on reload (restart lockrun)",
+		    r->o->config, dir, r->dir);
+		goto fail;
+	}
+	need = lockrun_fds_needed(nc, r->names);
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
+	    rl.rlim_max != RLIM_INFINITY && need > rl.rlim_max) {
+		log_error("%s: these jobs may hold up to %lu descriptors at "
+		    "once, more than this host allows (ulimit -Hn: %lu)",
+		    r->o->config, need, (unsigned long)rl.rlim_max);
+		goto fail;
+	}
+	if (lockrun_reclaim(s->env.conf, r->claims, nc, r->names, r->dir,
+	    &cl) == -1)
+		goto fail;
+	lockrun_free_claims(r->claims);
+	*r->claims = cl;
+	s->env.size_fds = cl.fds;
+	free(dir);
+	lockrun_log_settings(r->o, nc);
+	(void)supervisor_reload(s, nc);
+	return;
+
+fail:
+	log_error("%s: not reloaded: the jobs run on as they were",
+	    r->o->config);
+	free(dir);
+	conf_free(nc);
+	free(nc);
+}
+
 /* --config mode: the jobs of an INI file, all or those named. */
 static int
 lockrun_config(struct options *o, char **names)
@@ -768,7 +908,7 @@ lockrun_config(struct options *o, char **names)
 	struct conf		 conf;
 	struct supervisor	 s;
 	struct lockrun_claims	 claims;
-	enum log_level		 level;
+	struct lockrun_reload	 rl_arg;
 	char			 err[1024], *dir;
 	size_t			 i;
 	unsigned		 k;
@@ -830,16 +970,7 @@ lockrun_config(struct options *o, char **names)
 		conf_free(&conf);
 		return (code);
 	}
-	if (conf.log_level != NULL && !o->verbose && !o->quiet &&
-	    log_parse_level(conf.log_level, &level) == 0)
-		log_set_level(level);
-	if (conf.log != NULL && strcmp(conf.log, "syslog") == 0 &&
-	    !o->use_syslog) {
-		/* A log that is kept: the comings and goings too. */
-		if (conf.log_level == NULL && !o->verbose && !o->quiet)
-			log_set_level(LOG_LEVEL_INFO);
-		log_init("lockrun", log_get_level(), 1);
-	}
+	lockrun_log_settings(o, &conf);
 
 	dir = lockrun_lock_dir(o, &conf);
 	if (supervisor_init(&s, &conf, dir, &lockrun_undo) == -1) {
@@ -854,6 +985,19 @@ lockrun_config(struct options *o, char **names)
 				supervisor_add_one(&s, &conf.jobs[i], k);
 		}
 	}
+	/*
+	 * SIGHUP reloads the file when lockrun runs all of its jobs, as a
+	 * daemon does; with jobs named, lockrun is a command (cron, a
+	 * terminal), and a hang-up stops it as it stops flock(1).
+	 */
+	rl_arg.o = o;
+	rl_arg.names = names;
+	rl_arg.dir = dir;
+	rl_arg.claims = &claims;
+	if (names[0] == NULL) {
+		s.reload = lockrun_reload;
+		s.reload_arg = &rl_arg;
+	}
 	if (s.njobs == 0) {
 		/* Every job has autostart = no: nothing fails, nothing runs. */
 		log_info("%s: no job starts with the file (autostart = no): "
@@ -863,8 +1007,9 @@ lockrun_config(struct options *o, char **names)
 	    &claims)) == 0) {
 		s.env.size_fds = claims.fds;
 		supervisor_run(&s);
+		/* The file's as it is now, after any reload. */
 		busy_code = o->busy_code >= 0 ? (int)o->busy_code :
-		    conf.busy_exit_code;
+		    s.env.conf->busy_exit_code;
 		code = lockrun_exit_code(&s, busy_code);
 		lockrun_free_claims(&claims);
 	}
@@ -924,6 +1069,7 @@ main(int argc, char **argv)
 	else if (o.verbose == 1)
 		level = LOG_LEVEL_INFO;
 	log_init("lockrun", level, o.use_syslog);
+	notify_init();
 	spawn_undo_nofile(&lockrun_undo);
 
 	if (o.config != NULL)

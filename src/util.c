@@ -176,6 +176,44 @@ bad:
 	return (-1);
 }
 
+/*
+ * Parse a size in bytes as supervisord writes one: a number with an
+ * optional KB, MB or GB (of 1024), in any case: "1MB", "50mb", "4096".
+ */
+int
+util_parse_size(const char *s, unsigned long *out)
+{
+	static const struct {
+		const char	*unit;
+		unsigned long	 scale;
+	} units[] = {
+		{ "", 1 }, { "KB", 1024 }, { "MB", 1024 * 1024 },
+		{ "GB", 1024UL * 1024 * 1024 },
+	};
+	const char	*p;
+	unsigned long	 n = 0;
+	size_t		 i;
+
+	for (p = s; *p >= '0' && *p <= '9'; p++) {
+		if (n > 0xffffffffUL)
+			goto bad;
+		n = n * 10 + (unsigned long)(*p - '0');
+	}
+	if (p == s)
+		goto bad;
+	for (i = 0; i < LOCKRUN_ARRAY_LEN(units); i++) {
+		if (strcasecmp(p, units[i].unit) == 0) {
+			if (n > 0xffffffffffUL / units[i].scale)
+				goto bad;
+			*out = n * units[i].scale;
+			return (0);
+		}
+	}
+bad:
+	errno = EINVAL;
+	return (-1);
+}
+
 /* Parse a decimal signed number in [min, max]. */
 int
 util_parse_int(const char *s, long min, long max, long *out)

@@ -18,6 +18,7 @@ int	 util_xasprintf(char **, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 
 int	 util_parse_duration(const char *, double *);
+int	 util_parse_size(const char *, unsigned long *);
 int	 util_parse_uint(const char *, unsigned long, unsigned long,
 	    unsigned long *);
 int	 util_parse_int(const char *, long, long, long *);

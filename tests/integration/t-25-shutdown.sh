@@ -28,13 +28,16 @@ EOF
 
 ALL_FILES="plain.sh plain.sleep stubborn.sh stubborn.sleep grand.sh grand.gc grand.sleep"
 
-# shutdown SIGNAL STATUS: start the jobs, signal lockrun, check it exits
-# STATUS and leaves nothing behind.
+# shutdown SIGNAL STATUS [JOB...]: start the jobs (all, or those named),
+# signal lockrun, check it exits STATUS and leaves nothing behind.
 shutdown() {
+	_sig=$1
+	_want=$2
+	shift 2
 	for f in $ALL_FILES; do
 		rm -f "$T/$f"
 	done
-	start_bg_int lockrun -v --config "$CONF" 2>"$T/lockrun.err"
+	start_bg_int lockrun -v --config "$CONF" "$@" 2>"$T/lockrun.err"
 	LR=$BG_PID
 	for f in $ALL_FILES; do
 		wait_for "test -s \"\$T/$f\"" 5
@@ -47,10 +50,10 @@ shutdown() {
 		is_running "$p" || fail "pid $p died before the signal"
 	done
 	START=$(now)
-	kill "-$1" "$LR"
-	expect_bg_rc "$2" "$LR" 10
+	kill "-$_sig" "$LR"
+	expect_bg_rc "$_want" "$LR" 10
 	TOOK=$(elapsed "$START" "$(now)")
-	note "lockrun took $TOOK s to stop on SIG$1"
+	note "lockrun took $TOOK s to stop on SIG$_sig"
 	# lockrun waited for every group: nothing may be left.
 	for p in $PIDS; do
 		! is_running "$p" || fail "pid $p outlived lockrun: $(ps -o pid,pgid,stat,args -p "$p" | tail -1)"
@@ -67,7 +70,9 @@ shutdown() {
 
 shutdown TERM 143
 shutdown INT 130
-shutdown HUP 129
+# SIGHUP stops jobs named on the command line (it reloads a lockrun that
+# runs all of them: t-61).
+shutdown HUP 129 plain stubborn grand
 
 # --- a second signal skips the grace period ---------------------------------
 write_conf <<EOF
