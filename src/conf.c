@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "conf_expand.h"
 #include "conf_hash.h"
 #include "conf_parse.h"
 #include "util.h"
@@ -166,6 +167,13 @@ conf_check(struct conf_parse *p)
 			conf_error(p, job->line, NULL, "[job:%s]: command: "
 			    "missing (expected command = a shell command)",
 			    job->name);
+		/* supervisord's rule: instances must not share a name. */
+		if (job->numprocs > 1 && job->process_name != NULL &&
+		    strstr(job->process_name, "%(process_num)") == NULL)
+			conf_error(p, job->process_name_line, "process_name",
+			    "with numprocs = %u it must name %%(process_num)d, "
+			    "or every instance has the same name (as "
+			    "supervisord requires)", job->numprocs);
 		/* Which of several instances would "replace" stop? */
 		if (job->on_running == CONF_ON_RUNNING_REPLACE &&
 		    (!job->singleton || job->numprocs > 1))
@@ -258,6 +266,9 @@ conf_load_fd(struct conf *c, int fd, const char *path, char *err,
 
 	c->path = util_xstrdup(path);
 	p.here = conf_here(path);
+	if (gethostname(p.host, sizeof(p.host)) == -1)
+		snprintf(p.host, sizeof(p.host), "localhost");
+	p.host[sizeof(p.host) - 1] = '\0';
 	p.seen = util_xcalloc(conf_keys_count(), sizeof(*p.seen));
 
 	if (conf_ini_parse(&p) == 0)
@@ -317,6 +328,11 @@ conf_job_init(struct conf_job *job, const char *name)
 	conf_exitcode_set(job, 0);
 	job->startretries = LOCKRUN_DEFAULT_STARTRETRIES;
 	job->numprocs = 1;
+	job->umask = -1;
+	job->stdout_backups = LOCKRUN_DEFAULT_LOG_BACKUPS;
+	job->stderr_backups = LOCKRUN_DEFAULT_LOG_BACKUPS;
+	job->autostart = 1;
+	job->priority = LOCKRUN_DEFAULT_PRIORITY;
 	job->ioclass = CONF_IOCLASS_NONE;
 	job->iolevel = 4;
 }
@@ -330,6 +346,8 @@ conf_job_free(struct conf_job *job)
 	free(job->name);
 	free(job->command);
 	conf_strv_free(job->argv);
+	free(job->adhoc_path);
+	free(job->adhoc_key);
 	free(job->sems);
 	for (i = 0; i < job->nlocks; i++)
 		free(job->locks[i].name);
@@ -338,6 +356,68 @@ conf_job_free(struct conf_job *job)
 	conf_strv_free(job->environment);
 	free(job->stdout_logfile);
 	free(job->stderr_logfile);
+	free(job->process_name);
+	free(job->user);
+}
+
+/* A template's value for instance i of c, or NULL for NULL. */
+static char *
+conf_instance_value(const struct conf_job *c, int bit, const char *v,
+    unsigned i)
+{
+	if (v == NULL)
+		return (NULL);
+	if (!(c->templated & bit))
+		return (util_xstrdup(v));
+	return (conf_expand_instance(v, i, c->numprocs));
+}
+
+/*
+ * Instance i of job c: c itself, or when some of its values name
+ * %(process_num)d or %(numprocs)d, *out, a copy of c with those values
+ * made for that instance (conf_job_instance_free frees them).
+ */
+const struct conf_job *
+conf_job_instance(const struct conf_job *c, unsigned i, struct conf_job *out)
+{
+	size_t	k;
+
+	if (c->templated == 0)
+		return (c);
+	*out = *c;
+	out->command = conf_instance_value(c, CONF_TMPL_COMMAND, c->command,
+	    i);
+	out->process_name = conf_instance_value(c, CONF_TMPL_PROCESS_NAME,
+	    c->process_name, i);
+	out->directory = conf_instance_value(c, CONF_TMPL_DIRECTORY,
+	    c->directory, i);
+	out->stdout_logfile = conf_instance_value(c, CONF_TMPL_STDOUT,
+	    c->stdout_logfile, i);
+	out->stderr_logfile = conf_instance_value(c, CONF_TMPL_STDERR,
+	    c->stderr_logfile, i);
+	if (c->environment != NULL) {
+		out->environment = util_xcalloc(c->nenvironment + 1,
+		    sizeof(*out->environment));
+		for (k = 0; k < c->nenvironment; k++)
+			out->environment[k] = conf_instance_value(c,
+			    CONF_TMPL_ENVIRONMENT, c->environment[k], i);
+	}
+	out->templated = 0;
+	return (out);
+}
+
+/* Free what conf_job_instance made for inst, if it made anything. */
+void
+conf_job_instance_free(const struct conf_job *inst, struct conf_job *out)
+{
+	if (inst != out)
+		return;
+	free(out->command);
+	free(out->process_name);
+	free(out->directory);
+	free(out->stdout_logfile);
+	free(out->stderr_logfile);
+	conf_strv_free(out->environment);
 }
 
 /* Free everything c owns and leave it as conf_init does. */
@@ -448,14 +528,15 @@ conf_strv_equal(char *const *a, char *const *b)
  * a new field breaks the build there until conf_job_equal knows it.
  */
 #if defined(__x86_64__) && defined(__LP64__)
-_Static_assert(sizeof(struct conf_job) == 224,
+_Static_assert(sizeof(struct conf_job) == 328,
     "struct conf_job changed: compare the new field in conf_job_equal");
 #endif
 
 /*
  * Is job a of conf ca the same job as b of cb, field by field, so that a
  * reload may leave it running? Semaphores are compared by name and size
- * (their indexes may differ); the line of the header is not compared.
+ * (their indexes may differ); the lines of the header and keys are not
+ * compared.
  */
 int
 conf_job_equal(const struct conf *ca, const struct conf_job *a,
@@ -479,6 +560,8 @@ conf_job_equal(const struct conf *ca, const struct conf_job *a,
 	for (i = 0; i < a->nlocks; i++) {
 		if (strcmp(a->locks[i].name, b->locks[i].name) != 0 ||
 		    a->locks[i].is_path != b->locks[i].is_path ||
+		    a->locks[i].is_fd != b->locks[i].is_fd ||
+		    a->locks[i].fd != b->locks[i].fd ||
 		    a->locks[i].shared != b->locks[i].shared)
 			return (0);
 	}
@@ -497,7 +580,19 @@ conf_job_equal(const struct conf *ca, const struct conf_job *a,
 	    a->ioclass != b->ioclass || a->iolevel != b->iolevel ||
 	    !conf_str_equal(a->stdout_logfile, b->stdout_logfile) ||
 	    !conf_str_equal(a->stderr_logfile, b->stderr_logfile) ||
-	    a->redirect_stderr != b->redirect_stderr)
+	    a->redirect_stderr != b->redirect_stderr ||
+	    a->stdout_maxbytes != b->stdout_maxbytes ||
+	    a->stdout_backups != b->stdout_backups ||
+	    a->stderr_maxbytes != b->stderr_maxbytes ||
+	    a->stderr_backups != b->stderr_backups)
+		return (0);
+	if (!conf_str_equal(a->adhoc_path, b->adhoc_path) ||
+	    !conf_str_equal(a->adhoc_key, b->adhoc_key) ||
+	    a->startsecs != b->startsecs ||
+	    !conf_str_equal(a->user, b->user) || a->umask != b->umask ||
+	    a->autostart != b->autostart || a->priority != b->priority ||
+	    !conf_str_equal(a->process_name, b->process_name) ||
+	    a->supervisord != b->supervisord || a->templated != b->templated)
 		return (0);
 	return (1);
 }

@@ -8,6 +8,8 @@
 #define LOCKRUN_DEFAULT_RETRY		1.0	/* retry_interval, seconds */
 #define LOCKRUN_DEFAULT_STOPWAIT	10.0	/* stopwaitsecs, seconds */
 #define LOCKRUN_DEFAULT_STARTRETRIES	3
+#define LOCKRUN_DEFAULT_PRIORITY	999	/* supervisord's */
+#define LOCKRUN_DEFAULT_LOG_BACKUPS	10	/* supervisord's */
 #define LOCKRUN_MAX_SLOTS		1024
 #define LOCKRUN_MAX_NUMPROCS		100000
 
@@ -22,6 +24,7 @@ enum conf_autorestart {
 	CONF_RESTART_FALSE,
 	CONF_RESTART_UNEXPECTED,
 	CONF_RESTART_TRUE,
+	CONF_RESTART_EXPECTED,		/* ad hoc --restart on-success */
 };
 
 enum conf_ioclass {
@@ -37,6 +40,8 @@ struct conf_hash;
 struct conf_lock {
 	char	*name;			/* name, or a path when is_path */
 	int	 is_path;		/* ad hoc --lock PATH */
+	int	 is_fd;			/* ad hoc --fd N: descriptor fd */
+	int	 fd;
 	int	 shared;		/* ":shared" */
 };
 
@@ -52,6 +57,12 @@ struct conf_job {
 
 	char			*command;	/* run by /bin/sh -c, or NULL */
 	char			**argv;		/* ad hoc: exec'd directly */
+	char			*adhoc_path;	/* ad hoc: its first exclusive
+						   --lock, the run's identity
+						   (with singleton: its PID
+						   file) */
+	char			*adhoc_key;	/* ... canonical, naming the
+						   file of replace requests */
 
 	int			 singleton;	/* default 1 */
 	enum conf_on_running	 on_running;	/* default skip */
@@ -68,7 +79,8 @@ struct conf_job {
 
 	enum conf_autorestart	 autorestart;	/* default false */
 	unsigned char		 exitcodes[32];	/* bitmap of 0..255, default {0} */
-	unsigned		 startretries;
+	unsigned		 startretries;	/* failed starts in a row */
+	double			 startsecs;	/* a start succeeds after this */
 	unsigned		 numprocs;	/* default 1 */
 
 	char			*directory;
@@ -81,7 +93,31 @@ struct conf_job {
 	char			*stdout_logfile;	/* NULL: inherit */
 	char			*stderr_logfile;
 	int			 redirect_stderr;
+	unsigned long		 stdout_maxbytes;	/* rotate at; 0: never */
+	unsigned		 stdout_backups;
+	unsigned long		 stderr_maxbytes;
+	unsigned		 stderr_backups;
+
+	char			*user;		/* run as this user (root only) */
+	int			 user_line;
+	int			 umask;		/* or -1: lockrun's */
+	int			 autostart;	/* run with the whole file */
+	int			 priority;	/* start order; stop in reverse */
+
+	char			*process_name;	/* supervisord's, or NULL */
+	int			 process_name_line;
+	int			 supervisord;	/* a [program:NAME] */
+	int			 templated;	/* CONF_TMPL_*: these values name
+						   %(process_num)d: templates
+						   (conf_job_instance) */
 };
+
+#define CONF_TMPL_COMMAND	0x01
+#define CONF_TMPL_PROCESS_NAME	0x02
+#define CONF_TMPL_DIRECTORY	0x04
+#define CONF_TMPL_STDOUT	0x08
+#define CONF_TMPL_STDERR	0x10
+#define CONF_TMPL_ENVIRONMENT	0x20
 
 struct conf {
 	char			*path;
@@ -106,6 +142,9 @@ int	 conf_load(struct conf *, const char *, char *, size_t);
 int	 conf_load_fd(struct conf *, int, const char *, char *, size_t);
 void	 conf_init(struct conf *);
 void	 conf_job_init(struct conf_job *, const char *);
+const struct conf_job *conf_job_instance(const struct conf_job *, unsigned,
+	    struct conf_job *);
+void	 conf_job_instance_free(const struct conf_job *, struct conf_job *);
 void	 conf_free(struct conf *);
 int	 conf_job_equal(const struct conf *, const struct conf_job *,
 	    const struct conf *, const struct conf_job *);

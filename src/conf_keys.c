@@ -37,6 +37,7 @@ static int	conf_set_log_level(struct conf_parse *, const char *);
 static int	conf_set_metrics_file(struct conf_parse *, const char *);
 static int	conf_set_slots(struct conf_parse *, const char *);
 static int	conf_set_command(struct conf_parse *, const char *);
+static int	conf_set_process_name(struct conf_parse *, const char *);
 static int	conf_set_singleton(struct conf_parse *, const char *);
 static int	conf_set_on_running(struct conf_parse *, const char *);
 static int	conf_set_semaphore(struct conf_parse *, const char *);
@@ -49,6 +50,12 @@ static int	conf_set_stopwaitsecs(struct conf_parse *, const char *);
 static int	conf_set_autorestart(struct conf_parse *, const char *);
 static int	conf_set_exitcodes(struct conf_parse *, const char *);
 static int	conf_set_startretries(struct conf_parse *, const char *);
+static int	conf_set_startsecs(struct conf_parse *, const char *);
+static int	conf_set_autostart(struct conf_parse *, const char *);
+static int	conf_set_user(struct conf_parse *, const char *);
+static int	conf_set_asgroup(struct conf_parse *, const char *);
+static int	conf_set_umask(struct conf_parse *, const char *);
+static int	conf_set_priority(struct conf_parse *, const char *);
 static int	conf_set_numprocs(struct conf_parse *, const char *);
 static int	conf_set_directory(struct conf_parse *, const char *);
 static int	conf_set_environment(struct conf_parse *, const char *);
@@ -57,6 +64,10 @@ static int	conf_set_ioclass(struct conf_parse *, const char *);
 static int	conf_set_stdout_logfile(struct conf_parse *, const char *);
 static int	conf_set_stderr_logfile(struct conf_parse *, const char *);
 static int	conf_set_redirect_stderr(struct conf_parse *, const char *);
+static int	conf_set_stdout_maxbytes(struct conf_parse *, const char *);
+static int	conf_set_stdout_backups(struct conf_parse *, const char *);
+static int	conf_set_stderr_maxbytes(struct conf_parse *, const char *);
+static int	conf_set_stderr_backups(struct conf_parse *, const char *);
 
 static const struct conf_key conf_keys[] = {
 	{ "lock_dir",		CONF_SEC_LOCKRUN, conf_set_lock_dir, 0 },
@@ -68,6 +79,7 @@ static const struct conf_key conf_keys[] = {
 	{ "slots",		CONF_SEC_SEM,	conf_set_slots, 0 },
 
 	{ "command",		CONF_SEC_JOB,	conf_set_command, 0 },
+	{ "process_name",	CONF_SEC_JOB,	conf_set_process_name, 0 },
 	{ "singleton",		CONF_SEC_JOB,	conf_set_singleton, 0 },
 	{ "on_running",		CONF_SEC_JOB,	conf_set_on_running, 0 },
 	{ "semaphore",		CONF_SEC_JOB,	conf_set_semaphore, 1 },
@@ -80,6 +92,13 @@ static const struct conf_key conf_keys[] = {
 	{ "autorestart",	CONF_SEC_JOB,	conf_set_autorestart, 0 },
 	{ "exitcodes",		CONF_SEC_JOB,	conf_set_exitcodes, 1 },
 	{ "startretries",	CONF_SEC_JOB,	conf_set_startretries, 0 },
+	{ "startsecs",		CONF_SEC_JOB,	conf_set_startsecs, 0 },
+	{ "autostart",		CONF_SEC_JOB,	conf_set_autostart, 0 },
+	{ "user",		CONF_SEC_JOB,	conf_set_user, 0 },
+	{ "umask",		CONF_SEC_JOB,	conf_set_umask, 0 },
+	{ "stopasgroup",	CONF_SEC_JOB,	conf_set_asgroup, 0 },
+	{ "killasgroup",	CONF_SEC_JOB,	conf_set_asgroup, 0 },
+	{ "priority",		CONF_SEC_JOB,	conf_set_priority, 0 },
 	{ "numprocs",		CONF_SEC_JOB,	conf_set_numprocs, 0 },
 	{ "directory",		CONF_SEC_JOB,	conf_set_directory, 0 },
 	{ "environment",	CONF_SEC_JOB,	conf_set_environment, 1 },
@@ -88,14 +107,37 @@ static const struct conf_key conf_keys[] = {
 	{ "stdout_logfile",	CONF_SEC_JOB,	conf_set_stdout_logfile, 0 },
 	{ "stderr_logfile",	CONF_SEC_JOB,	conf_set_stderr_logfile, 0 },
 	{ "redirect_stderr",	CONF_SEC_JOB,	conf_set_redirect_stderr, 0 },
+	{ "stdout_logfile_maxbytes", CONF_SEC_JOB, conf_set_stdout_maxbytes, 0 },
+	{ "stdout_logfile_backups", CONF_SEC_JOB, conf_set_stdout_backups, 0 },
+	{ "stderr_logfile_maxbytes", CONF_SEC_JOB, conf_set_stderr_maxbytes, 0 },
+	{ "stderr_logfile_backups", CONF_SEC_JOB, conf_set_stderr_backups, 0 },
 };
 #define CONF_NKEYS	LOCKRUN_ARRAY_LEN(conf_keys)
 
-#define CONF_EXPECT_DURATION	"expected e.g. 250ms, 10s, 5m, 2h, 1d"
+#define CONF_EXPECT_DURATION	\
+	"expected e.g. 500ms, 90s, 5min, 1h30m, 2.5h, 1d"
 #define CONF_EXPECT_BOOL	\
 	"expected yes or no, true or false, on or off, 1 or 0"
 #define CONF_EXPECT_NAME	"expected letters, digits, '_', '.' and '-', " \
 				"not ending in '.' and digits"
+
+/* Double every '%' of *sp: a value as a template of itself. */
+static void
+conf_escape_pct(char **sp)
+{
+	const char	*s;
+	char		*out, *d;
+
+	out = d = util_xmalloc(2 * strlen(*sp) + 1);
+	for (s = *sp; *s != '\0'; s++) {
+		*d++ = *s;
+		if (*s == '%')
+			*d++ = '%';
+	}
+	*d = '\0';
+	free(*sp);
+	*sp = out;
+}
 
 /* Trim whitespace from both ends of s, in place. */
 static char *
@@ -182,6 +224,86 @@ conf_distance(const char *a, const char *b)
 	return (d);
 }
 
+/* Values of a supervisord key that change nothing under lockrun. */
+static int
+conf_sv_any(const char *v)
+{
+	(void)v;
+	return (1);
+}
+
+static int
+conf_sv_false(const char *v)
+{
+	int	b;
+
+	return (util_parse_bool(v, &b) == 0 && !b);
+}
+
+static int
+conf_sv_auto(const char *v)
+{
+	return (strcmp(v, "AUTO") == 0);
+}
+
+static int
+conf_sv_zero(const char *v)
+{
+	return (strcmp(v, "0") == 0);
+}
+
+/*
+ * supervisord's [program:x] keys that lockrun does not support: a value
+ * that would change nothing (the defaults; capture mode, which only feeds
+ * event listeners) is accepted, any other is an error that says why and
+ * what to use instead, never "unknown key".
+ */
+static const struct {
+	const char	*name;
+	int		(*harmless)(const char *);
+	const char	*why;
+} conf_supervisord_keys[] = {
+	{ "stdout_capture_maxbytes", conf_sv_any, NULL },
+	{ "stderr_capture_maxbytes", conf_sv_any, NULL },
+	{ "stdout_events_enabled", conf_sv_false, "lockrun sends no events: "
+	    "set it to false or remove it" },
+	{ "stderr_events_enabled", conf_sv_false, "lockrun sends no events: "
+	    "set it to false or remove it" },
+	{ "serverurl", conf_sv_auto, "lockrun has no control server for a "
+	    "job to reach: set it to AUTO or remove it" },
+	{ "stdout_syslog", conf_sv_false, "send the output to syslog with "
+	    "command = ... | logger -t NAME" },
+	{ "stderr_syslog", conf_sv_false, "send the output to syslog with "
+	    "command = ... 2>&1 | logger -t NAME" },
+	{ "numprocs_start", conf_sv_zero, "lockrun numbers the instances "
+	    "from 0 (NAME.00, %(process_num)d, $LOCKRUN_INSTANCE): add your "
+	    "offset in the command" },
+};
+
+/*
+ * A supervisord key lockrun does not support: 0 if it is none, 1 if it is
+ * one with a harmless value, -1 with the error recorded.
+ */
+static int
+conf_supervisord_key(struct conf_parse *p)
+{
+	size_t	i;
+
+	if (p->sec != CONF_SEC_JOB)
+		return (0);
+	for (i = 0; i < LOCKRUN_ARRAY_LEN(conf_supervisord_keys); i++) {
+		if (strcmp(p->pname, conf_supervisord_keys[i].name) != 0)
+			continue;
+		if (conf_supervisord_keys[i].harmless(p->pvalue))
+			return (1);
+		conf_key_error(p, "a supervisord key that lockrun does not "
+		    "support with \"%s\": %s", conf_show(p, p->pvalue),
+		    conf_supervisord_keys[i].why);
+		return (-1);
+	}
+	return (0);
+}
+
 /* Report a key this section does not have, with a guess at what was meant. */
 static void
 conf_unknown_key(struct conf_parse *p)
@@ -206,17 +328,45 @@ conf_unknown_key(struct conf_parse *p)
 		    "for the keys of this section)", p->sechdr);
 }
 
-/* Expand v into *out (see conf_expand); -1 with the error recorded. */
+/*
+ * The keys whose value may differ from one instance of a job to the next
+ * (%(process_num)d), as supervisord allows.
+ */
+static const char *const conf_instance_keys[] = {
+	"command", "process_name", "directory", "environment",
+	"stdout_logfile", "stderr_logfile",
+};
+
+/*
+ * Expand v into *out (see conf_expand); -1 with the error recorded. In a
+ * key of conf_instance_keys, p->templated says whether *out is a template.
+ */
 static int
 conf_expand_value(struct conf_parse *p, const char *v, int flags, char **out)
 {
-	char	why[1024];
+	struct conf_expand_ctx	ctx;
+	char			why[1024];
 
-	if (conf_expand(v, p->here, flags, out, why, sizeof(why)) == -1) {
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.here = p->here;
+	ctx.host_node_name = p->host;
+	if (p->sec == CONF_SEC_JOB)
+		ctx.program_name = conf_cur_job(p)->name;
+	ctx.instance = p->pinstance && !(flags & CONF_EXPAND_ITEM);
+	if (conf_expand(v, &ctx, flags, out, &p->templated, why,
+	    sizeof(why)) == -1) {
 		conf_key_error(p, "%s", why);
 		return (-1);
 	}
 	return (0);
+}
+
+/* The value just set is a template: note which (CONF_TMPL_*). */
+static void
+conf_note_template(struct conf_parse *p, int bit)
+{
+	if (p->templated)
+		conf_cur_job(p)->templated |= bit;
 }
 
 /*
@@ -259,8 +409,8 @@ int
 conf_flush(struct conf_parse *p)
 {
 	char	*value = NULL;
-	size_t	 i;
-	int	 rc = -1;
+	size_t	 i, k;
+	int	 rc = -1, sv;
 
 	if (p->pname == NULL)
 		return (0);
@@ -271,7 +421,10 @@ conf_flush(struct conf_parse *p)
 			break;
 	}
 	if (i == CONF_NKEYS) {
-		conf_unknown_key(p);
+		if ((sv = conf_supervisord_key(p)) == 0)
+			conf_unknown_key(p);
+		else if (sv == 1)
+			rc = 0;
 		goto out;
 	}
 	if (p->seen[i] != 0) {
@@ -280,6 +433,12 @@ conf_flush(struct conf_parse *p)
 		goto out;
 	}
 	p->seen[i] = p->pline;
+	p->pinstance = 0;
+	for (k = 0; k < LOCKRUN_ARRAY_LEN(conf_instance_keys); k++) {
+		if (strcmp(p->pname, conf_instance_keys[k]) == 0)
+			p->pinstance = p->sec == CONF_SEC_JOB;
+	}
+	p->templated = 0;
 	if (conf_keys[i].items)
 		rc = conf_keys[i].set(p, p->pvalue);
 	else if (conf_expand_value(p, p->pvalue, 0, &value) == 0)
@@ -310,6 +469,54 @@ conf_check_name(struct conf_parse *p, const char *name, const char *what)
 	return (0);
 }
 
+/*
+ * supervisord's sections that lockrun does not read, and what to use
+ * instead: a supervisord.conf fails with a reason, never a bare "unknown".
+ */
+static const struct {
+	const char	*name;		/* "group" matches "group:NAME" too */
+	const char	*why;
+} conf_supervisord_sections[] = {
+	{ "supervisord", "configures supervisord itself: lockrun takes its "
+	    "settings from [lockrun] (lock_dir, log, log_level) and the "
+	    "command line" },
+	{ "supervisorctl", "lockrun has no control client: lockrun --status "
+	    "shows what runs, and a signal stops it" },
+	{ "unix_http_server", "lockrun has no control server: lockrun "
+	    "--status shows what runs" },
+	{ "inet_http_server", "lockrun has no control server: lockrun "
+	    "--status shows what runs" },
+	{ "rpcinterface", "lockrun has no control server" },
+	{ "ctlplugin", "lockrun has no control client" },
+	{ "group", "lockrun has no groups: name the jobs to run on the "
+	    "command line (lockrun --config FILE a b), and cap them together "
+	    "with a [semaphore:NAME]" },
+	{ "include", "lockrun reads one file: put the sections in it" },
+	{ "eventlistener", "lockrun sends no events" },
+	{ "fcgi-program", "lockrun opens no sockets for its jobs: run the "
+	    "program in a [job:NAME] that opens its own" },
+};
+
+/* A supervisord section: say why lockrun does not read it. 1 if it was one. */
+static int
+conf_supervisord_section(struct conf_parse *p, const char *hdr,
+    const char *what)
+{
+	size_t	i, n;
+
+	for (i = 0; i < LOCKRUN_ARRAY_LEN(conf_supervisord_sections); i++) {
+		n = strlen(conf_supervisord_sections[i].name);
+		if (strncmp(hdr, conf_supervisord_sections[i].name, n) == 0 &&
+		    (hdr[n] == '\0' || hdr[n] == ':')) {
+			conf_error(p, p->lineno, what, "a supervisord section "
+			    "that lockrun does not support: %s; remove it",
+			    conf_supervisord_sections[i].why);
+			return (1);
+		}
+	}
+	return (0);
+}
+
 /* Start the section named hdr (the text between the brackets). */
 int
 conf_section(struct conf_parse *p, const char *hdr)
@@ -334,8 +541,10 @@ conf_section(struct conf_parse *p, const char *hdr)
 		}
 		p->lockrun_line = p->lineno;
 		p->sec = CONF_SEC_LOCKRUN;
-	} else if (strncmp(hdr, "job:", 4) == 0) {
-		name = hdr + 4;
+	} else if (strncmp(hdr, "job:", 4) == 0 ||
+	    strncmp(hdr, "program:", 8) == 0) {
+		/* supervisord's [program:NAME] is a job, with its defaults. */
+		name = strchr(hdr, ':') + 1;
 		if (conf_check_name(p, name, what) == -1)
 			goto out;
 		if ((job = conf_find_job(c, name)) != NULL) {
@@ -345,6 +554,11 @@ conf_section(struct conf_parse *p, const char *hdr)
 		}
 		job = conf_add_job(p, name);
 		job->line = p->lineno;
+		if (*hdr == 'p') {
+			job->supervisord = 1;
+			job->autorestart = CONF_RESTART_UNEXPECTED;
+			job->startsecs = CONF_SUPERVISORD_STARTSECS;
+		}
 		p->secidx = c->njobs - 1;
 		p->sec = CONF_SEC_JOB;
 	} else if (strncmp(hdr, "semaphore:", 10) == 0) {
@@ -361,8 +575,9 @@ conf_section(struct conf_parse *p, const char *hdr)
 		p->secidx = c->nsems - 1;
 		p->sec = CONF_SEC_SEM;
 	} else {
-		conf_error(p, p->lineno, what, "unknown section (%s)",
-		    CONF_EXPECT_SECTION);
+		if (!conf_supervisord_section(p, hdr, what))
+			conf_error(p, p->lineno, what, "unknown section (%s)",
+			    CONF_EXPECT_SECTION);
 		goto out;
 	}
 	rc = 0;
@@ -467,11 +682,18 @@ static int
 conf_set_path(struct conf_parse *p, const char *v, char **dst,
     const char *expected)
 {
+	char	*here;
+
 	if (conf_set_string(p, v, dst, expected) == -1)
 		return (-1);
 	if (**dst != '/') {
+		/* A template's '%' are doubled: here's too. */
+		here = util_xstrdup(p->here);
+		if (p->templated)
+			conf_escape_pct(&here);
 		free(*dst);
-		util_xasprintf(dst, "%s/%s", p->here, v);
+		util_xasprintf(dst, "%s/%s", here, v);
+		free(here);
 	}
 	return (0);
 }
@@ -548,8 +770,19 @@ conf_set_slots(struct conf_parse *p, const char *v)
 static int
 conf_set_command(struct conf_parse *p, const char *v)
 {
+	conf_note_template(p, CONF_TMPL_COMMAND);
 	return (conf_set_string(p, v, &conf_cur_job(p)->command,
 	    "a shell command"));
+}
+
+/* process_name: supervisord's name of an instance (given to the job). */
+static int
+conf_set_process_name(struct conf_parse *p, const char *v)
+{
+	conf_note_template(p, CONF_TMPL_PROCESS_NAME);
+	conf_cur_job(p)->process_name_line = p->pline;
+	return (conf_set_string(p, v, &conf_cur_job(p)->process_name,
+	    "a name, e.g. %(program_name)s_%(process_num)02d"));
 }
 
 /* singleton: boolean. */
@@ -803,6 +1036,87 @@ conf_set_startretries(struct conf_parse *p, const char *v)
 	return (0);
 }
 
+/* startsecs: duration; 0 counts every start as a success. */
+static int
+conf_set_startsecs(struct conf_parse *p, const char *v)
+{
+	return (conf_set_duration(p, v, &conf_cur_job(p)->startsecs));
+}
+
+/* user: a user name or number that exists (run as it: root only). */
+static int
+conf_set_user(struct conf_parse *p, const char *v)
+{
+	struct conf_job	*job = conf_cur_job(p);
+
+	if (util_user(v, NULL, NULL) == -1) {
+		conf_key_error(p, "no such user \"%s\" (expected a user name "
+		    "or number of this host)", conf_show(p, v));
+		return (-1);
+	}
+	job->user_line = p->pline;
+	return (conf_set_string(p, v, &job->user, "a user"));
+}
+
+/* umask: octal, as supervisord's 022. */
+static int
+conf_set_umask(struct conf_parse *p, const char *v)
+{
+	const char	*s = v;
+	int		 m = 0;
+
+	if (*s == '\0' || strlen(s) > 4)
+		goto bad;
+	for (; *s != '\0'; s++) {
+		if (*s < '0' || *s > '7')
+			goto bad;
+		m = m * 8 + (*s - '0');
+	}
+	if (m > 0777)
+		goto bad;
+	conf_cur_job(p)->umask = m;
+	return (0);
+
+bad:
+	conf_key_error(p, "bad umask \"%s\" (expected an octal number such "
+	    "as 022)", conf_show(p, v));
+	return (-1);
+}
+
+/*
+ * stopasgroup, killasgroup: booleans, read and let be: lockrun signals a
+ * job's whole process group always (its own session).
+ */
+static int
+conf_set_asgroup(struct conf_parse *p, const char *v)
+{
+	int	b;
+
+	return (conf_set_bool(p, v, &b));
+}
+
+/* autostart: boolean; no: it runs only when named. */
+static int
+conf_set_autostart(struct conf_parse *p, const char *v)
+{
+	return (conf_set_bool(p, v, &conf_cur_job(p)->autostart));
+}
+
+/* priority: a number; the lower start first and stop last. */
+static int
+conf_set_priority(struct conf_parse *p, const char *v)
+{
+	long	n;
+
+	if (util_parse_int(v, -999999, 999999, &n) == -1) {
+		conf_key_error(p, "bad number \"%s\" (expected -999999..999999; "
+		    "the lower start first and stop last)", conf_show(p, v));
+		return (-1);
+	}
+	conf_cur_job(p)->priority = (int)n;
+	return (0);
+}
+
 /* numprocs: 1..LOCKRUN_MAX_NUMPROCS. */
 static int
 conf_set_numprocs(struct conf_parse *p, const char *v)
@@ -819,6 +1133,7 @@ conf_set_numprocs(struct conf_parse *p, const char *v)
 static int
 conf_set_directory(struct conf_parse *p, const char *v)
 {
+	conf_note_template(p, CONF_TMPL_DIRECTORY);
 	return (conf_set_path(p, v, &conf_cur_job(p)->directory,
 	    "a directory"));
 }
@@ -844,6 +1159,7 @@ conf_set_environment(struct conf_parse *p, const char *v)
 	char		**env = NULL, *val = NULL, *entry, *x;
 	const char	 *s = v, *key;
 	size_t		  n = 0, keylen, vlen, i;
+	unsigned char	 *tmpl = NULL;
 	char		  q;
 
 	val = util_xmalloc(strlen(v) + 1);
@@ -922,18 +1238,31 @@ conf_set_environment(struct conf_parse *p, const char *v)
 		util_xasprintf(&entry, "%.*s=%s", (int)keylen, key, x);
 		free(x);
 		env = util_xreallocarray(env, n + 2, sizeof(*env));
+		tmpl = util_xreallocarray(tmpl, n + 1, 1);
+		tmpl[n] = p->templated;
 		env[n++] = entry;
 		env[n] = NULL;
 	}
 	free(val);
 	if (env == NULL)
 		env = util_xcalloc(1, sizeof(*env));
+	/* One entry names %(process_num)d: all become templates. */
+	for (i = 0; i < n; i++) {
+		if (tmpl[i])
+			job->templated |= CONF_TMPL_ENVIRONMENT;
+	}
+	for (i = 0; i < n && (job->templated & CONF_TMPL_ENVIRONMENT); i++) {
+		if (!tmpl[i])
+			conf_escape_pct(&env[i]);
+	}
+	free(tmpl);
 	job->environment = env;
 	job->nenvironment = n;
 	return (0);
 
 fail:
 	free(val);
+	free(tmpl);
 	conf_strv_free(env);
 	return (-1);
 }
@@ -987,20 +1316,42 @@ bad:
 	return (-1);
 }
 
+/*
+ * A log file: a path, supervisord's NONE (discard: /dev/null), not its
+ * AUTO (a file of its child log directory) or syslog.
+ */
+static int
+conf_set_logfile(struct conf_parse *p, const char *v, char **dst)
+{
+	if (strcmp(v, "NONE") == 0) {
+		*dst = util_xstrdup("/dev/null");
+		return (0);
+	}
+	if (strcmp(v, "AUTO") == 0 || strcmp(v, "syslog") == 0) {
+		conf_key_error(p, "%s: a supervisord value that lockrun does "
+		    "not support: %s", v, *v == 'A' ? "lockrun keeps no child "
+		    "log directory: give a path, or remove the key to inherit "
+		    "lockrun's output" : "send the output to syslog with "
+		    "command = ... | logger -t NAME");
+		return (-1);
+	}
+	return (conf_set_path(p, v, dst, "a file path, or NONE"));
+}
+
 /* stdout_logfile: where the job's stdout goes. */
 static int
 conf_set_stdout_logfile(struct conf_parse *p, const char *v)
 {
-	return (conf_set_path(p, v, &conf_cur_job(p)->stdout_logfile,
-	    "a file path"));
+	conf_note_template(p, CONF_TMPL_STDOUT);
+	return (conf_set_logfile(p, v, &conf_cur_job(p)->stdout_logfile));
 }
 
 /* stderr_logfile: where the job's stderr goes. */
 static int
 conf_set_stderr_logfile(struct conf_parse *p, const char *v)
 {
-	return (conf_set_path(p, v, &conf_cur_job(p)->stderr_logfile,
-	    "a file path"));
+	conf_note_template(p, CONF_TMPL_STDERR);
+	return (conf_set_logfile(p, v, &conf_cur_job(p)->stderr_logfile));
 }
 
 /* redirect_stderr: boolean, stderr goes where stdout goes. */
@@ -1008,4 +1359,56 @@ static int
 conf_set_redirect_stderr(struct conf_parse *p, const char *v)
 {
 	return (conf_set_bool(p, v, &conf_cur_job(p)->redirect_stderr));
+}
+
+/* A size: bytes, or KB, MB, GB, as supervisord's 50MB. */
+static int
+conf_set_size(struct conf_parse *p, const char *v, unsigned long *dst)
+{
+	if (util_parse_size(v, dst) == -1) {
+		conf_key_error(p, "bad size \"%s\" (expected bytes, or KB, MB "
+		    "or GB, as 50MB; 0: no limit)", conf_show(p, v));
+		return (-1);
+	}
+	return (0);
+}
+
+/* stdout_logfile_maxbytes: rotate stdout_logfile at this size; 0: never. */
+static int
+conf_set_stdout_maxbytes(struct conf_parse *p, const char *v)
+{
+	return (conf_set_size(p, v, &conf_cur_job(p)->stdout_maxbytes));
+}
+
+/* How many rotated files to keep, 0..1000, into *dst. */
+static int
+conf_set_backups(struct conf_parse *p, const char *v, unsigned *dst)
+{
+	unsigned long	n;
+
+	if (conf_set_uint(p, v, 0, 1000, &n) == -1)
+		return (-1);
+	*dst = (unsigned)n;
+	return (0);
+}
+
+/* stdout_logfile_backups: how many rotated files to keep. */
+static int
+conf_set_stdout_backups(struct conf_parse *p, const char *v)
+{
+	return (conf_set_backups(p, v, &conf_cur_job(p)->stdout_backups));
+}
+
+/* stderr_logfile_maxbytes: as stdout_logfile_maxbytes. */
+static int
+conf_set_stderr_maxbytes(struct conf_parse *p, const char *v)
+{
+	return (conf_set_size(p, v, &conf_cur_job(p)->stderr_maxbytes));
+}
+
+/* stderr_logfile_backups: as stdout_logfile_backups. */
+static int
+conf_set_stderr_backups(struct conf_parse *p, const char *v)
+{
+	return (conf_set_backups(p, v, &conf_cur_job(p)->stderr_backups));
 }

@@ -18,7 +18,10 @@ enum conf_section {
 };
 
 #define CONF_EXPECT_SECTION	\
-	"expected [lockrun], [job:NAME] or [semaphore:NAME]"
+	"expected [lockrun], [job:NAME], [program:NAME] or [semaphore:NAME]"
+
+/* supervisord's default startsecs, for a [program:NAME] section. */
+#define CONF_SUPERVISORD_STARTSECS	1.0
 
 /* A "semaphore =" entry, resolved once the whole file is read. */
 struct conf_semref {
@@ -33,6 +36,7 @@ struct conf_parse {
 	const char		*path;
 	FILE			*f;
 	char			*here;
+	char			 host[256];	/* %(host_node_name)s */
 
 	char			*err;
 	size_t			 errlen;
@@ -62,6 +66,8 @@ struct conf_parse {
 	char			*pname;
 	char			*pvalue;
 	int			 pline;
+	int			 pinstance;	/* it may be per instance */
+	int			 templated;	/* its value is a template */
 
 	struct conf_semref	*refs;
 	size_t			 nrefs;

@@ -374,6 +374,7 @@ struct holders_sorted {
 	const struct holders_key	*keys;
 	size_t				*order;	/* indexes, by (ino, dev) */
 	size_t				 n;
+	int				 open;	/* report opens without a lock */
 };
 
 static const struct holders_key *holders_sort_keys;
@@ -430,7 +431,7 @@ holders_scan_pid(pid_t pid, const struct holders_sorted *s,
 	char			 path[64 + 256], *buf, *p;
 	size_t			 i;
 	long			 at;
-	int			 have = 0;
+	int			 have = 0, proc = 0, locked;
 
 	snprintf(path, sizeof(path), "/proc/%ld/fd", (long)pid);
 	if ((fd = opendir(path)) == NULL)
@@ -464,23 +465,33 @@ holders_scan_pid(pid_t pid, const struct holders_sorted *s,
 		    fe->d_name);
 		if ((buf = holders_slurp(path, NULL)) == NULL)
 			continue;
+		locked = 0;
 		for (p = buf; (p = strstr(p, "lock:")) != NULL; p++) {
 			if (holders_parse_line(p + 5, &l) == -1 ||
 			    l.ino != st.st_ino)
 				continue;
-			if (!have && holders_proc(pid, &h) == -1)
+			if (!proc && holders_proc(pid, &h) == -1)
 				break;
-			have = 1;
+			have = proc = locked = 1;
 			h.shared = l.shared;
 			h.locker = l.pid;
-			/* Every key of this file (a path given twice). */
-			for (i = (size_t)at; i < s->n && s->keys[s->order[i]].ino
-			    == st.st_ino && s->keys[s->order[i]].dev ==
-			    st.st_dev; i++)
-				found(s->order[i], &h, arg);
+			h.held = 1;
 			break;
 		}
 		free(buf);
+		/* Open without a lock: a waiter, when asked for. */
+		if (!locked && s->open && (proc || holders_proc(pid, &h) == 0)) {
+			proc = 1;
+			h.shared = 0;
+			h.locker = 0;
+			h.held = 0;
+			locked = 1;
+		}
+		/* Every key of this file (a path given twice). */
+		for (i = (size_t)at; locked && i < s->n &&
+		    s->keys[s->order[i]].ino == st.st_ino &&
+		    s->keys[s->order[i]].dev == st.st_dev; i++)
+			found(s->order[i], &h, arg);
 	}
 	closedir(fd);
 	return (have);
@@ -495,6 +506,7 @@ holders_sort(struct holders_sorted *s, const struct holders_key *keys,
 
 	s->keys = keys;
 	s->n = n;
+	s->open = 0;
 	s->order = util_xcalloc(n, sizeof(*s->order));
 	for (i = 0; i < n; i++)
 		s->order[i] = i;
@@ -511,9 +523,9 @@ holders_sort(struct holders_sorted *s, const struct holders_key *keys,
  * 0: no limit, since anyone can open a million files), else 0; -1
  * without /proc.
  */
-int
-holders_scan(const struct holders_key *keys, size_t n,
-    holders_found_cb *found, void *arg, size_t max)
+static int
+holders_scan_any(const struct holders_key *keys, size_t n,
+    holders_found_cb *found, void *arg, size_t max, int open)
 {
 	struct holders_sorted	 s;
 	struct dirent		*de;
@@ -525,6 +537,7 @@ holders_scan(const struct holders_key *keys, size_t n,
 	if ((d = opendir("/proc")) == NULL)
 		return (-1);
 	holders_sort(&s, keys, n);
+	s.open = open;
 	while (n > 0 && (de = readdir(d)) != NULL) {
 		pid = strtol(de->d_name, &end, 10);
 		if (*end != '\0' || pid <= 0)
@@ -649,6 +662,24 @@ holders_self_holds(const struct holders_key *k, int skip, int *shared)
 		free(buf);
 	}
 	return (found);
+}
+
+int
+holders_scan(const struct holders_key *keys, size_t n,
+    holders_found_cb *found, void *arg, size_t max)
+{
+	return (holders_scan_any(keys, n, found, arg, max, 0));
+}
+
+/*
+ * holders_scan, and found() also for a process that has one of the files
+ * open without a lock on it (h->held 0): one that waits for it.
+ */
+int
+holders_scan_open(const struct holders_key *keys, size_t n,
+    holders_found_cb *found, void *arg, size_t max)
+{
+	return (holders_scan_any(keys, n, found, arg, max, 1));
 }
 
 /* What holders_pid_holds learns. */

@@ -43,6 +43,8 @@ struct holder {
 	pid_t	ppid;
 	int	shared;
 	pid_t	locker;		/* the pid that took the lock (/proc/locks) */
+	int	held;		/* 0: it only has the file open (a waiter,
+				   holders_scan_open) */
 	time_t	since;		/* 0: unknown */
 	char	cmd[160];	/* its command line, as it is (not escaped) */
 };
@@ -59,6 +61,8 @@ size_t	holders_live(const struct holders_key *, struct holder *, size_t,
 typedef void holders_found_cb(size_t, const struct holder *, void *);
 int	holders_scan(const struct holders_key *, size_t, holders_found_cb *,
 	    void *, size_t);
+int	holders_scan_open(const struct holders_key *, size_t,
+	    holders_found_cb *, void *, size_t);
 int	holders_proc(pid_t, struct holder *);
 int	holders_pid_opened(pid_t, const struct holders_key *, size_t *);
 void	holders_note_inherited(void);

@@ -28,6 +28,7 @@
 #include "lockdir.h"
 #include "log.h"
 #include "logfile.h"
+#include "runas.h"
 #include "res_file.h"
 #include "res_queue.h"
 #include "spawn.h"
@@ -39,6 +40,7 @@
 #define JOB_REAP_POLL		0.01	/* how often to look for leftovers */
 #define JOB_REAP_GRACE		0.1	/* before signalling them */
 #define JOB_REPLACE_POLL	0.05	/* looking for the PID to replace */
+#define JOB_REPLACE_SCAN	0.5	/* ... ad hoc, through /proc */
 #define JOB_LOG_MODE		0640	/* of a log file lockrun creates */
 #define JOB_DESCRIBE_EVERY	5.0	/* look up holders for the wait line */
 
@@ -52,11 +54,12 @@ static void	job_finish(struct job *, enum job_result);
 
 static const char *const job_event_names[JOB_NEVENTS] = {
 	"start", "locked", "expired", "error", "exit", "timer", "stop", "kill",
+	"started",
 };
 
 static const char *const job_state_names[JOB_NSTATES] = {
-	"idle", "replacing", "waiting", "running", "stopping", "reaping",
-	"backoff", "done",
+	"idle", "replacing", "waiting", "starting", "running", "stopping",
+	"reaping", "backoff", "done",
 };
 
 const char *
@@ -84,14 +87,24 @@ job_now(void)
 	return (util_now());
 }
 
+/*
+ * Log a failure of the job: a warning when supervising (cron mails it);
+ * ad hoc only with -v, since the exit status says it, as with flock(1) and
+ * timeout(1).
+ */
+#define job_log_failure(j, fmt, ...) do {				\
+	if ((j)->env->forward)						\
+		log_info(fmt, ##__VA_ARGS__);				\
+	else								\
+		log_warnx("job %s: " fmt, (j)->name, ##__VA_ARGS__);	\
+} while (0)
+
 /* The lock that holds our PID file, or NULL. */
 static struct lock *
 job_pid_held(struct job *j)
 {
 	if (j->pidlock != NULL)
 		return (j->pidlock->held ? j->pidlock : NULL);
-	if (j->pidsem != NULL)
-		return (sem_held_lock(j->pidsem));
 	return (NULL);
 }
 
@@ -204,26 +217,20 @@ job_describe_busy(struct job *j, char *buf, size_t len, int progress)
 	pid_t		 pid;
 	time_t		 start;
 
-	if (r != NULL && r == j->pidres && j->pidsem != NULL) {
-		snprintf(buf, len, "%s%u instances of job %s %s",
-		    progress ? "one of the " : "all ", j->pidsem->nslots,
-		    j->conf->name, progress ? "to finish" : "are running");
-		return;
-	}
-	if (r != NULL && r == j->pidres) {
+	if (r != NULL && r == j->pidres && j->conf->adhoc_path == NULL) {
 		pid = job_pidfile_holder(j, &start);
 		job_format_since(start, since, sizeof(since));
 		if (progress && pid > 0)
 			snprintf(buf, len, "job %s to finish (pid %ld%s)",
-			    j->conf->name, (long)pid, since);
+			    j->name, (long)pid, since);
 		else if (progress)
-			snprintf(buf, len, "job %s to finish", j->conf->name);
+			snprintf(buf, len, "job %s to finish", j->name);
 		else if (pid > 0)
 			snprintf(buf, len, "job %s is already running as pid "
-			    "%ld%s", j->conf->name, (long)pid, since);
+			    "%ld%s", j->name, (long)pid, since);
 		else
 			snprintf(buf, len, "job %s is already running",
-			    j->conf->name);
+			    j->name);
 		return;
 	}
 	if (r == NULL)
@@ -282,10 +289,13 @@ job_build_env(struct job *j)
 
 	for (n = 0; environ[n] != NULL; n++)
 		;
-	env = util_xcalloc(n + c->nenvironment + 5, sizeof(*env));
+	env = util_xcalloc(n + c->nenvironment + 7, sizeof(*env));
 	k = 0;
 	for (e = environ; *e != NULL; e++) {
-		if (strncmp(*e, "LOCKRUN_", 8) == 0)
+		if (strncmp(*e, "LOCKRUN_", 8) == 0 || ((c->supervisord ||
+		    c->process_name != NULL) &&
+		    (strncmp(*e, "SUPERVISOR_PROCESS_NAME=", 24) == 0 ||
+		    strncmp(*e, "SUPERVISOR_GROUP_NAME=", 22) == 0)))
 			continue;
 		for (i = 0; i < c->nenvironment; i++) {
 			eq = strchr(c->environment[i], '=');
@@ -301,6 +311,12 @@ job_build_env(struct job *j)
 	util_xasprintf(&env[k++], "LOCKRUN_JOB=%s", c->name);
 	util_xasprintf(&env[k++], "LOCKRUN_LOCK_DIR=%s", j->env->lock_dir);
 	util_xasprintf(&env[k++], "LOCKRUN_INSTANCE=%u", j->instance);
+	/* What supervisord tells a [program:NAME]'s processes. */
+	if (c->supervisord || c->process_name != NULL) {
+		util_xasprintf(&env[k++], "SUPERVISOR_PROCESS_NAME=%s",
+		    c->process_name != NULL ? c->process_name : c->name);
+		util_xasprintf(&env[k++], "SUPERVISOR_GROUP_NAME=%s", c->name);
+	}
 	if (c->nsems > 0)
 		util_xasprintf(&env[k++], "LOCKRUN_SLOT=%d",
 		    j->sems[0]->ops->slot(j->sems[0]));
@@ -346,18 +362,30 @@ job_sh_argv(char *const *argv)
 /*
  * Open a log file for the child, appending, so that no other user can
  * choose what the job's output goes into (trust_open_append), and a pipe
- * through which lockrun writes it (logfile.c: SIGUSR2 reopens it). The
- * pipe's end for the child, or -1 and a message on failure.
+ * through which lockrun writes it (logfile.c: SIGUSR2 reopens it, and it
+ * is rotated at maxbytes, 0: never), as the job's user if as is not NULL.
+ * The pipe's end for the child, or -1 and a message on failure.
  */
 static int
-job_open_log(struct job *j, const char *path)
+job_open_log(struct job *j, const char *path, unsigned long maxbytes,
+    unsigned backups, const struct runas *as)
 {
-	char	why[512], who[256];
-	int	fd = -1;
+	struct logfile_how	how;
+	char			why[512], who[256];
+	int			fd = -1;
 
+	/* NONE: discarded (logfile_open takes no device). */
+	if (strcmp(path, "/dev/null") == 0 && (fd = open(path, O_WRONLY |
+	    O_CLOEXEC | O_NOCTTY)) != -1)
+		return (fd);
 	snprintf(who, sizeof(who), "job %s", j->name);
 	why[0] = '\0';
-	if (logfile_open(j->env->loop, path, JOB_LOG_MODE, who, &fd, why,
+	memset(&how, 0, sizeof(how));
+	how.mode = JOB_LOG_MODE;
+	how.maxbytes = maxbytes;
+	how.backups = backups;
+	how.as = as;
+	if (logfile_open(j->env->loop, path, &how, who, &fd, why,
 	    sizeof(why)) == -1) {
 		if (*why != '\0')
 			job_log(log_warnx, j, "log file %s: %s: not writing to "
@@ -506,6 +534,14 @@ job_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	job_event(w->data, JOB_EV_TIMER);
 }
 
+static void
+job_start_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	job_event(w->data, JOB_EV_STARTED);
+}
+
 /* Record an OS error while locking or starting, and say so. */
 static void
 job_error(struct job *j, int err, const char *what, const char *path)
@@ -537,7 +573,7 @@ job_waiter_cb(struct waiter *w, int result, void *arg)
  * once. A replace file of another user's is not a request anyone may make.
  */
 static int
-job_replace_requested(struct job *j)
+job_replace_pending(struct job *j)
 {
 	struct stat	st;
 	int		fd, requested = 0;
@@ -555,10 +591,17 @@ job_replace_requested(struct job *j)
 			requested = 1;
 	}
 	close(fd);
-	if (requested)
-		job_log(log_info, j, "replaced by another run: not starting "
-		    "again");
 	return (requested);
+}
+
+/* job_replace_pending, and say so when it is. */
+static int
+job_replace_requested(struct job *j)
+{
+	if (!job_replace_pending(j))
+		return (0);
+	job_log(log_info, j, "replaced by another run: not starting again");
+	return (1);
 }
 
 /*
@@ -584,9 +627,10 @@ job_replace_ask(struct job *j)
 /*
  * May we signal pid as the holder of our PID file? Only the job's own main
  * process: the kernel says it holds the lock, it did not take the lock
- * itself (that is its lockrun), it leads its own session (every job does),
- * and it is ours (our jobs run as us, root's too). A PID file only says
- * which process to ask the kernel about.
+ * itself (that is its lockrun), it leads its own session (every job does;
+ * an ad hoc command leads its process group), and it is ours (our jobs run
+ * as us, root's too). A PID file only says which process to ask the kernel
+ * about.
  */
 static int
 job_may_signal(struct job *j, pid_t pid)
@@ -594,15 +638,36 @@ job_may_signal(struct job *j, pid_t pid)
 	struct holders_key	k;
 	struct holder		h;
 	pid_t			locker;
+	uid_t			uid;
 
 	if (pid <= 1 || pid == getpid() || j->pidlock->fd == -1)
 		return (0);
 	if (holders_key_fd(j->pidlock->fd, &k) == -1 ||
 	    holders_pid_holds(pid, &k, NULL, &locker) != 1 || locker == pid)
 		return (0);
-	if (getsid(pid) != pid || holders_proc(pid, &h) == -1)
+	/* A job leads a session; an ad hoc command its process group. */
+	if ((j->conf->adhoc_path != NULL ? getpgid(pid) : getsid(pid)) !=
+	    pid || holders_proc(pid, &h) == -1)
 		return (0);
-	return (h.uid == geteuid());	/* our jobs run as us, root's too */
+	/* Our jobs run as us, root's too, or as their user =. */
+	return (h.uid == geteuid() || (j->conf->user != NULL &&
+	    geteuid() == 0 && util_user(j->conf->user, &uid, NULL) == 0 &&
+	    h.uid == uid));
+}
+
+/*
+ * The process to stop for the replacement: the PID our PID file names;
+ * ad hoc, where nothing of ours is written in the --lock file, the live
+ * holder /proc shows (as in messages, within a budget).
+ */
+static pid_t
+job_replace_target(struct job *j)
+{
+	time_t	since;
+
+	if (j->conf->adhoc_path != NULL)
+		return (job_pidfile_holder(j, &since));
+	return (lock_read_pid_fd(j->pidlock->fd, NULL, 0));
 }
 
 /*
@@ -614,7 +679,7 @@ job_replace_poke(struct job *j)
 {
 	pid_t	pid;
 
-	pid = lock_read_pid_fd(j->pidlock->fd, NULL, 0);
+	pid = job_replace_target(j);
 	if (pid > 0 && job_may_signal(j, pid)) {
 		job_log(log_info, j, "replacing pid %ld: sending %s",
 		    (long)pid, util_signame(j->conf->stopsignal));
@@ -623,7 +688,9 @@ job_replace_poke(struct job *j)
 		job_timer(j, j->conf->stopwaitsecs);
 		return;
 	}
-	job_timer(j, JOB_REPLACE_POLL);
+	/* Ad hoc, each look goes through /proc: not so often. */
+	job_timer(j, j->conf->adhoc_path != NULL ? JOB_REPLACE_SCAN :
+	    JOB_REPLACE_POLL);
 }
 
 /*
@@ -635,6 +702,8 @@ job_spawn(struct job *j)
 {
 	const struct conf_job	 *c = j->conf;
 	struct spawn		  sp;
+	struct runas		  user;
+	int			  acting = 0;
 	char			**env = NULL, **shargv_noexec = NULL;
 	char			 *shargv[4], why[512];
 	int			  keep[2 + 2 * c->nsems + c->nlocks];
@@ -643,6 +712,7 @@ job_spawn(struct job *j)
 	pid_t			  pid;
 
 	spawn_init(&sp);
+	memset(&user, 0, sizeof(user));
 	if (j->pidres != NULL && (fd = resource_fd(j->pidres)) != -1)
 		keep[nkeep++] = fd;
 	for (i = 0; i < c->nsems; i++) {
@@ -658,8 +728,32 @@ job_spawn(struct job *j)
 			keep[nkeep++] = fd;
 	}
 	sp.keep_fds = keep;
-	sp.nkeep = nkeep;
+	sp.nkeep = j->env->close_locks ? 0 : nkeep;
 	sp.undo = j->env->undo;
+	sp.umask = c->umask;
+
+	/*
+	 * user = (root only): what follows is done as that user, and the
+	 * child becomes it (the locks stay held: they are open files).
+	 */
+	if (c->user != NULL && geteuid() == 0) {
+		if (runas_lookup(&user, c->user) == -1) {
+			j->error = errno;
+			job_log(log_warnx, j, "user %s: no such user", c->user);
+			goto fail;
+		}
+		if (runas_on(&user) == -1) {
+			j->error = errno;
+			job_log(log_warn, j, "cannot act as user %s", c->user);
+			goto fail;
+		}
+		acting = 1;
+		sp.has_user = 1;
+		sp.uid = user.uid;
+		sp.gid = user.gid;
+		sp.groups = user.groups;
+		sp.ngroups = (size_t)user.ngroups;
+	}
 
 	/* Where the command runs decides what it runs (./build, Makefile). */
 	if (c->directory != NULL && trust_dir(c->directory, why,
@@ -674,13 +768,19 @@ job_spawn(struct job *j)
 		goto fail;
 	}
 	if (c->stdout_logfile != NULL &&
-	    (outfd = job_open_log(j, c->stdout_logfile)) == -1)
+	    (outfd = job_open_log(j, c->stdout_logfile, c->stdout_maxbytes,
+	    c->stdout_backups, acting ? &user : NULL)) == -1)
 		goto fail;
 	if (c->redirect_stderr)
 		errfd = outfd != -1 ? outfd : STDOUT_FILENO;
 	else if (c->stderr_logfile != NULL &&
-	    (errfd = job_open_log(j, c->stderr_logfile)) == -1)
+	    (errfd = job_open_log(j, c->stderr_logfile, c->stderr_maxbytes,
+	    c->stderr_backups, acting ? &user : NULL)) == -1)
 		goto fail;
+	if (acting) {
+		runas_off(&user);
+		acting = 0;
+	}
 	sp.stdout_fd = outfd;
 	sp.stderr_fd = errfd;
 
@@ -735,8 +835,14 @@ job_spawn(struct job *j)
 	j->child.data = j;
 	ev_child_start(j->env->loop, &j->child);
 	j->started = job_now();
-	j->state = JOB_RUNNING;
 	j->ran = 1;
+	/* supervisord's STARTING: a start succeeds once it ran startsecs. */
+	j->start_ok = c->startsecs <= 0;
+	j->state = j->start_ok ? JOB_RUNNING : JOB_STARTING;
+	if (!j->start_ok) {
+		ev_timer_set(&j->start_timer, c->startsecs, 0.);
+		ev_timer_start(j->env->loop, &j->start_timer);
+	}
 
 	job_log(log_info, j, "started as pid %ld", (long)pid);
 	if (j->pidres != NULL && j->pidres->ops->note(j->pidres, pid, NULL) == -1)
@@ -750,12 +856,16 @@ job_spawn(struct job *j)
 		job_timer(j, c->timeout);
 
 	free(shargv_noexec);
+	runas_free(&user);
 	job_spawn_cleanup(env, outfd, errfd);
 	return (0);
 
 fail:
 	if (j->error == 0)
 		j->error = errno;
+	if (acting)
+		runas_off(&user);
+	runas_free(&user);
 	free(shargv_noexec);
 	job_spawn_cleanup(env, outfd, errfd);
 	return (-1);
@@ -775,7 +885,7 @@ job_wait(struct job *j)
 	j->waited = 0;
 	j->what_at = 0;
 	waiter_clear(&j->waiter);
-	if (j->pidres != NULL && job_pid_held(j) == NULL)
+	if (j->pidres != NULL && job_pid_held(j) == NULL && !j->pid_deferred)
 		waiter_add(&j->waiter, j->pidres);
 	for (i = 0; i < j->conf->nsems; i++)
 		waiter_add(&j->waiter, j->sems[i]);
@@ -799,7 +909,7 @@ job_wait(struct job *j)
 	}
 	if (j->env->no_wait) {
 		job_describe_busy(j, what, sizeof(what), 0);
-		job_log(log_warnx, j, "%s, not waiting", what);
+		job_log(log_info, j, "%s, not waiting", what);	/* skipped */
 		job_finish(j, JOB_RESULT_BUSY);
 		return;
 	}
@@ -818,6 +928,7 @@ job_finish(struct job *j, enum job_result result)
 {
 	waiter_stop(&j->waiter);
 	ev_timer_stop(j->env->loop, &j->timer);
+	ev_timer_stop(j->env->loop, &j->start_timer);
 	job_close_locks(j);
 	j->result = result;
 	j->state = JOB_DONE;
@@ -843,7 +954,7 @@ job_pid_try(struct job *j)
 static void
 job_replace(struct job *j)
 {
-	pid_t	pid;
+	pid_t	pid = 0;
 
 	if (lock_open(j->pidlock) == -1 || job_replace_ask(j) == -1) {
 		job_error(j, errno, "cannot ask for the replacement of",
@@ -855,14 +966,19 @@ job_replace(struct job *j)
 	j->replacing = 0;
 	j->what_at = 0;
 	job_replace_poke(j);
-	if (j->replacing == 0 && (pid = lock_read_pid_fd(j->pidlock->fd,
-	    NULL, 0)) > 0)
+	if (j->replacing == 0)
+		pid = job_replace_target(j);
+	if (j->replacing == 0 && pid > 0 && j->conf->adhoc_path != NULL)
+		job_log(log_warnx, j, "lock %s: held by pid %ld, which is not "
+		    "a command that lockrun runs: not signalling it, waiting "
+		    "for it to let go", j->pidlock->path, (long)pid);
+	else if (j->replacing == 0 && pid > 0)
 		job_log(log_warnx, j, "%s names pid %ld, which is not a job "
 		    "holding it: not signalling it", j->pidlock->path,
 		    (long)pid);
 	else if (j->replacing == 0)
-		job_log(log_info, j, "replacing job %s once its pid is known",
-		    j->conf->name);
+		job_log(log_info, j, "replacing %s once its pid is known",
+		    j->pidlock->path);
 	waiter_clear(&j->waiter);
 	waiter_add(&j->waiter, j->pidres);
 	waiter_start(&j->waiter, j->env->loop, job_wait_left(j),
@@ -879,6 +995,8 @@ job_do_begin(struct job *j, enum job_event ev)
 	char	what[512];
 
 	(void)ev;
+	j->spawn_failed = 0;
+	j->pid_deferred = 0;
 	job_wait_begin(j);
 	if (j->pidres == NULL) {
 		job_wait(j);
@@ -896,15 +1014,19 @@ job_do_begin(struct job *j, enum job_event ev)
 		(void)lock_clear_pid(job_pid_held(j));
 		/*
 		 * An instance of numprocs > 1 that must wait for more gives its
-		 * file back and takes one again with the rest, all or nothing:
+		 * file back and takes it again with the rest, all or nothing:
 		 * then 2000 instances queued behind a 16-slot semaphore hold 16
 		 * descriptors, not 2000. The price: while they queue, a second
 		 * run of the same file queues too, where a numprocs = 1
 		 * singleton (which keeps its PID file while it waits) skips.
+		 * Its waiter waits for the rest only, so that the instances of
+		 * this process queue behind one another (waiter_queued).
 		 */
-		if (j->pidsem != NULL && (j->conf->nsems > 0 ||
-		    j->conf->nlocks > 0))
+		if (j->conf->numprocs > 1 && (j->conf->nsems > 0 ||
+		    j->conf->nlocks > 0)) {
 			resource_close(j->pidres);
+			j->pid_deferred = 1;
+		}
 		job_wait(j);
 		return;
 	}
@@ -936,7 +1058,7 @@ job_do_begin(struct job *j, enum job_event ev)
 		job_finish(j, j->ran ? JOB_RESULT_EXITED : JOB_RESULT_SKIPPED);
 		break;
 	case CONF_ON_RUNNING_FAIL:
-		job_log(log_warnx, j, "%sfailed: %s", j->ran ? "restart " : "",
+		job_log_failure(j, "%sfailed: %s", j->ran ? "restart " : "",
 		    what);
 		job_finish(j, j->ran ? JOB_RESULT_EXITED : JOB_RESULT_BUSY);
 		break;
@@ -987,6 +1109,22 @@ job_do_spawn(struct job *j, enum job_event ev)
 	char	waited[32];
 
 	(void)ev;
+	/* The instance file given back (job_do_begin): now, or all again. */
+	if (j->pid_deferred) {
+		j->pid_deferred = 0;
+		if (job_pid_try(j) == -1) {
+			waiter_release(&j->waiter);
+			if (errno == EWOULDBLOCK || errno == EAGAIN) {
+				job_wait(j);	/* another run has it */
+				return;
+			}
+			job_error(j, errno, "cannot lock",
+			    resource_where(j->pidres));
+			job_event(j, JOB_EV_ERROR);
+			return;
+		}
+		(void)lock_clear_pid(job_pid_held(j));
+	}
 	if (j->waited && log_enabled(LOG_LEVEL_INFO)) {
 		util_format_duration(job_now() - j->wait_started,
 		    waited, sizeof(waited));
@@ -1001,8 +1139,17 @@ job_do_spawn(struct job *j, enum job_event ev)
 		job_finish(j, JOB_RESULT_REPLACED);
 		return;
 	}
-	if (job_spawn(j) == -1)
+	/* Nothing to run (--fd): the lock was all, and stays the caller's. */
+	if (j->conf->command == NULL && j->conf->argv == NULL) {
+		job_log(log_info, j, "locked %s", resource_where(j->locks[0]));
+		j->status = 0;
+		job_finish(j, JOB_RESULT_EXITED);
+		return;
+	}
+	if (job_spawn(j) == -1) {
+		j->spawn_failed = 1;
 		job_event(j, JOB_EV_ERROR);
+	}
 }
 
 static void
@@ -1013,7 +1160,7 @@ job_do_giveup(struct job *j, enum job_event ev)
 	(void)ev;
 	job_describe_busy(j, what, sizeof(what), 0);
 	util_format_duration(j->conf->wait_timeout, waited, sizeof(waited));
-	job_log(log_warnx, j, "gave up after %s: %s", waited, what);
+	job_log_failure(j, "gave up after %s: %s", waited, what);
 	job_finish(j, JOB_RESULT_BUSY);
 }
 
@@ -1025,7 +1172,7 @@ job_do_timeout(struct job *j, enum job_event ev)
 
 	(void)ev;
 	util_format_duration(j->conf->timeout, limit, sizeof(limit));
-	job_log(log_info, j, "pid %ld timed out after %s: sending %s",
+	job_log_failure(j, "pid %ld timed out after %s: sending %s",
 	    (long)j->pid, limit, util_signame(j->conf->stopsignal));
 	j->timed_out = 1;
 	job_signal(j, j->pid, j->conf->stopsignal);
@@ -1064,25 +1211,40 @@ job_do_kill(struct job *j, enum job_event ev)
 
 /*
  * Should the job start again after this wait status (-1: it could not be
- * started at all)?
+ * started at all)? As supervisord: a failed start (it could not be
+ * spawned, or ended before startsecs) is tried again, up to startretries
+ * in a row, whatever autorestart says; autorestart decides after a run
+ * that started.
  */
 static int
-job_should_restart(struct job *j, int status)
+job_should_restart(struct job *j, int status, int failed_start)
 {
-	if (j->timed_out || j->env->forward || j->stop_requested)
+	int	expected;
+
+	if (j->timed_out || j->stop_requested || j->env->stopping)
 		return (0);
+	/*
+	 * A lock that could not be taken (permission denied) is no start:
+	 * tried again only for a job that restarts.
+	 */
+	if (status == -1 && !j->spawn_failed &&
+	    j->conf->autorestart == CONF_RESTART_FALSE)
+		return (0);
+	if (failed_start)
+		return (j->failed <= j->conf->startretries);
+	expected = WIFEXITED(status) &&
+	    conf_exitcode_expected(j->conf, WEXITSTATUS(status));
 	switch (j->conf->autorestart) {
 	case CONF_RESTART_FALSE:
 		return (0);
 	case CONF_RESTART_TRUE:
-		break;
+		return (1);
 	case CONF_RESTART_UNEXPECTED:
-		if (status != -1 && WIFEXITED(status) &&
-		    conf_exitcode_expected(j->conf, WEXITSTATUS(status)))
-			return (0);
-		break;
+		return (!expected);
+	case CONF_RESTART_EXPECTED:
+		return (expected);
 	}
-	return (j->restarts < j->conf->startretries);
+	return (0);
 }
 
 /*
@@ -1097,29 +1259,36 @@ static void
 job_after_run(struct job *j, int status, enum job_result result)
 {
 	char	delay[32];
-	int	restart;
+	int	restart, failed_start = status == -1 || !j->start_ok;
 
 	ev_timer_stop(j->env->loop, &j->timer);
+	if (failed_start)
+		j->failed++;
 	/*
 	 * Look for a replacement before letting go of the PID file: the run
 	 * that asks for it withdraws its request once it has the file.
 	 */
-	restart = job_should_restart(j, status) && !job_replace_requested(j);
+	restart = job_should_restart(j, status, failed_start) &&
+	    !job_replace_requested(j);
 	job_close_locks(j);
 	if (!restart) {
+		if (failed_start && j->failed > 1 && !j->stop_requested &&
+		    !j->timed_out)
+			job_log_failure(j, "gave up: %u failed starts in a row "
+			    "(startretries = %u)", j->failed,
+			    j->conf->startretries);
 		job_finish(j, result);
 		return;
 	}
 	/* A run that outlived the longest backoff starts a new series. */
-	if (status != -1 && job_now() - j->started >=
-	    JOB_BACKOFF_MAX) {
-		j->restarts = 0;
+	if (status != -1 && job_now() - j->started >= JOB_BACKOFF_MAX)
 		j->backoff = JOB_BACKOFF_FIRST;
-	}
-	j->restarts++;
 	util_format_duration(j->backoff, delay, sizeof(delay));
-	job_log(log_info, j, "restart %u of %u in %s", j->restarts,
-	    j->conf->startretries, delay);
+	if (failed_start)
+		job_log(log_info, j, "start %u of %u failed: trying again in "
+		    "%s", j->failed, j->conf->startretries + 1, delay);
+	else
+		job_log(log_info, j, "restarting in %s", delay);
 	if (j->pidlock != NULL && lock_try(j->pidlock) == 0)
 		(void)lock_clear_pid(j->pidlock);
 	else if (j->pidlock != NULL)
@@ -1148,10 +1317,24 @@ job_after_exit(struct job *j)
 	    JOB_RESULT_EXITED);
 }
 
+/*
+ * Is wait status st what the job was meant to end with: an exit status in
+ * exitcodes, or a signal that lockrun sent (a stop, a runtime limit, which
+ * is reported on its own) or that a run replacing it sent?
+ */
+static int
+job_exit_expected(struct job *j, int st)
+{
+	if (WIFEXITED(st))
+		return (conf_exitcode_expected(j->conf, WEXITSTATUS(st)));
+	return (j->stop_requested || j->timed_out || job_replace_pending(j));
+}
+
 /* The main process exited: report it, then see to what is left of its group. */
 static void
 job_do_exited(struct job *j, enum job_event ev)
 {
+	char	how[64], ran[32], limit[32];
 	int	st = j->status;
 
 	(void)ev;
@@ -1159,12 +1342,23 @@ job_do_exited(struct job *j, enum job_event ev)
 	if (j->gave_tty)
 		spawn_restore_tty(j->env->tty);
 	j->gave_tty = 0;
+	ev_timer_stop(j->env->loop, &j->start_timer);
 	if (WIFSIGNALED(st))
-		job_log(log_info, j, "pid %ld killed by signal %s", (long)j->pid,
+		snprintf(how, sizeof(how), "killed by signal %s",
 		    util_signame(WTERMSIG(st)));
 	else
-		job_log(log_info, j, "pid %ld exited with status %d",
-		    (long)j->pid, WEXITSTATUS(st));
+		snprintf(how, sizeof(how), "exited with status %d",
+		    WEXITSTATUS(st));
+	if (!j->start_ok && !j->stop_requested && !j->timed_out) {
+		util_format_duration(job_now() - j->started, ran,
+		    sizeof(ran));
+		util_format_duration(j->conf->startsecs, limit, sizeof(limit));
+		job_log_failure(j, "pid %ld %s after %s, before startsecs "
+		    "(%s): the start failed", (long)j->pid, how, ran, limit);
+	} else if (job_exit_expected(j, st))
+		job_log(log_info, j, "pid %ld %s", (long)j->pid, how);
+	else
+		job_log_failure(j, "pid %ld %s", (long)j->pid, how);
 
 	/*
 	 * Leftovers in the group would keep the locks by accident. A member
@@ -1220,6 +1414,24 @@ job_do_reap(struct job *j, enum job_event ev)
 	job_timer(j, JOB_REAP_POLL);
 }
 
+/*
+ * It has run startsecs: the start succeeded (supervisord's RUNNING), and
+ * failed starts count from zero again.
+ */
+static void
+job_do_started(struct job *j, enum job_event ev)
+{
+	char	limit[32];
+
+	(void)ev;
+	util_format_duration(j->conf->startsecs, limit, sizeof(limit));
+	job_log(log_info, j, "pid %ld up for startsecs (%s): started",
+	    (long)j->pid, limit);
+	j->start_ok = 1;
+	j->failed = 0;
+	j->state = JOB_RUNNING;
+}
+
 /* Stopped before the job ran: give everything back. */
 static void
 job_do_cancel(struct job *j, enum job_event ev)
@@ -1244,15 +1456,16 @@ job_do_bug(struct job *j, enum job_event ev)
 
 /* Rows: state. Columns: event. Every cell is a decision. */
 static job_action *const job_fsm[JOB_NSTATES][JOB_NEVENTS] = {
-	/*		     START	    LOCKED	     EXPIRED	     ERROR	    EXIT	   TIMER		 STOP		KILL */
-	[JOB_IDLE]	= { job_do_begin, job_do_bug,		     job_do_bug,     job_do_failed, job_do_bug,	   job_do_bug,		 job_do_cancel, job_do_cancel },
-	[JOB_REPLACING] = { job_do_bug,	  job_do_replaced,   job_do_giveup,  job_do_failed, job_do_bug,	   job_do_replace_timer, job_do_cancel, job_do_cancel },
-	[JOB_WAITING]	= { job_do_bug,	  job_do_spawn,	     job_do_giveup,  job_do_failed, job_do_bug,	   job_do_bug,		 job_do_cancel, job_do_cancel },
-	[JOB_RUNNING]	= { job_do_bug,	  job_do_bug,	     job_do_bug,     job_do_bug,    job_do_exited, job_do_timeout,	 job_do_stop,	job_do_kill },
-	[JOB_STOPPING]	= { job_do_bug,	  job_do_bug,	     job_do_bug,     job_do_bug,    job_do_exited, job_do_kill,		 job_do_nop,	job_do_kill },
-	[JOB_REAPING]	= { job_do_bug,	  job_do_bug,	     job_do_bug,     job_do_bug,    job_do_bug,	   job_do_reap,		 job_do_nop,	job_do_reap },
-	[JOB_BACKOFF]	= { job_do_bug,	  job_do_bug,	     job_do_bug,     job_do_failed, job_do_bug,	   job_do_begin,	 job_do_cancel, job_do_cancel },
-	[JOB_DONE]	= { job_do_bug,	  job_do_bug,	     job_do_bug,     job_do_bug,    job_do_bug,	   job_do_nop,		 job_do_nop,	job_do_nop },
+	/*		     START	    LOCKED	     EXPIRED	     ERROR	    EXIT	   TIMER		 STOP		KILL	       STARTED */
+	[JOB_IDLE]	= { job_do_begin, job_do_bug,	     job_do_bug,     job_do_failed, job_do_bug,	   job_do_bug,		 job_do_cancel, job_do_cancel, job_do_bug },
+	[JOB_REPLACING] = { job_do_bug,	  job_do_replaced,   job_do_giveup,  job_do_failed, job_do_bug,	   job_do_replace_timer, job_do_cancel, job_do_cancel, job_do_bug },
+	[JOB_WAITING]	= { job_do_bug,	  job_do_spawn,	     job_do_giveup,  job_do_failed, job_do_bug,	   job_do_bug,		 job_do_cancel, job_do_cancel, job_do_bug },
+	[JOB_STARTING]	= { job_do_bug,	  job_do_bug,	     job_do_bug,     job_do_bug,    job_do_exited, job_do_timeout,	 job_do_stop,	job_do_kill,   job_do_started },
+	[JOB_RUNNING]	= { job_do_bug,	  job_do_bug,	     job_do_bug,     job_do_bug,    job_do_exited, job_do_timeout,	 job_do_stop,	job_do_kill,   job_do_bug },
+	[JOB_STOPPING]	= { job_do_bug,	  job_do_bug,	     job_do_bug,     job_do_bug,    job_do_exited, job_do_kill,		 job_do_nop,	job_do_kill,   job_do_nop },
+	[JOB_REAPING]	= { job_do_bug,	  job_do_bug,	     job_do_bug,     job_do_bug,    job_do_bug,	   job_do_reap,		 job_do_nop,	job_do_reap,   job_do_bug },
+	[JOB_BACKOFF]	= { job_do_bug,	  job_do_bug,	     job_do_bug,     job_do_failed, job_do_bug,	   job_do_begin,	 job_do_cancel, job_do_cancel, job_do_bug },
+	[JOB_DONE]	= { job_do_bug,	  job_do_bug,	     job_do_bug,     job_do_bug,    job_do_bug,	   job_do_nop,		 job_do_nop,	job_do_nop,    job_do_bug },
 };
 
 static void
@@ -1297,15 +1510,16 @@ job_new(const struct conf_job *c, unsigned instance, const struct job_env *env,
     job_done_cb *done, void *arg)
 {
 	struct job	*j;
+	struct resource	*r;
 	char		*path;
 	size_t		 i;
 
 	j = util_xcalloc(1, sizeof(*j));
-	j->conf = c;
+	j->conf = c = conf_job_instance(c, instance, &j->inst);
 	j->env = env;
 	j->instance = instance;
 	if (c->numprocs > 1)
-		util_xasprintf(&j->name, "%s:%02u", c->name, instance);
+		j->name = lockdir_instance_name(c->name, instance);
 	else
 		j->name = util_xstrdup(c->name);
 	j->state = JOB_IDLE;
@@ -1313,23 +1527,36 @@ job_new(const struct conf_job *c, unsigned instance, const struct job_env *env,
 	j->done = done;
 	j->arg = arg;
 
-	if (c->singleton && c->numprocs == 1) {
-		path = lockdir_pid_file(env->lock_dir, c->name);
-		j->pidres = job_queued(env, res_lock_new(path, LOCK_EXCLUSIVE,
-		    1), LOCKDIR_QUEUE_PID, c->name);
+	if (c->singleton) {
+		/*
+		 * Instance k's file is <job>.NN.pid, named as it is: k and no
+		 * other; its queue is its own. Ad hoc (--replace): the --lock
+		 * file, the user's.
+		 */
+		if (c->adhoc_path != NULL)
+			path = util_xstrdup(c->adhoc_path);
+		else if (c->numprocs > 1)
+			path = lockdir_slot_file(env->lock_dir, c->name,
+			    instance, LOCKDIR_INSTANCE);
+		else
+			path = lockdir_pid_file(env->lock_dir, c->name);
+		r = res_lock_new(path, LOCK_EXCLUSIVE, c->adhoc_path == NULL);
+		res_lock(r)->user = c->adhoc_path != NULL;
+		j->pidres = c->adhoc_path != NULL ? job_queued(env, r,
+		    LOCKDIR_QUEUE_FILE, NULL) : job_queued(env, r,
+		    LOCKDIR_QUEUE_PID, j->name);
 		j->pidlock = res_lock(res_queue_inner(j->pidres));
 		free(path);
-		path = lockdir_replace_file(env->lock_dir, c->name);
+	}
+	/* Where a run that would replace this one asks for it. */
+	if ((j->pidlock != NULL && c->numprocs == 1) || c->adhoc_key != NULL) {
+		path = c->adhoc_key != NULL ? lockdir_path_replace_file(
+		    env->lock_dir, c->adhoc_key) : lockdir_replace_file(
+		    env->lock_dir, c->name);
 		j->replace = util_xcalloc(1, sizeof(*j->replace));
 		lock_init(j->replace, path, LOCK_SHARED);
 		j->replace->own = 1;
 		free(path);
-	} else if (c->singleton) {
-		/* Instance k takes file k, if free. */
-		j->pidres = job_queued(env, res_sem_new(env->lock_dir, c->name,
-		    c->numprocs, LOCKDIR_INSTANCE, 1, instance),
-		    LOCKDIR_QUEUE_INSTANCES, c->name);
-		j->pidsem = res_sem(res_queue_inner(j->pidres));
 	}
 	j->sems = util_xcalloc(c->nsems, sizeof(*j->sems));
 	for (i = 0; i < c->nsems; i++) {
@@ -1343,17 +1570,27 @@ job_new(const struct conf_job *c, unsigned instance, const struct job_env *env,
 	}
 	j->locks = util_xcalloc(c->nlocks, sizeof(*j->locks));
 	for (i = 0; i < c->nlocks; i++) {
+		if (c->locks[i].is_fd) {
+			j->locks[i] = res_fd_new(c->locks[i].fd,
+			    c->locks[i].shared ? LOCK_SHARED : LOCK_EXCLUSIVE);
+			continue;
+		}
 		path = c->locks[i].is_path ? util_xstrdup(c->locks[i].name) :
 		    lockdir_lock_file(env->lock_dir, c->locks[i].name);
-		j->locks[i] = job_queued(env, res_lock_new(path,
-		    c->locks[i].shared ? LOCK_SHARED : LOCK_EXCLUSIVE, 0),
-		    c->locks[i].is_path ? LOCKDIR_QUEUE_FILE : LOCKDIR_QUEUE_LOCK,
+		r = res_lock_new(path, c->locks[i].shared ? LOCK_SHARED :
+		    LOCK_EXCLUSIVE, 0);
+		/* A --lock file may be the user's data, as with flock(1). */
+		res_lock(r)->user = c->locks[i].is_path;
+		j->locks[i] = job_queued(env, r, c->locks[i].is_path ?
+		    LOCKDIR_QUEUE_FILE : LOCKDIR_QUEUE_LOCK,
 		    c->locks[i].is_path ? NULL : c->locks[i].name);
 		free(path);
 	}
 	waiter_init(&j->waiter);
 	ev_timer_init(&j->timer, job_timer_cb, 0., 0.);
 	j->timer.data = j;
+	ev_timer_init(&j->start_timer, job_start_timer_cb, 0., 0.);
+	j->start_timer.data = j;
 	j->report_fd = -1;
 	return (j);
 }
@@ -1368,6 +1605,7 @@ job_free(struct job *j)
 		return;
 	waiter_clear(&j->waiter);
 	ev_timer_stop(j->env->loop, &j->timer);
+	ev_timer_stop(j->env->loop, &j->start_timer);
 	if (j->report_fd != -1)
 		close(j->report_fd);
 	resource_free(j->pidres);
@@ -1382,6 +1620,7 @@ job_free(struct job *j)
 		resource_free(j->locks[i]);
 	free(j->locks);
 	free(j->name);
+	conf_job_instance_free(j->conf, &j->inst);
 	free(j);
 }
 

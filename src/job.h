@@ -18,6 +18,7 @@ enum job_state {
 	JOB_IDLE,		/* not started yet */
 	JOB_REPLACING,		/* stopping the instance that holds our PID file */
 	JOB_WAITING,		/* for its locks and slots */
+	JOB_STARTING,		/* running, not yet for startsecs */
 	JOB_RUNNING,
 	JOB_STOPPING,		/* stop signal sent, SIGKILL on the timer */
 	JOB_REAPING,		/* main process gone, leftovers of its group not */
@@ -35,6 +36,7 @@ enum job_event {
 	JOB_EV_TIMER,		/* runtime limit, stop escalation, backoff */
 	JOB_EV_STOP,		/* lockrun was asked to stop */
 	JOB_EV_KILL,		/* ... and asked again: no grace period */
+	JOB_EV_STARTED,		/* it has run startsecs: a successful start */
 	JOB_NEVENTS,
 };
 
@@ -63,6 +65,9 @@ struct job_env {
 	int		 forward;	/* ad hoc: pass signals on, no escalation */
 	int		 tty;		/* ad hoc: our terminal, or -1 */
 	int		 tty_eager;	/* ... handed to the command at its start */
+	int		 stopping;	/* lockrun is shutting down: no restart */
+	int		 close_locks;	/* ad hoc --close: the command inherits
+					   no lock, only lockrun holds them */
 	const struct conf *conf;
 	int		 queues;	/* the lock dir was vetted: queue there */
 	const int	*size_fds;	/* per conf semaphore: its .slots claim */
@@ -74,16 +79,19 @@ struct job_env {
 typedef void job_done_cb(struct job *, void *);
 
 struct job {
-	const struct conf_job	*conf;
+	const struct conf_job	*conf;		/* this instance's (inst) */
+	struct conf_job		 inst;		/* its %(process_num)d values */
 	const struct job_env	*env;
-	char			*name;		/* "backup", or "backup:02" */
+	char			*name;		/* "backup", or "backup.02" */
+	size_t			 seq;		/* the supervisor's order */
+	int			 pid_deferred;	/* an instance waits for the
+						   rest without its file */
 	unsigned		 instance;
 	enum job_state		 state;
 	enum job_state		 told;		/* the last state changed() got */
 
-	struct resource		*pidres;	/* singleton: its PID file(s) */
-	struct lock		*pidlock;	/* ... numprocs = 1: that file */
-	struct sem		*pidsem;	/* ... numprocs > 1: instances */
+	struct resource		*pidres;	/* singleton: its PID file */
+	struct lock		*pidlock;	/* ... that file */
 	struct lock		*replace;	/* ... its replace requests */
 	struct resource		**sems;		/* a slot of each semaphore */
 	struct resource		**locks;	/* its named locks */
@@ -96,10 +104,13 @@ struct job {
 	ev_child		 child;
 	int			 report_fd;	/* the exec report of spawn */
 	ev_timer		 timer;
+	ev_timer		 start_timer;	/* startsecs after the start */
 	ev_tstamp		 stop_deadline;
 	pid_t			 replacing;	/* the PID we are replacing */
 
-	unsigned		 restarts;
+	unsigned		 failed;	/* failed starts in a row */
+	int			 spawn_failed;	/* this try could not fork */
+	int			 start_ok;	/* this run has run startsecs */
 	double			 backoff;
 	int			 timed_out;
 	int			 stop_requested;

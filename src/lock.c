@@ -21,6 +21,7 @@ lock_init(struct lock *l, const char *path, enum lock_mode mode)
 	l->path = util_xstrdup(path);
 	l->mode = mode;
 	l->own = 0;
+	l->user = 0;
 	l->fd = -1;
 	l->held = 0;
 	l->owner = 0;
@@ -224,6 +225,8 @@ lock_write_pid(struct lock *l, pid_t pid, const char *label)
 		errno = ENOLCK;
 		return (-1);
 	}
+	if (l->user)
+		return (0);	/* flock(1) users keep data in theirs */
 	if (!lock_writable(l)) {
 		errno = EACCES;
 		return (-1);
@@ -253,8 +256,8 @@ lock_clear_pid(struct lock *l)
 		errno = ENOLCK;
 		return (-1);
 	}
-	if (!lock_writable(l))
-		return (0);	/* another user's file: nothing of ours in it */
+	if (l->user || !lock_writable(l))
+		return (0);	/* the user's or another user's: not ours */
 	return (ftruncate(l->fd, 0));
 }
 

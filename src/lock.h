@@ -33,6 +33,8 @@ struct lock {
 	char		*path;
 	enum lock_mode	 mode;
 	int		 own;		/* must be root's or ours: a PID file */
+	int		 user;		/* a file the user named (--lock): its
+					   contents are theirs, never written */
 	int		 fd;		/* -1 when closed */
 	int		 held;
 	uid_t		 owner;		/* the file's, once open */

@@ -11,6 +11,8 @@
  *	<sem>.slots		the size its users agree on
  *	<name>.lock		a named lock
  *	<job>.replace		held by a run that waits to replace the job
+ *	@<hash>.replace		... an ad hoc run, for a --lock path ('@'
+ *				is in no name: it cannot meet a job's)
  *	queue/<k>-<name>/	the FIFO queue in front of one of the above
  *	    <ns>.<pid>.<r|w>	    a waiter's ticket (a FIFO it holds open)
  */
@@ -175,6 +177,26 @@ lockdir_ticket_parse(const char *name, struct lockdir_ticket *t)
 	return (0);
 }
 
+/*
+ * <dir>/@<hash>.replace: the replace file of an ad hoc run whose identity
+ * is the --lock file at (canonical) path; FNV-1a of the path, since a path
+ * can be longer than a file name.
+ */
+char *
+lockdir_path_replace_file(const char *dir, const char *path)
+{
+	unsigned long long	h = 0xcbf29ce484222325ULL;
+	const unsigned char	*p;
+	char			*file;
+
+	for (p = (const unsigned char *)path; *p != '\0'; p++) {
+		h ^= *p;
+		h *= 0x100000001b3ULL;
+	}
+	util_xasprintf(&file, "%s/@%016llx.replace", dir, h);
+	return (file);
+}
+
 /* <dir>/<sem>.slots */
 char *
 lockdir_size_file(const char *dir, const char *sem)
@@ -198,6 +220,20 @@ lockdir_slot_file(const char *dir, const char *name, unsigned i,
 	util_xasprintf(&path, "%s/%s.%02u%s", dir, name, i,
 	    lockdir_suffix(kind));
 	return (path);
+}
+
+/*
+ * "<job>.NN": the one spelling of instance NN of a job with numprocs > 1,
+ * in messages, --status and on the command line, as in its PID file
+ * <job>.NN.pid.
+ */
+char *
+lockdir_instance_name(const char *job, unsigned i)
+{
+	char	*name;
+
+	util_xasprintf(&name, "%s.%02u", job, i);
+	return (name);
 }
 
 /* "<dir>/<name>.NN.lock", for messages about all the slots at once. */

@@ -16,18 +16,19 @@ int	 lockdir_prepare(const char *, int, char *, size_t);
 char	*lockdir_pid_file(const char *, const char *);
 char	*lockdir_lock_file(const char *, const char *);
 char	*lockdir_replace_file(const char *, const char *);
+char	*lockdir_path_replace_file(const char *, const char *);
 char	*lockdir_size_file(const char *, const char *);
 char	*lockdir_slot_file(const char *, const char *, unsigned,
 	    enum lockdir_slot_kind);
 char	*lockdir_slot_pattern(const char *, const char *,
 	    enum lockdir_slot_kind);
+char	*lockdir_instance_name(const char *, unsigned);
 int	 lockdir_slot_of(const char *, const char *, unsigned,
 	    enum lockdir_slot_kind);
 
 /* What a queue is in front of: its name is the kind's letter and a name. */
 enum lockdir_queue_kind {
 	LOCKDIR_QUEUE_SEM = 's',	/* a semaphore */
-	LOCKDIR_QUEUE_INSTANCES = 'i',	/* a job's numprocs instances */
 	LOCKDIR_QUEUE_PID = 'p',	/* a singleton's PID file */
 	LOCKDIR_QUEUE_LOCK = 'l',	/* a named lock */
 	LOCKDIR_QUEUE_FILE = 'f',	/* any lock file, by device and inode */

@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,6 +44,7 @@ lockrun_usage(FILE *f)
 	fprintf(f,
 "usage: lockrun [options] --lock PATH [--lock PATH ...] -- COMMAND [ARG...]\n"
 "       lockrun [options] --semaphore NAME --slots N -- COMMAND [ARG...]\n"
+"       lockrun [-s] [-n | -w DURATION] [-E N] --fd N\n"
 "       lockrun [options] --config FILE [--check] [JOB...]\n"
 "       lockrun [--lock-dir DIR] --config FILE --status [--json]\n"
 "       lockrun [--lock PATH ...] [--semaphore NAME --slots N] --status [--json]\n"
@@ -52,7 +54,11 @@ lockrun_usage(FILE *f)
 "supervise the jobs of an INI file.\n"
 "\n"
 "  -l, --lock PATH             take an exclusive lock on PATH (repeatable)\n"
-"  -s, --shared                take the --lock locks shared instead\n"
+"  -s, --shared                take the --lock (--fd) locks shared instead\n"
+"  -o, --close                 the command does not inherit the locks: only\n"
+"                              lockrun holds them (not past a SIGKILL of it)\n"
+"      --fd N                  lock the open file of descriptor N and exit,\n"
+"                              leaving the lock to whoever keeps N open\n"
 "      --semaphore NAME        take one slot of semaphore NAME ...\n"
 "      --slots N               ... which has N slots (1..%d)\n"
 "      --lock-dir DIR          where semaphores and job files live\n"
@@ -61,9 +67,15 @@ lockrun_usage(FILE *f)
 "  -E, --conflict-exit-code N  exit status when busy or given up (default %d)\n"
 "      --timeout DURATION      stop the command after DURATION: exit 124\n"
 "      --kill-after DURATION   SIGKILL this long after the stop signal (%gs)\n"
+"      --replace               stop the command that holds the --lock (run by\n"
+"                              lockrun), then run (run-this-one)\n"
+"      --restart WHEN          run again when the command exits: always,\n"
+"                              on-failure or on-success (keep-one-running,\n"
+"                              run-one-until-success, -until-failure)\n"
 "  -c, --config FILE           run the jobs of FILE (all, or those named)\n"
 "      --check                 with --config: validate FILE, start nothing\n"
-"      --status                show jobs, slots and locks and who holds them\n"
+"      --status                show jobs, slots, locks, who holds and who\n"
+"                              waits for them (alone: all of the lock dir)\n"
 "      --json                  with --status: as one JSON document\n"
 "  -v, --verbose               say more (twice: debug)\n"
 "  -q, --quiet                 say nothing but errors\n"
@@ -71,7 +83,8 @@ lockrun_usage(FILE *f)
 "  -h, --help                  show this help\n"
 "  -V, --version               show the version\n"
 "\n"
-"Durations: 250ms, 10s, 5m, 2h, 1d; a bare number is seconds.\n"
+"Durations as systemd writes them: 500ms, 90s, 5min, 1h30m, \"1h 30min\",\n"
+"2.5h, 1d; a bare number is seconds.\n"
 "Exit status: the command's; 128+N if killed by signal N; 75 busy; 124\n"
 "timeout; 126/127 not executable/not found; 64 usage; 78 bad config.\n",
 	    LOCKRUN_MAX_SLOTS, LOCKRUN_DEFAULT_BUSY_EXIT,
@@ -113,6 +126,9 @@ lockrun_parse(int argc, char **argv, struct options *o)
 	case OPTIONS_RUN:
 		break;
 	}
+	if (o->fd != -1 && fcntl(o->fd, F_GETFD) == -1)
+		lockrun_usage_error("--fd %d: not an open descriptor (open it "
+		    "first, e.g. 'exec %d>FILE')", o->fd, o->fd);
 	return (first);
 }
 
@@ -187,19 +203,100 @@ lockrun_lock_dir(const struct options *o, const struct conf *c)
 	return (dir);
 }
 
-/* Is the job to run: named on the command line, or none are named? */
-static int
-lockrun_named(char **names, const char *job)
+/*
+ * Which instance of job c does name name: "JOB.NN" (lockdir_instance_name,
+ * the spelling of logs and --status), or -1.
+ */
+static long
+lockrun_instance_of(const struct conf_job *c, const char *name)
 {
-	size_t	i;
+	const char	*dot = strrchr(name, '.');
+	unsigned long	 n;
+	char		*canon;
+	long		 rc = -1;
+
+	if (c->numprocs < 2 || dot == NULL ||
+	    (size_t)(dot - name) != strlen(c->name) ||
+	    strncmp(name, c->name, dot - name) != 0 ||
+	    util_parse_uint(dot + 1, 0, c->numprocs - 1, &n) == -1)
+		return (-1);
+	canon = lockdir_instance_name(c->name, (unsigned)n);
+	if (strcmp(canon, name) == 0)
+		rc = (long)n;
+	free(canon);
+	return (rc);
+}
+
+/*
+ * Is instance i of job c (-1: any of it) to run: named, or none are and
+ * it starts with the whole file (autostart)?
+ */
+static int
+lockrun_instance_named(char **names, const struct conf_job *c, long i)
+{
+	size_t	k;
+	long	n;
 
 	if (names[0] == NULL)
-		return (1);
-	for (i = 0; names[i] != NULL; i++) {
-		if (strcmp(names[i], job) == 0)
+		return (c->autostart);
+	for (k = 0; names[k] != NULL; k++) {
+		if (strcmp(names[k], c->name) == 0)
+			return (1);
+		if ((n = lockrun_instance_of(c, names[k])) != -1 &&
+		    (i == -1 || n == i))
 			return (1);
 	}
 	return (0);
+}
+
+/* Is the job (or an instance of it) to run? */
+static int
+lockrun_named(char **names, const struct conf_job *c)
+{
+	return (lockrun_instance_named(names, c, -1));
+}
+
+/*
+ * Is name a job or an instance ("worker.03") of c? If not, say so, with
+ * the spelling that was meant when it can be guessed ("worker:3"); -1.
+ */
+static int
+lockrun_check_name(const struct conf *c, const char *path, const char *name)
+{
+	const struct conf_job	*job;
+	const char		*rest;
+	unsigned long		 n;
+	size_t			 i, len;
+	char			*canon;
+
+	if (conf_find_job(c, name) != NULL)
+		return (0);
+	for (i = 0; i < c->njobs; i++) {
+		if (lockrun_instance_of(&c->jobs[i], name) != -1)
+			return (0);
+	}
+	for (i = 0; i < c->njobs; i++) {
+		job = &c->jobs[i];
+		len = strlen(job->name);
+		rest = name + len + 1;
+		if (job->numprocs < 2 || strncmp(name, job->name, len) != 0 ||
+		    name[len] == '\0' || strchr(":_.-", name[len]) == NULL ||
+		    util_parse_uint(rest, 0, 999999, &n) == -1)
+			continue;
+		if (n < job->numprocs) {
+			canon = lockdir_instance_name(job->name, (unsigned)n);
+			log_error("%s: no job named '%s' (instance %lu of job "
+			    "%s is %s)", path, name, n, job->name, canon);
+			free(canon);
+		} else
+			log_error("%s: no job named '%s' (job %s has %u "
+			    "instances, %s.00 to %s.%02u)", path, name,
+			    job->name, job->numprocs, job->name, job->name,
+			    job->numprocs - 1);
+		return (-1);
+	}
+	log_error("%s: no job named '%s'", path, name);
+	return (-1);
 }
 
 /* Which semaphores of c the jobs named (or all) use: one byte each. */
@@ -211,7 +308,7 @@ lockrun_sems_used(const struct conf *c, char **names)
 
 	used = util_xcalloc(c->nsems, 1);
 	for (i = 0; i < c->njobs; i++) {
-		if (!lockrun_named(names, c->jobs[i].name))
+		if (!lockrun_named(names, &c->jobs[i]))
 			continue;
 		for (k = 0; k < c->jobs[i].nsems; k++)
 			used[c->jobs[i].sems[k]] = 1;
@@ -414,15 +511,18 @@ lockrun_adhoc(struct options *o, char **cmd)
 		conf.nsems = 1;
 	}
 	/*
-	 * Looking creates nothing; a semaphore's lock dir is made to run.
+	 * Looking creates nothing; a semaphore's lock dir is made to run, as
+	 * is a --replace run's (it asks there).
 	 * With --lock alone, the lock dir only holds queues: use it if it
 	 * is (or can be made) fit, else run without them.
 	 */
 	queues = 0;
-	if (o->semaphore != NULL && !o->status) {
+	if ((o->semaphore != NULL || o->replace) && !o->status) {
 		dir = lockrun_lock_dir(o, NULL);
 		queues = 1;
-	} else {
+	} else if (o->fd != -1)
+		dir = lockrun_choose_lock_dir(o, NULL);	/* no queue: no file */
+	else {
 		dir = lockrun_choose_lock_dir(o, NULL);
 		queues = !o->status && lockdir_prepare(dir, 1, why,
 		    sizeof(why)) == 0;
@@ -433,6 +533,8 @@ lockrun_adhoc(struct options *o, char **cmd)
 	job = &conf.jobs[0];
 	if (o->status)
 		conf_job_init(job, "status");
+	else if (o->fd != -1)
+		conf_job_init(job, "fd");
 	else {
 		slash = strrchr(cmd[0], '/');
 		conf_job_init(job, slash != NULL && slash[1] != '\0' ?
@@ -449,20 +551,50 @@ lockrun_adhoc(struct options *o, char **cmd)
 		job->sems[0] = 0;
 		job->nsems = 1;
 	}
-	job->locks = util_xcalloc(o->nlocks, sizeof(*job->locks));
+	job->locks = util_xcalloc(o->nlocks + 1, sizeof(*job->locks));
 	for (i = 0; i < o->nlocks; i++) {
 		job->locks[i].name = util_xstrdup(o->locks[i]);
 		job->locks[i].is_path = 1;
 		job->locks[i].shared = o->shared;
 	}
 	job->nlocks = o->nlocks;
+	/*
+	 * The first --lock, exclusive, is the run's identity: a --replace
+	 * run stops the command that holds it (that lock is then the job's
+	 * PID file, as for a singleton), and any run of it looks for such
+	 * a request before it starts and restarts.
+	 */
+	if (o->nlocks > 0 && !o->shared && !o->status) {
+		job->adhoc_path = util_xstrdup(o->locks[0]);
+		job->adhoc_key = options_canonical(o->locks[0]);
+	}
+	if (o->replace) {
+		job->singleton = 1;
+		job->on_running = CONF_ON_RUNNING_REPLACE;
+		free(job->locks[0].name);
+		job->nlocks = 0;
+	}
+	job->autorestart = o->restart;
+	/* A start that failed is tried again only when asked to, forever. */
+	job->startretries = o->restart != CONF_RESTART_FALSE ? UINT_MAX : 0;
+	if (o->fd != -1) {
+		util_xasprintf(&job->locks[0].name, "fd %d", o->fd);
+		job->locks[0].is_fd = 1;
+		job->locks[0].fd = o->fd;
+		job->locks[0].shared = o->shared;
+		job->nlocks = 1;
+	}
 	job->wait_timeout = o->wait;
 	job->timeout = o->timeout;
 	job->stopwaitsecs = o->kill_after;
 
 	if (o->status) {
-		/* Who holds these locks and slots (flock(1) cannot say). */
+		/*
+		 * Who holds these locks and slots (flock(1) cannot say); with
+		 * none named, everything in the lock dir.
+		 */
 		code = status_print(stdout, &conf, dir, o->json,
+		    o->nlocks == 0 && o->semaphore == NULL ? STATUS_ALL :
 		    STATUS_ADHOC) == 0 ? 0 : EX_IOERR;
 		conf_free(&conf);
 		free(dir);
@@ -474,6 +606,7 @@ lockrun_adhoc(struct options *o, char **cmd)
 	}
 	s.env.no_wait = o->no_wait;
 	s.env.forward = 1;
+	s.env.close_locks = o->close;
 	s.env.queues = queues;
 	/*
 	 * The command gets the terminal at once when it could read stdin
@@ -577,7 +710,7 @@ lockrun_fds_needed(const struct conf *c, char **names)
 	free(used);
 	for (i = 0; i < c->njobs; i++) {
 		job = &c->jobs[i];
-		if (!lockrun_named(names, job->name))
+		if (!lockrun_named(names, job))
 			continue;
 		run = job->numprocs;
 		tried += 1 + job->nlocks;
@@ -601,6 +734,34 @@ lockrun_fds_needed(const struct conf *c, char **names)
 	return (n + held);
 }
 
+/*
+ * Only root can run a job as another user (user =): say which job cannot
+ * run, as a configuration error; 0 when all can.
+ */
+static int
+lockrun_check_users(const struct conf *c, char **names)
+{
+	const struct conf_job	*job;
+	size_t			 i;
+	uid_t			 uid;
+
+	if (geteuid() == 0)
+		return (0);
+	for (i = 0; i < c->njobs; i++) {
+		job = &c->jobs[i];
+		if (job->user == NULL || !lockrun_named(names, job) ||
+		    (util_user(job->user, &uid, NULL) == 0 &&
+		    uid == geteuid()))
+			continue;
+		log_error("%s:%d: user: only root can run a job as another "
+		    "user (lockrun runs as uid %lu): run it as root, or remove "
+		    "the key", c->path, job->user_line,
+		    (unsigned long)geteuid());
+		return (EX_CONFIG);
+	}
+	return (0);
+}
+
 /* log_level and log of the file, unless the command line says otherwise. */
 static void
 lockrun_log_settings(const struct options *o, const struct conf *c)
@@ -610,9 +771,13 @@ lockrun_log_settings(const struct options *o, const struct conf *c)
 	if (c->log_level != NULL && !o->verbose && !o->quiet &&
 	    log_parse_level(c->log_level, &level) == 0)
 		log_set_level(level);
-	if (c->log != NULL && !o->use_syslog)
-		log_init("lockrun", log_get_level(),
-		    strcmp(c->log, "syslog") == 0);
+	if (c->log != NULL && strcmp(c->log, "syslog") == 0 &&
+	    !o->use_syslog) {
+		/* A log that is kept: the comings and goings too. */
+		if (c->log_level == NULL && !o->verbose && !o->quiet)
+			log_set_level(LOG_LEVEL_INFO);
+		log_init("lockrun", log_get_level(), 1);
+	}
 }
 
 /* What a reload needs of lockrun_config. */
@@ -700,6 +865,8 @@ lockrun_reload(struct supervisor *s, void *arg)
 		    r->o->config);
 		goto fail;
 	}
+	if (lockrun_check_users(nc, r->names) != 0)
+		goto fail;
 	dir = lockrun_choose_lock_dir(r->o, nc);
 	if (strcmp(dir, r->dir) != 0) {
 		log_error("%s: lock_dir: %s, but lockrun runs with %s: the lock "
@@ -744,6 +911,7 @@ lockrun_config(struct options *o, char **names)
 	struct lockrun_reload	 rl_arg;
 	char			 err[1024], *dir;
 	size_t			 i;
+	unsigned		 k;
 	int			 code, busy_code, fd;
 	unsigned long		 need;
 	struct rlimit		 rl;
@@ -760,8 +928,7 @@ lockrun_config(struct options *o, char **names)
 		return (EX_CONFIG);
 	}
 	for (i = 0; names[i] != NULL; i++) {
-		if (conf_find_job(&conf, names[i]) == NULL) {
-			log_error("%s: no job named '%s'", o->config, names[i]);
+		if (lockrun_check_name(&conf, o->config, names[i]) == -1) {
 			conf_free(&conf);
 			return (EX_USAGE);
 		}
@@ -799,6 +966,10 @@ lockrun_config(struct options *o, char **names)
 		conf_free(&conf);
 		return (code);
 	}
+	if ((code = lockrun_check_users(&conf, names)) != 0) {
+		conf_free(&conf);
+		return (code);
+	}
 	lockrun_log_settings(o, &conf);
 
 	dir = lockrun_lock_dir(o, &conf);
@@ -809,8 +980,10 @@ lockrun_config(struct options *o, char **names)
 	s.env.no_wait = o->no_wait;
 	s.env.queues = 1;
 	for (i = 0; i < conf.njobs; i++) {
-		if (lockrun_named(names, conf.jobs[i].name))
-			supervisor_add(&s, &conf.jobs[i]);
+		for (k = 0; k < conf.jobs[i].numprocs; k++) {
+			if (lockrun_instance_named(names, &conf.jobs[i], k))
+				supervisor_add_one(&s, &conf.jobs[i], k);
+		}
 	}
 	/*
 	 * SIGHUP reloads the file when lockrun runs all of its jobs, as a
@@ -825,7 +998,12 @@ lockrun_config(struct options *o, char **names)
 		s.reload = lockrun_reload;
 		s.reload_arg = &rl_arg;
 	}
-	if ((code = lockrun_claim_sizes(&conf, names, dir, EX_CONFIG,
+	if (s.njobs == 0) {
+		/* Every job has autostart = no: nothing fails, nothing runs. */
+		log_info("%s: no job starts with the file (autostart = no): "
+		    "name the jobs to run", o->config);
+		code = 0;
+	} else if ((code = lockrun_claim_sizes(&conf, names, dir, EX_CONFIG,
 	    &claims)) == 0) {
 		s.env.size_fds = claims.fds;
 		supervisor_run(&s);
@@ -876,15 +1054,20 @@ main(int argc, char **argv)
 	 */
 	if (o.config == NULL)
 		holders_note_inherited();
-	/* Ad hoc, lockrun is as quiet as flock(1); supervising, it reports. */
-	level = o.config != NULL ? LOG_LEVEL_INFO : LOG_LEVEL_WARN;
+	/*
+	 * cron mails every byte: a run that succeeds or is skipped says
+	 * nothing (as flock(1)), failures and errors always do. A log that
+	 * is kept, not mailed (the journal, syslog), gets the comings and
+	 * goings too.
+	 */
+	level = o.use_syslog || log_to_journal() ? LOG_LEVEL_INFO :
+	    LOG_LEVEL_WARN;
 	if (o.quiet)
 		level = LOG_LEVEL_ERROR;
 	else if (o.verbose > 1)
 		level = LOG_LEVEL_DEBUG;
 	else if (o.verbose == 1)
-		level = level == LOG_LEVEL_WARN ? LOG_LEVEL_INFO :
-		    LOG_LEVEL_DEBUG;
+		level = LOG_LEVEL_INFO;
 	log_init("lockrun", level, o.use_syslog);
 	notify_init();
 	spawn_undo_nofile(&lockrun_undo);

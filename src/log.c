@@ -1,9 +1,12 @@
 /* log.c: one-line messages on stderr or to syslog. */
 #include "config.h"
 
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <syslog.h>
@@ -62,6 +65,27 @@ int
 log_enabled(enum log_level level)
 {
 	return (level <= log_level);
+}
+
+/*
+ * Is our stderr the journal? systemd says so in $JOURNAL_STREAM, "DEV:INO"
+ * of the stream it connected; a child that got another stderr inherits the
+ * variable, so only a matching device and inode count.
+ */
+int
+log_to_journal(void)
+{
+	const char		*env = getenv("JOURNAL_STREAM");
+	struct stat		 st;
+	unsigned long long	 dev, ino;
+	char			 end;
+
+	if (env == NULL || sscanf(env, "%llu:%llu%c", &dev, &ino, &end) != 2)
+		return (0);
+	if (fstat(STDERR_FILENO, &st) == -1)
+		return (0);
+	return ((unsigned long long)st.st_dev == dev &&
+	    (unsigned long long)st.st_ino == ino);
 }
 
 /* Parse error, warn, info or debug. */

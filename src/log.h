@@ -14,6 +14,7 @@ void	log_set_level(enum log_level);
 enum log_level log_get_level(void);
 int	log_parse_level(const char *, enum log_level *);
 int	log_enabled(enum log_level);
+int	log_to_journal(void);
 
 int	log_status_possible(void);
 void	log_status(const char *, ...) __attribute__((format(printf, 1, 2)));

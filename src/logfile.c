@@ -14,17 +14,26 @@
  * A log lives as long as its pipe: past the job's exit, while leftovers of
  * its group still write, until every writer has closed it. logfile_drain
  * copies what is left when lockrun exits.
+ *
+ * With a size limit (*_logfile_maxbytes) the file is rotated as supervisord
+ * rotates it: FILE.(N-1) becomes FILE.N ... FILE becomes FILE.1, for N
+ * backups, and a new FILE is opened as the first was; with no backups,
+ * FILE starts again, empty. A line goes whole into the next file.
  */
 #include "config.h"
 
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "log.h"
 #include "logfile.h"
+#include "runas.h"
 #include "trust.h"
 #include "util.h"
 
@@ -34,7 +43,12 @@ struct logfile {
 	char		*path;
 	char		*who;		/* "job NAME", for messages */
 	mode_t		 mode;
+	unsigned long	 maxbytes;	/* rotate at; 0: never */
+	unsigned	 backups;
+	struct runas	 as;		/* opened as this user ... */
+	int		 has_as;	/* ... when set */
 	int		 fd;		/* the file, or -1 after a failure */
+	unsigned long	 size;		/* of the file, with maxbytes */
 	ev_io		 io;		/* the pipe's read end */
 	struct ev_loop	*loop;
 	int		 complained;	/* said the last write failed */
@@ -43,9 +57,99 @@ struct logfile {
 
 static struct logfile	*logfile_all;
 
+/*
+ * Open path for appending, as trust_open_append does (nobody else may
+ * choose where the output goes), as user as if not NULL; its size into
+ * *size.
+ */
+static int
+logfile_open_file(const char *path, mode_t mode, struct runas *as,
+    unsigned long *size, char *why, size_t len)
+{
+	struct stat	st;
+	int		fd, saved;
+
+	if (as != NULL && runas_on(as) == -1) {
+		if (len > 0)
+			*why = '\0';
+		return (-1);
+	}
+	fd = trust_open_append(path, mode, why, len);
+	if (as != NULL)
+		runas_off(as);
+	if (fd == -1)
+		return (-1);
+	if (fstat(fd, &st) == -1) {
+		saved = errno;
+		close(fd);
+		if (len > 0)
+			*why = '\0';
+		errno = saved;
+		return (-1);
+	}
+	*size = (unsigned long)st.st_size;
+	return (fd);
+}
+
+/* Open lf's file again by its path; say why not, and keep the old one. */
+static int
+logfile_reopen_one(struct logfile *lf, const char *when)
+{
+	char	why[512];
+	int	fd;
+
+	why[0] = '\0';
+	if ((fd = logfile_open_file(lf->path, lf->mode, lf->has_as ? &lf->as :
+	    NULL, &lf->size, why, sizeof(why))) == -1) {
+		if (*why != '\0')
+			log_warnx("%s: log file %s: %s: writing on to the "
+			    "old one %s", lf->who, lf->path, why, when);
+		else
+			log_warn("%s: log file %s: writing on to the old one "
+			    "%s", lf->who, lf->path, when);
+		return (-1);
+	}
+	if (lf->fd != -1)
+		close(lf->fd);
+	lf->fd = fd;
+	lf->complained = 0;
+	return (0);
+}
+
+/* The file is full: move the backups along and start a new file. */
+static void
+logfile_rotate(struct logfile *lf)
+{
+	char		*from, *to;
+	unsigned	 i;
+
+	if (lf->backups == 0) {
+		/* supervisord: no backups, the file starts again. */
+		if (ftruncate(lf->fd, 0) == -1)
+			log_warn("%s: log file %s: cannot empty it", lf->who,
+			    lf->path);
+		lf->size = 0;
+		return;
+	}
+	for (i = lf->backups; i > 0; i--) {
+		if (i > 1)
+			util_xasprintf(&from, "%s.%u", lf->path, i - 1);
+		else
+			from = util_xstrdup(lf->path);
+		util_xasprintf(&to, "%s.%u", lf->path, i);
+		if (rename(from, to) == -1 && errno != ENOENT)
+			log_warn("%s: log file %s: cannot rename it to %s",
+			    lf->who, from, to);
+		free(from);
+		free(to);
+	}
+	if (logfile_reopen_one(lf, "after a rotation") == -1)
+		lf->size = 0;		/* the old one, renamed, fills again */
+}
+
 /* Write all of buf to the file; say once when it cannot be. */
 static void
-logfile_write(struct logfile *lf, const char *buf, size_t len)
+logfile_write_all(struct logfile *lf, const char *buf, size_t len)
 {
 	ssize_t	n;
 
@@ -61,6 +165,45 @@ logfile_write(struct logfile *lf, const char *buf, size_t len)
 		}
 		buf += n;
 		len -= (size_t)n;
+		lf->size += (unsigned long)n;
+	}
+}
+
+/*
+ * Write buf to the file, rotating it whenever it is full (maxbytes); a
+ * line that would straddle two files goes whole to the next, unless it is
+ * longer than the limit.
+ */
+static void
+logfile_write(struct logfile *lf, const char *buf, size_t len)
+{
+	const char	*nl;
+	size_t		 room, chunk;
+
+	if (lf->maxbytes == 0) {
+		logfile_write_all(lf, buf, len);
+		return;
+	}
+	while (len > 0 && lf->fd != -1) {
+		if (lf->size >= lf->maxbytes)
+			logfile_rotate(lf);
+		room = lf->maxbytes - lf->size;
+		chunk = len < room ? len : room;
+		if (chunk < len) {
+			for (nl = buf + chunk; nl > buf && nl[-1] != '\n'; nl--)
+				;
+			if (nl > buf)
+				chunk = (size_t)(nl - buf);
+			else if (lf->size > 0) {
+				logfile_rotate(lf);	/* the line goes whole */
+				continue;
+			}
+		}
+		logfile_write_all(lf, buf, chunk);
+		if (chunk < len && lf->size < lf->maxbytes)
+			lf->size = lf->maxbytes;	/* full up to its line */
+		buf += chunk;
+		len -= chunk;
 	}
 }
 
@@ -82,6 +225,7 @@ logfile_free(struct logfile *lf)
 		close(lf->fd);
 	free(lf->path);
 	free(lf->who);
+	runas_free(&lf->as);
 	free(lf);
 }
 
@@ -122,19 +266,23 @@ logfile_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 
 /*
  * Open path for appending (trust_open_append: nobody else may choose where
- * the output goes) and a pipe into it. The write end, for the job's stdout
- * or stderr, goes into *childfd (close-on-exec: spawn dup2s it; the caller
- * closes it once the job is started). -1 with errno and why as
- * trust_open_append sets them.
+ * the output goes), as how says, and a pipe into it. The write end, for
+ * the job's stdout or stderr, goes into *childfd (close-on-exec: spawn
+ * dup2s it; the caller closes it once the job is started). -1 with errno
+ * and why as trust_open_append sets them. The caller acts as how->as
+ * already: later opens (SIGUSR2, rotations) do so themselves.
  */
 int
-logfile_open(struct ev_loop *loop, const char *path, mode_t mode,
-    const char *who, int *childfd, char *why, size_t len)
+logfile_open(struct ev_loop *loop, const char *path,
+    const struct logfile_how *how, const char *who, int *childfd, char *why,
+    size_t len)
 {
 	struct logfile	*lf;
+	unsigned long	 size;
 	int		 fd, p[2], saved;
 
-	if ((fd = trust_open_append(path, mode, why, len)) == -1)
+	if ((fd = logfile_open_file(path, how->mode, NULL, &size, why,
+	    len)) == -1)
 		return (-1);
 	if (pipe2(p, O_CLOEXEC) == -1) {
 		saved = errno;
@@ -148,8 +296,15 @@ logfile_open(struct ev_loop *loop, const char *path, mode_t mode,
 	lf = util_xcalloc(1, sizeof(*lf));
 	lf->path = util_xstrdup(path);
 	lf->who = util_xstrdup(who);
-	lf->mode = mode;
+	lf->mode = how->mode;
+	lf->maxbytes = how->maxbytes;
+	lf->backups = how->backups;
+	if (how->as != NULL) {
+		runas_copy(&lf->as, how->as);
+		lf->has_as = 1;
+	}
 	lf->fd = fd;
+	lf->size = size;
 	lf->loop = loop;
 	ev_io_init(&lf->io, logfile_read_cb, p[0], EV_READ);
 	lf->io.data = lf;
@@ -169,27 +324,11 @@ unsigned
 logfile_reopen(void)
 {
 	struct logfile	*lf;
-	char		 why[512];
 	unsigned	 n = 0;
-	int		 fd;
 
 	for (lf = logfile_all; lf != NULL; lf = lf->next) {
-		why[0] = '\0';
-		if ((fd = trust_open_append(lf->path, lf->mode, why,
-		    sizeof(why))) == -1) {
-			if (*why != '\0')
-				log_warnx("%s: log file %s: %s: writing on "
-				    "to the old one", lf->who, lf->path, why);
-			else
-				log_warn("%s: log file %s: writing on to the "
-				    "old one", lf->who, lf->path);
-			continue;
-		}
-		if (lf->fd != -1)
-			close(lf->fd);
-		lf->fd = fd;
-		lf->complained = 0;
-		n++;
+		if (logfile_reopen_one(lf, "on SIGUSR2") == 0)
+			n++;
 	}
 	return (n);
 }

@@ -8,8 +8,19 @@
 
 #include <ev.h>
 
-int		logfile_open(struct ev_loop *, const char *, mode_t,
-		    const char *, int *, char *, size_t);
+struct runas;
+
+/* How a log file is written. */
+struct logfile_how {
+	mode_t			 mode;		/* when it is created */
+	unsigned long		 maxbytes;	/* rotate at this size; 0: never */
+	unsigned		 backups;	/* FILE.1 .. FILE.N kept */
+	const struct runas	*as;		/* opened as this user, or NULL */
+};
+
+int		logfile_open(struct ev_loop *, const char *,
+		    const struct logfile_how *, const char *, int *, char *,
+		    size_t);
 unsigned	logfile_reopen(void);
 void		logfile_drain(void);
 

@@ -229,14 +229,15 @@ metrics_job_changed(struct metrics *m, struct job *j, enum job_state was)
 	 * that are times of day are Unix time.
 	 */
 	double			 now = util_now(), wall = ev_now(m->loop);
-	int			 before, ran, st, code, begun;
+	int			 before, ran, up, st, code, begun;
 
 	if (m->path == NULL)
 		return;
 	mj = metrics_job(m, j->conf->name);
 	before = was == JOB_IDLE || was == JOB_BACKOFF ||
 	    was == JOB_REPLACING || was == JOB_WAITING;
-	ran = was == JOB_RUNNING || was == JOB_STOPPING;
+	ran = was == JOB_STARTING || was == JOB_RUNNING || was == JOB_STOPPING;
+	up = j->state == JOB_STARTING || j->state == JOB_RUNNING;
 
 	if (before) {
 		/*
@@ -246,9 +247,10 @@ metrics_job_changed(struct metrics *m, struct job *j, enum job_state was)
 		begun = was == JOB_REPLACING || was == JOB_WAITING ||
 		    !(j->state == JOB_DONE && j->result == JOB_RESULT_CANCELLED);
 		if (begun && j->wait_started > 0)
-			metrics_count(mj, METRICS_WAIT, (j->state ==
-			    JOB_RUNNING ? j->started : now) - j->wait_started);
+			metrics_count(mj, METRICS_WAIT, (up ? j->started :
+			    now) - j->wait_started);
 		switch (j->state) {
+		case JOB_STARTING:
 		case JOB_RUNNING:
 			metrics_count(mj, METRICS_RUNS, 1);
 			metrics_gauge(mj, METRICS_LAST_START,
@@ -267,7 +269,7 @@ metrics_job_changed(struct metrics *m, struct job *j, enum job_state was)
 		default:
 			break;
 		}
-	} else if (ran && j->state != JOB_STOPPING) {
+	} else if (ran && !up && j->state != JOB_STOPPING) {
 		st = j->status;
 		if (j->timed_out)
 			code = 124;

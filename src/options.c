@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <getopt.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +27,9 @@ enum {
 	OPT_SYSLOG,
 	OPT_STATUS,
 	OPT_JSON,
+	OPT_FD,
+	OPT_REPLACE,
+	OPT_RESTART,
 };
 
 static const struct option options_long[] = {
@@ -34,7 +38,9 @@ static const struct option options_long[] = {
 	{ "status",		no_argument,	   NULL, OPT_STATUS },
 	{ "json",		no_argument,	   NULL, OPT_JSON },
 	{ "lock",		required_argument, NULL, 'l' },
+	{ "fd",			required_argument, NULL, OPT_FD },
 	{ "shared",		no_argument,	   NULL, 's' },
+	{ "close",		no_argument,	   NULL, 'o' },
 	{ "semaphore",		required_argument, NULL, OPT_SEMAPHORE },
 	{ "slots",		required_argument, NULL, OPT_SLOTS },
 	{ "lock-dir",		required_argument, NULL, OPT_LOCK_DIR },
@@ -44,6 +50,8 @@ static const struct option options_long[] = {
 	{ "conflict-exit-code",	required_argument, NULL, 'E' },
 	{ "timeout",		required_argument, NULL, OPT_TIMEOUT },
 	{ "kill-after",		required_argument, NULL, OPT_KILL_AFTER },
+	{ "replace",		no_argument,	   NULL, OPT_REPLACE },
+	{ "restart",		required_argument, NULL, OPT_RESTART },
 	{ "verbose",		no_argument,	   NULL, 'v' },
 	{ "quiet",		no_argument,	   NULL, 'q' },
 	{ "syslog",		no_argument,	   NULL, OPT_SYSLOG },
@@ -74,7 +82,7 @@ options_duration(const char *opt, const char *arg, double *out, char **errp)
 {
 	if (util_parse_duration(arg, out) == -1)
 		return (options_error(errp, "%s: bad duration '%s' (expected "
-		    "e.g. 250ms, 10s, 5m, 2h, 1d)", opt, arg));
+		    "e.g. 500ms, 90s, 5min, 1h30m, 2.5h, 1d)", opt, arg));
 	return (0);
 }
 
@@ -82,7 +90,7 @@ options_duration(const char *opt, const char *arg, double *out, char **errp)
  * The file a lock path names, as a canonical string: its directory resolved
  * (the file itself may not exist yet) and its own name.
  */
-static char *
+char *
 options_canonical(const char *path)
 {
 	char	*copy, *dir, *real, *out;
@@ -182,6 +190,15 @@ options_one(int ch, char **argv, struct options *o, char **errp)
 	case 's':
 		o->shared = 1;
 		break;
+	case 'o':
+		o->close = 1;
+		break;
+	case OPT_FD:
+		if (util_parse_uint(optarg, 0, INT_MAX, &n) == -1)
+			return (options_error(errp, "--fd: '%s' is not a "
+			    "descriptor number", optarg));
+		o->fd = (int)n;
+		break;
 	case OPT_SEMAPHORE:
 		if (!util_valid_name(optarg))
 			return (options_error(errp, "--semaphore: bad name "
@@ -222,6 +239,20 @@ options_one(int ch, char **argv, struct options *o, char **errp)
 		o->kill_after_set = 1;
 		return (options_duration("--kill-after", optarg,
 		    &o->kill_after, errp));
+	case OPT_REPLACE:
+		o->replace = 1;
+		break;
+	case OPT_RESTART:
+		if (strcmp(optarg, "always") == 0)
+			o->restart = CONF_RESTART_TRUE;
+		else if (strcmp(optarg, "on-failure") == 0)
+			o->restart = CONF_RESTART_UNEXPECTED;
+		else if (strcmp(optarg, "on-success") == 0)
+			o->restart = CONF_RESTART_EXPECTED;
+		else
+			return (options_error(errp, "--restart: '%s' is not "
+			    "always, on-failure or on-success", optarg));
+		break;
 	case 'v':
 		o->verbose++;
 		break;
@@ -262,26 +293,59 @@ options_check(int argc, struct options *o, char **errp)
 	if (o->no_wait && o->wait > 0)
 		return (options_error(errp, "--no-wait and --wait exclude "
 		    "each other"));
+	if (o->fd != -1) {
+		/* flock(1)'s "flock 9": lock for the shell, run nothing. */
+		if (o->config != NULL || o->nlocks > 0 ||
+		    o->semaphore != NULL || o->status || o->check)
+			return (options_error(errp, "--fd excludes --config, "
+			    "--lock, --semaphore and --status"));
+		if (o->timeout > 0 || o->kill_after_set || o->close ||
+		    o->replace || o->restart != CONF_RESTART_FALSE)
+			return (options_error(errp, "--fd runs no command: "
+			    "--timeout, --kill-after, --close, --replace and "
+			    "--restart do not apply"));
+		if (optind < argc)
+			return (options_error(errp, "--fd runs no command: it "
+			    "locks the file that descriptor %d is open on, and "
+			    "the lock stays with whoever keeps it open (give "
+			    "--lock PATH to run a command)", o->fd));
+		return (0);
+	}
 	if (o->config != NULL) {
-		if (o->nlocks > 0 || o->semaphore != NULL || o->shared)
+		if (o->nlocks > 0 || o->semaphore != NULL || o->shared ||
+		    o->close)
 			return (options_error(errp, "--config excludes --lock, "
-			    "--shared and --semaphore"));
+			    "--shared, --close and --semaphore"));
 		if (o->wait > 0 || o->timeout > 0 || o->kill_after_set)
 			return (options_error(errp, "--config excludes --wait, "
 			    "--timeout and --kill-after: set wait_timeout, "
 			    "timeout and stopwaitsecs in the file"));
+		if (o->replace || o->restart != CONF_RESTART_FALSE)
+			return (options_error(errp, "--config excludes "
+			    "--replace and --restart: set on_running = "
+			    "replace and autorestart in the file"));
 		return (0);
 	}
 	if (o->check)
 		return (options_error(errp, "--check needs --config FILE"));
 	if (options_check_duplicates(o, errp) == -1)
 		return (-1);
-	if (o->nlocks == 0 && o->semaphore == NULL)
-		return (options_error(errp, "nothing to %s: give --lock PATH, "
-		    "--semaphore NAME --slots N, or --config FILE", o->status ?
-		    "look at" : "lock"));
+	/* Whose command to stop: the one holding the one --lock. */
+	if (o->replace && (o->nlocks != 1 || o->shared))
+		return (options_error(errp, "--replace needs exactly one "
+		    "--lock PATH, exclusive: the lock whose holder it stops"));
+	if (o->replace && o->no_wait)
+		return (options_error(errp, "--replace and --no-wait exclude "
+		    "each other: replacing means waiting for the holder to "
+		    "stop"));
+	if (o->nlocks == 0 && o->semaphore == NULL && !o->status)
+		return (options_error(errp, "nothing to lock: give --lock PATH, "
+		    "--semaphore NAME --slots N, or --config FILE"));
 	if (o->status && optind < argc)
 		return (options_error(errp, "--status runs no command"));
+	if (o->status && (o->replace || o->restart != CONF_RESTART_FALSE))
+		return (options_error(errp, "--status excludes --replace and "
+		    "--restart"));
 	if (!o->status && optind >= argc)
 		return (options_error(errp, "no command given"));
 	return (0);
@@ -302,6 +366,7 @@ options_parse(int argc, char **argv, struct options *o, int *first,
 
 	memset(o, 0, sizeof(*o));
 	o->action = OPTIONS_RUN;
+	o->fd = -1;
 	o->busy_code = -1;
 	o->kill_after = LOCKRUN_DEFAULT_STOPWAIT;
 	*errp = NULL;
@@ -312,7 +377,7 @@ options_parse(int argc, char **argv, struct options *o, int *first,
 	 * "+": stop at the command, so its own flags are left alone; ":":
 	 * a missing argument is ':', not an unknown option.
 	 */
-	while ((ch = getopt_long(argc, argv, "+:c:l:snw:E:vqhV",
+	while ((ch = getopt_long(argc, argv, "+:c:l:sonw:E:vqhV",
 	    options_long, NULL)) != -1) {
 		if (options_one(ch, argv, o, errp) == -1)
 			return (-1);

@@ -19,7 +19,9 @@ struct options {
 	int			  json;
 	char			**locks;
 	size_t			  nlocks;
+	int			  fd;		/* --fd, or -1 */
 	int			  shared;
+	int			  close;	/* --close */
 	const char		 *semaphore;
 	unsigned long		  slots;
 	const char		 *lock_dir;
@@ -29,6 +31,8 @@ struct options {
 	double			  timeout;
 	double			  kill_after;
 	int			  kill_after_set;
+	int			  replace;	/* --replace */
+	int			  restart;	/* --restart: conf_autorestart */
 	int			  verbose;
 	int			  quiet;
 	int			  use_syslog;
@@ -36,5 +40,6 @@ struct options {
 
 int	options_parse(int, char **, struct options *, int *, char **);
 void	options_free(struct options *);
+char	*options_canonical(const char *);
 
 #endif

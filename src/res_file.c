@@ -1,10 +1,14 @@
 /*
- * res_file.c: flock files as resources: a lock file, a semaphore's slots.
+ * res_file.c: flock files as resources: a lock file, a semaphore's slots,
+ * a descriptor we inherited (flock(1)'s "flock 9").
  *
  * The lock and sem modules do the work; this file says how they are taken,
  * given back, watched and described through the resource interface.
  */
 #include "config.h"
+
+#include <sys/file.h>
+#include <sys/stat.h>
 
 #include <errno.h>
 #include <stdio.h>
@@ -24,6 +28,10 @@ struct res_file {
 	int		 inherited;	/* a descriptor we inherited holds it */
 	int		 inherited_slot; /* ... that slot of the semaphore */
 	int		 reentry_looked; /* this wait looked for one */
+	int		 fd;		/* an inherited descriptor, or -1 */
+	char		*where;		/* ... "fd 9 (/var/lock/x)" */
+	char		*watch;		/* ... its file, or NULL */
+	int		 took;		/* ... locked by us in this try */
 };
 
 #define RES_FILE(r)	((struct res_file *)(r))
@@ -232,27 +240,39 @@ res_lock_where(const struct resource *r)
 }
 
 /*
- * "lock /x: held by pid 4". A lock file says nothing of its holder; with
- * cheap unset (an ad hoc lockrun, which runs nothing else) a little of
- * /proc/locks may name the process that took it.
+ * "WHAT: held by pid 4", of the file open on fd (or at path). A lock file
+ * says nothing of its holder; with cheap unset (an ad hoc lockrun, which
+ * runs nothing else) a little of /proc/locks may name the process that
+ * took it.
  */
 static void
-res_lock_describe(struct resource *r, int cheap, char *buf, size_t len)
+res_file_describe(int fd, const char *path, const char *what, int cheap,
+    char *buf, size_t len)
 {
-	struct lock		*l = &RES_FILE(r)->lock;
 	struct holders_table	 t, *tp = NULL;
 	pid_t			 pid;
 
 	if (!cheap && holders_load(&t, HOLDERS_FEW_LOCKS) == 0)
 		tp = &t;
-	pid = res_file_holder(l->fd, l->path, tp);
+	pid = res_file_holder(fd, path, tp);
 	if (tp != NULL)
 		holders_free(tp);
 	if (pid > 0)
-		snprintf(buf, len, "lock %s: held by pid %ld", l->path,
-		    (long)pid);
+		snprintf(buf, len, "%s: held by pid %ld", what, (long)pid);
 	else
-		snprintf(buf, len, "lock %s: busy", l->path);
+		snprintf(buf, len, "%s: busy", what);
+}
+
+/* "lock /x: held by pid 4". */
+static void
+res_lock_describe(struct resource *r, int cheap, char *buf, size_t len)
+{
+	struct lock	*l = &RES_FILE(r)->lock;
+	char		*what;
+
+	util_xasprintf(&what, "lock %s", l->path);
+	res_file_describe(l->fd, l->path, what, cheap, buf, len);
+	free(what);
 }
 
 static const struct resource_ops res_lock_ops = {
@@ -489,6 +509,148 @@ res_sem(struct resource *r)
 {
 	return (r != NULL && r->ops == &res_sem_ops ? &RES_FILE(r)->sem :
 	    NULL);
+}
+
+/* --- an inherited descriptor -------------------------------------------- */
+
+/*
+ * Lock the open file of a descriptor that the caller (a shell's "exec
+ * 9>file") opened and keeps: the lock is the open file's, so it outlives
+ * us for as long as the caller keeps the descriptor. Nothing here closes
+ * or unlocks it, but a try that must be undone.
+ */
+static int
+res_fd_try(struct resource *r)
+{
+	struct res_file	*f = RES_FILE(r);
+	int		 op;
+
+	op = (f->lock.mode == LOCK_SHARED ? LOCK_SH : LOCK_EX) | LOCK_NB;
+	while (flock(f->fd, op) == -1) {
+		if (errno != EINTR)
+			return (-1);
+	}
+	f->took = 1;
+	return (0);
+}
+
+static void
+res_fd_release(struct resource *r)
+{
+	struct res_file	*f = RES_FILE(r);
+	int		 saved = errno;
+
+	if (f->took)
+		(void)flock(f->fd, LOCK_UN);
+	f->took = 0;
+	errno = saved;
+}
+
+/* Keep it: the lock is the caller's now. */
+static void
+res_fd_keep(struct resource *r)
+{
+	(void)r;
+}
+
+static void
+res_fd_free(struct resource *r)
+{
+	struct res_file	*f = RES_FILE(r);
+
+	free(f->where);
+	free(f->watch);
+	lock_free(&f->lock);
+	free(r->key);
+	free(f);
+}
+
+static int
+res_fd_fd(const struct resource *r)
+{
+	return (RES_FILE(r)->took ? RES_FILE(r)->fd : -1);
+}
+
+static int
+res_fd_note(struct resource *r, pid_t pid, const char *label)
+{
+	(void)r;
+	(void)pid;
+	(void)label;
+	return (0);		/* the caller's file: nothing of ours in it */
+}
+
+static const char *
+res_fd_watch(const struct resource *r, size_t i)
+{
+	const char	*path = RES_FILE(r)->watch;
+
+	return (i == 0 && path != NULL ? path : NULL);
+}
+
+static const char *
+res_fd_where(const struct resource *r)
+{
+	return (RES_FILE(r)->where);
+}
+
+/* "fd 9 (/var/lock/x): held by pid 4", as for a lock file. */
+static void
+res_fd_describe(struct resource *r, int cheap, char *buf, size_t len)
+{
+	struct res_file	*f = RES_FILE(r);
+
+	res_file_describe(f->fd, NULL, f->where, cheap, buf, len);
+}
+
+static const struct resource_ops res_fd_ops = {
+	.kind = "descriptor",
+	.try = res_fd_try,
+	.release = res_fd_release,
+	.settle = res_fd_keep,
+	.close = res_fd_keep,
+	.free = res_fd_free,
+	.fd = res_fd_fd,
+	.slot = res_none_slot,
+	.note = res_fd_note,
+	.watch = res_fd_watch,
+	.closed = res_lock_closed,
+	.unmark = res_lock_unmark,
+	.where = res_fd_where,
+	.describe = res_fd_describe,
+};
+
+/*
+ * The open file of descriptor fd, to lock shared or exclusive. Its close
+ * events are watched on the path /proc says it has, when it is a regular
+ * file that the path still names.
+ */
+struct resource *
+res_fd_new(int fd, enum lock_mode mode)
+{
+	struct res_file	*f;
+	struct stat	 a, b;
+	char		 proc[64], path[4096];
+	ssize_t		 n;
+
+	f = util_xcalloc(1, sizeof(*f));
+	f->r.ops = &res_fd_ops;
+	f->r.shared = mode == LOCK_SHARED;
+	f->fd = fd;
+	f->inherited = -1;
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	n = readlink(proc, path, sizeof(path) - 1);
+	if (n > 0 && path[0] == '/' && fstat(fd, &a) == 0 &&
+	    S_ISREG(a.st_mode) && (path[n] = '\0', stat(path, &b) == 0) &&
+	    a.st_dev == b.st_dev && a.st_ino == b.st_ino) {
+		f->watch = util_xstrdup(path);
+		util_xasprintf(&f->where, "fd %d (%s)", fd, path);
+	} else
+		util_xasprintf(&f->where, "fd %d", fd);
+	util_xasprintf(&f->r.key, "%s", f->watch != NULL ? f->watch :
+	    f->where);
+	lock_init(&f->lock, f->where, mode);	/* the mode, for try */
+	return (&f->r);
 }
 
 int

@@ -350,6 +350,18 @@ fail:
 	return (-1);
 }
 
+/*
+ * Out of the queue for now: its directory is opened again when needed,
+ * so that 2000 running or done instances hold no directories.
+ */
+static void
+queue_close_dir(struct res_queue *q)
+{
+	if (q->dfd != -1)
+		close(q->dfd);
+	q->dfd = -1;
+}
+
 /* Leave the queue: the one behind us is told by the kernel. */
 static void
 queue_leave(struct res_queue *q)
@@ -458,6 +470,7 @@ queue_settle(struct resource *r)
 
 	q->inner->ops->settle(q->inner);
 	queue_leave(q);
+	queue_close_dir(q);
 	r->arrival = 0;
 }
 
@@ -469,6 +482,7 @@ queue_close(struct resource *r)
 	queue_leave(q);
 	r->arrival = 0;
 	resource_close(q->inner);
+	queue_close_dir(q);
 }
 
 static void

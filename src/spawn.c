@@ -23,8 +23,11 @@
 #include <sys/syscall.h>
 #endif
 
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -97,6 +100,7 @@ spawn_init(struct spawn *sp)
 	sp->ioprio = -1;
 	sp->stdout_fd = -1;
 	sp->stderr_fd = -1;
+	sp->umask = -1;
 }
 
 /*
@@ -211,8 +215,6 @@ spawn_child(const struct spawn *sp, int errfd)
 	    setrlimit(RLIMIT_NOFILE, &sp->undo->nofile) == -1)
 		spawn_child_fail(errfd, SPAWN_STEP_LIMITS, errno);
 
-	if (sp->directory != NULL && chdir(sp->directory) == -1)
-		spawn_child_fail(errfd, SPAWN_STEP_CHDIR, errno);
 	if (sp->has_nice && setpriority(PRIO_PROCESS, 0, sp->nice) == -1)
 		spawn_child_fail(errfd, SPAWN_STEP_NICE, errno);
 #ifdef SYS_ioprio_set
@@ -220,6 +222,14 @@ spawn_child(const struct spawn *sp, int errfd)
 	    0, sp->ioprio) == -1)
 		spawn_child_fail(errfd, SPAWN_STEP_IOPRIO, errno);
 #endif
+	if (sp->umask != -1)
+		(void)umask((mode_t)sp->umask);
+	/* The job's user, last of what needs root (nice, I/O class). */
+	if (sp->has_user && (setgroups(sp->ngroups, sp->groups) == -1 ||
+	    setgid(sp->gid) == -1 || setuid(sp->uid) == -1))
+		spawn_child_fail(errfd, SPAWN_STEP_USER, errno);
+	if (sp->directory != NULL && chdir(sp->directory) == -1)
+		spawn_child_fail(errfd, SPAWN_STEP_CHDIR, errno);
 	if ((sp->stdout_fd != -1 && dup2(sp->stdout_fd, STDOUT_FILENO) == -1) ||
 	    (sp->stderr_fd != -1 && dup2(sp->stderr_fd, STDERR_FILENO) == -1))
 		spawn_child_fail(errfd, SPAWN_STEP_STDIO, errno);
@@ -318,6 +328,7 @@ spawn_step_name(enum spawn_step step)
 		[SPAWN_STEP_STDIO] = "cannot redirect the output of",
 		[SPAWN_STEP_FDS] = "cannot pass the locks to",
 		[SPAWN_STEP_LIMITS] = "cannot restore the descriptor limit for",
+		[SPAWN_STEP_USER] = "cannot become the user of",
 	};
 
 	return ((unsigned)step < sizeof(names) / sizeof(names[0]) ?

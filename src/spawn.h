@@ -17,6 +17,7 @@ enum spawn_step {
 	SPAWN_STEP_STDIO,
 	SPAWN_STEP_FDS,
 	SPAWN_STEP_LIMITS,
+	SPAWN_STEP_USER,
 };
 
 enum spawn_group {
@@ -55,6 +56,12 @@ struct spawn {
 	int			 stderr_fd;
 	const int		*keep_fds;	/* lock fds the child inherits */
 	size_t			 nkeep;
+	int			 has_user;	/* become uid, gid and groups */
+	uid_t			 uid;
+	gid_t			 gid;
+	const gid_t		*groups;	/* looked up before fork */
+	size_t			 ngroups;
+	int			 umask;		/* or -1 */
 	const struct spawn_undo	*undo;		/* or NULL */
 };
 

@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,6 +46,7 @@
 #define STATUS_MAX_LOCKS	(16 * 1024 * 1024)
 #define STATUS_MAX_FDS		1000000
 #define STATUS_MAX_TICKETS	10000	/* per queue */
+#define STATUS_MAX_DIR		100000	/* names read from the lock dir */
 
 /* What is known of one lock file. */
 struct status_file {
@@ -66,7 +68,17 @@ struct status_file {
 	int			 is_locker;	/* it took the lock itself */
 	struct holder		 who;		/* when has_who */
 	int			 has_who;
+	int			 shown;		/* printed already (a lock) */
 	char			 label[128];	/* the job, from a trusted file */
+	/* What waiting for it is, for the waiting list: "semaphore gpu". */
+	const char		*wkind;
+	const char		*wname;
+};
+
+/* A process that has lock files open without holding them: it waits. */
+struct status_wait {
+	struct holder	 who;
+	char		 what[256];	/* "semaphore gpu, lock db" */
 };
 
 /* One row of the job table. */
@@ -78,6 +90,7 @@ struct status_row {
 	size_t		 file;		/* index into files, or (size_t)-1 */
 	int		 pidfile;	/* ... its PID file (else a slot) */
 	const char	*command;
+	char		*own_command;		/* an instance's, made here */
 	char		 waiting_for[256];	/* "semaphore heavy (2/2), ..." */
 };
 
@@ -95,13 +108,27 @@ struct status {
 	size_t			*job_first;	/* per job: its first PID file */
 	struct status_row	*rows;
 	size_t			 nrows;
+
+	/* STATUS_ALL: what the lock dir holds, as a conf of its own. */
+	int			 all;
+	struct conf		 dirconf;
+	struct conf_lock	*xlocks;	/* its named locks */
+	size_t			 nxlocks;
+	unsigned char		*sem_guessed;	/* size from the slot files */
+	int			 dir_missing;
+	int			 dir_cut;	/* more names than read */
+
+	struct status_wait	*waits;
+	size_t			 nwaits;
+	int			 waits_partial;
 };
 
 #define STATUS_NONE	((size_t)-1)
 
-/* Note a file to look at; its index. */
+/* Note a file to look at (waiting for it is: kind name); its index. */
 static size_t
-status_add_file(struct status *st, char *path)
+status_add_file(struct status *st, char *path, const char *kind,
+    const char *name)
 {
 	struct status_file	*f;
 
@@ -114,6 +141,8 @@ status_add_file(struct status *st, char *path)
 	memset(f, 0, sizeof(*f));
 	f->path = path;
 	f->state = "free";
+	f->wkind = kind;
+	f->wname = name;
 	return (st->nfiles++);
 }
 
@@ -150,12 +179,13 @@ status_look(struct status *st, struct status_file *f)
 		f->lockers[i] = l[i].pid;
 	/*
 	 * The file's own PID, if the kernel confirms it and the process is
-	 * the file owner's (or root's): a stale PID reused by someone
-	 * else's process must not lend it the file's label.
+	 * the file owner's (or root's; or the file is root's, whose jobs may
+	 * run as any user = ): a stale PID reused by someone else's process
+	 * must not lend it the file's label.
 	 */
 	if (pid > 0 && holders_pid_holds(pid, &f->key, NULL, NULL) == 1 &&
 	    holders_proc(pid, &f->who) == 0 && (f->who.uid == f->owner ||
-	    f->who.uid == 0)) {
+	    f->who.uid == 0 || f->owner == 0)) {
 		f->pid = pid;
 		f->verified = 1;
 		f->has_who = 1;
@@ -167,23 +197,78 @@ status_look(struct status *st, struct status_file *f)
 
 /* Where holders_scan's finds go: key k is file map[k]. */
 struct status_found {
-	struct status_file	*files;
+	struct status		*st;
 	const size_t		*map;
 };
+
+/* Is item in the list "a, b, c"? */
+static int
+status_has_item(const char *list, const char *item)
+{
+	const char	*p = list;
+	size_t		 len = strlen(item);
+
+	while (*p != '\0') {
+		if (strncmp(p, item, len) == 0 && (p[len] == ',' ||
+		    p[len] == '\0'))
+			return (1);
+		if ((p = strstr(p, ", ")) == NULL)
+			break;
+		p += 2;
+	}
+	return (0);
+}
+
+/* Note that process h waits for file f (it has it open, unlocked). */
+static void
+status_add_wait(struct status *st, const struct status_file *f,
+    const struct holder *h)
+{
+	struct status_wait	*w;
+	char			 what[160];
+	size_t			 i, len;
+
+	if (h->pid == getpid() || f->wkind == NULL)
+		return;
+	for (i = 0; i < st->nwaits && st->waits[i].who.pid != h->pid; i++)
+		;
+	if (i == st->nwaits) {
+		st->waits = util_xreallocarray(st->waits, st->nwaits + 1,
+		    sizeof(*st->waits));
+		w = &st->waits[st->nwaits++];
+		w->who = *h;
+		w->what[0] = '\0';
+	} else
+		w = &st->waits[i];
+	snprintf(what, sizeof(what), "%s %s", f->wkind, f->wname);
+	/* Once per thing: all the slots of a semaphore are one. */
+	if (status_has_item(w->what, what))
+		return;
+	len = strlen(w->what);
+	snprintf(w->what + len, sizeof(w->what) - len, "%s%s",
+	    len > 0 ? ", " : "", what);
+}
 
 static void
 status_found_cb(size_t k, const struct holder *h, void *arg)
 {
 	struct status_found	*a = arg;
-	struct status_file	*f = &a->files[a->map[k]];
+	struct status_file	*f = &a->st->files[a->map[k]];
 
+	if (!h->held) {
+		status_add_wait(a->st, f, h);
+		return;
+	}
+	if (!f->scan)
+		return;		/* its holder is known already */
 	f->live = util_xreallocarray(f->live, f->nlive + 1, sizeof(*f->live));
 	f->live[f->nlive++] = *h;
 }
 
 /*
- * Pass 2: the live holders of every held file whose own PID did not check
- * out, in one look through /proc; then whom to name for each.
+ * Pass 2, in one look through /proc: the live holders of every held file
+ * whose own PID did not check out, and the processes that wait for any of
+ * the files (have it open, unlocked); then whom to name for each file.
  */
 static void
 status_scan(struct status *st)
@@ -198,18 +283,21 @@ status_scan(struct status *st)
 	keys = util_xcalloc(st->nfiles, sizeof(*keys));
 	map = util_xcalloc(st->nfiles, sizeof(*map));
 	for (i = 0; i < st->nfiles; i++) {
-		if (st->files[i].scan) {
+		if (st->files[i].exists) {
 			keys[n] = st->files[i].key;
 			map[n++] = i;
 		}
 	}
-	found.files = st->files;
+	found.st = st;
 	found.map = map;
 	if (n > 0)
-		partial = holders_scan(keys, n, status_found_cb, &found,
+		partial = holders_scan_open(keys, n, status_found_cb, &found,
 		    STATUS_MAX_FDS) != 0;
+	st->waits_partial = partial;
 	for (k = 0; k < n; k++) {
 		f = &st->files[map[k]];
+		if (!f->scan)
+			continue;
 		f->partial = partial;
 		if ((pid = holders_principal(f->live, f->nlive)) > 0) {
 			for (i = 0; i < f->nlive && f->live[i].pid != pid; i++)
@@ -367,6 +455,206 @@ status_untracked(struct status *st, const struct conf_job *c)
 		status_add_row(st, c, c->name)->state = "idle";
 }
 
+/*
+ * "<prefix>.NN<suffix>" (NN two digits or more) with a name as prefix:
+ * NN, and the prefix into *prefix. -1 if it is not.
+ */
+static long
+status_numbered(const char *name, const char *suffix, char **prefix)
+{
+	size_t		 len = strlen(name), slen = strlen(suffix);
+	const char	*dot, *end;
+	unsigned long	 n;
+	char		*base;
+
+	if (len <= slen || strcmp(name + len - slen, suffix) != 0)
+		return (-1);
+	end = name + len - slen;
+	base = util_xstrndup(name, end - name);
+	if ((dot = strrchr(base, '.')) == NULL || strlen(dot + 1) < 2 ||
+	    util_parse_uint(dot + 1, 0, LOCKRUN_MAX_NUMPROCS, &n) == -1) {
+		free(base);
+		return (-1);
+	}
+	base[dot - base] = '\0';
+	if (!util_valid_name(base)) {
+		free(base);
+		return (-1);
+	}
+	*prefix = base;
+	return ((long)n);
+}
+
+/* "<name><suffix>" with a name: the name (to be freed), or NULL. */
+static char *
+status_named(const char *name, const char *suffix)
+{
+	size_t	len = strlen(name), slen = strlen(suffix);
+	char	*base;
+
+	if (len <= slen || strcmp(name + len - slen, suffix) != 0)
+		return (NULL);
+	base = util_xstrndup(name, len - slen);
+	if (!util_valid_name(base)) {
+		free(base);
+		return (NULL);
+	}
+	return (base);
+}
+
+/* The semaphore named name of the lock dir's conf, added if new. */
+static struct conf_sem *
+status_dir_sem(struct status *st, const char *name)
+{
+	struct conf	*c = &st->dirconf;
+	size_t		 i;
+
+	for (i = 0; i < c->nsems; i++) {
+		if (strcmp(c->sems[i].name, name) == 0)
+			return (&c->sems[i]);
+	}
+	c->sems = util_xreallocarray(c->sems, c->nsems + 1, sizeof(*c->sems));
+	st->sem_guessed = util_xreallocarray(st->sem_guessed, c->nsems + 1, 1);
+	st->sem_guessed[c->nsems] = 1;
+	memset(&c->sems[c->nsems], 0, sizeof(*c->sems));
+	c->sems[c->nsems].name = util_xstrdup(name);
+	return (&c->sems[c->nsems++]);
+}
+
+/* The size written in <dir>/<sem>.slots by those that use it, or 0. */
+static unsigned
+status_sem_size(const char *dir, const char *sem)
+{
+	char		*path, buf[32];
+	ssize_t		 n;
+	unsigned long	 v;
+	int		 fd;
+
+	path = lockdir_size_file(dir, sem);
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC |
+	    O_NOCTTY);
+	free(path);
+	if (fd == -1)
+		return (0);
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return (0);
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return (util_parse_uint(buf, 1, LOCKRUN_MAX_SLOTS, &v) == 0 ?
+	    (unsigned)v : 0);
+}
+
+static int
+status_job_cmp(const void *a, const void *b)
+{
+	return (strcmp(((const struct conf_job *)a)->name,
+	    ((const struct conf_job *)b)->name));
+}
+
+static int
+status_sem_cmp(const void *a, const void *b)
+{
+	return (strcmp(((const struct conf_sem *)a)->name,
+	    ((const struct conf_sem *)b)->name));
+}
+
+static int
+status_lock_cmp(const void *a, const void *b)
+{
+	return (strcmp(((const struct conf_lock *)a)->name,
+	    ((const struct conf_lock *)b)->name));
+}
+
+/*
+ * STATUS_ALL: what the lock dir holds, read from its names (lockdir.c's):
+ * each PID file <job>.pid and <job>.NN.pid is a job (named "job" and
+ * "job.NN"), slots <sem>.NN.lock make semaphores (as many slots as
+ * <sem>.slots says, else as the files found), <name>.lock is a named
+ * lock. At most STATUS_MAX_DIR names.
+ */
+static void
+status_read_dir(struct status *st)
+{
+	struct conf	*c = &st->dirconf;
+	struct conf_sem	*sem;
+	struct dirent	*de;
+	DIR		*d;
+	char		*base;
+	size_t		 seen = 0, i;
+	unsigned	 size;
+	long		 n;
+
+	if ((d = opendir(st->dir)) == NULL) {
+		st->dir_missing = 1;
+		return;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (seen++ == STATUS_MAX_DIR) {
+			st->dir_cut = 1;
+			break;
+		}
+		if ((n = status_numbered(de->d_name, ".lock", &base)) != -1) {
+			sem = status_dir_sem(st, base);
+			if ((unsigned long)n < LOCKRUN_MAX_SLOTS &&
+			    sem->slots < (unsigned)n + 1)
+				sem->slots = (unsigned)n + 1;
+			free(base);
+		} else if ((base = status_named(de->d_name, ".lock")) != NULL) {
+			st->xlocks = util_xreallocarray(st->xlocks,
+			    st->nxlocks + 1, sizeof(*st->xlocks));
+			memset(&st->xlocks[st->nxlocks], 0,
+			    sizeof(*st->xlocks));
+			st->xlocks[st->nxlocks++].name = base;
+		} else if ((base = status_named(de->d_name, ".slots")) !=
+		    NULL) {
+			(void)status_dir_sem(st, base);
+			free(base);
+		} else if (status_numbered(de->d_name, ".pid", &base) != -1 ||
+		    (base = status_named(de->d_name, ".pid")) != NULL) {
+			free(base);
+			/* "job.NN": the instance's name, as its file's. */
+			base = util_xstrndup(de->d_name, strlen(de->d_name) - 4);
+			c->jobs = util_xreallocarray(c->jobs, c->njobs + 1,
+			    sizeof(*c->jobs));
+			conf_job_init(&c->jobs[c->njobs++], base);
+			free(base);
+		}
+	}
+	closedir(d);
+	for (i = 0; i < c->nsems; i++) {
+		if ((size = status_sem_size(st->dir, c->sems[i].name)) != 0) {
+			c->sems[i].slots = size;
+			st->sem_guessed[i] = 0;
+		}
+		if (c->sems[i].slots == 0)
+			c->sems[i].slots = 1;	/* a .slots file alone */
+	}
+	if (c->njobs > 1)
+		qsort(c->jobs, c->njobs, sizeof(*c->jobs), status_job_cmp);
+	if (c->nsems > 1) {
+		/* Keep the guesses with their semaphores. */
+		for (i = 0; i < c->nsems; i++)
+			c->sems[i].line = st->sem_guessed[i];
+		qsort(c->sems, c->nsems, sizeof(*c->sems), status_sem_cmp);
+		for (i = 0; i < c->nsems; i++)
+			st->sem_guessed[i] = (unsigned char)c->sems[i].line;
+	}
+	if (st->nxlocks > 1)
+		qsort(st->xlocks, st->nxlocks, sizeof(*st->xlocks),
+		    status_lock_cmp);
+}
+
+/* Note the file of a named lock (or --lock path), once. */
+static void
+status_collect_lock(struct status *st, const struct conf_lock *l)
+{
+	if (status_lock_file(st, l) == NULL)
+		status_add_file(st, l->is_path ? util_xstrdup(l->name) :
+		    lockdir_lock_file(st->dir, l->name), "lock", l->name);
+}
+
 /* Pass 1: every file to look at, in the order they are printed. */
 static void
 status_collect(struct status *st)
@@ -381,17 +669,13 @@ status_collect(struct status *st)
 		st->sem_first[i] = st->nfiles;
 		for (n = 0; n < st->conf->sems[i].slots; n++)
 			status_add_file(st, lockdir_slot_file(st->dir,
-			    st->conf->sems[i].name, n, LOCKDIR_SLOT));
+			    st->conf->sems[i].name, n, LOCKDIR_SLOT),
+			    "semaphore", st->conf->sems[i].name);
 	}
 	for (i = 0; i < st->conf->njobs; i++) {
 		c = &st->conf->jobs[i];
-		for (k = 0; k < c->nlocks; k++) {
-			if (status_lock_file(st, &c->locks[k]) == NULL)
-				status_add_file(st, c->locks[k].is_path ?
-				    util_xstrdup(c->locks[k].name) :
-				    lockdir_lock_file(st->dir,
-				    c->locks[k].name));
-		}
+		for (k = 0; k < c->nlocks; k++)
+			status_collect_lock(st, &c->locks[k]);
 		if (st->adhoc || !c->singleton)
 			continue;
 		st->job_first[i] = st->nfiles;
@@ -399,8 +683,10 @@ status_collect(struct status *st)
 			status_add_file(st, c->numprocs == 1 ?
 			    lockdir_pid_file(st->dir, c->name) :
 			    lockdir_slot_file(st->dir, c->name, n,
-			    LOCKDIR_INSTANCE));
+			    LOCKDIR_INSTANCE), "job", c->name);
 	}
+	for (i = 0; i < st->nxlocks; i++)
+		status_collect_lock(st, &st->xlocks[i]);
 	for (i = 0; i < st->nfiles; i++)
 		status_look(st, &st->files[i]);
 	status_scan(st);
@@ -410,8 +696,10 @@ status_collect(struct status *st)
 static void
 status_rows(struct status *st)
 {
-	const struct conf_job	*c;
-	char			 name[300];
+	const struct conf_job	*c, *ic;
+	struct conf_job		 tmp;
+	struct status_row	*r;
+	char			*inst;
 	size_t			 i;
 	unsigned		 k;
 
@@ -422,12 +710,17 @@ status_rows(struct status *st)
 			continue;
 		}
 		for (k = 0; k < c->numprocs; k++) {
-			if (c->numprocs == 1)
-				snprintf(name, sizeof(name), "%s", c->name);
-			else
-				snprintf(name, sizeof(name), "%s:%02u",
-				    c->name, k);
-			status_singleton(st, c, st->job_first[i] + k, name);
+			inst = c->numprocs == 1 ? util_xstrdup(c->name) :
+			    lockdir_instance_name(c->name, k);
+			status_singleton(st, c, st->job_first[i] + k, inst);
+			free(inst);
+			/* Its command, %(process_num)d and all. */
+			if ((ic = conf_job_instance(c, k, &tmp)) != c) {
+				r = &st->rows[st->nrows - 1];
+				r->command = r->own_command = ic->command;
+				tmp.command = NULL;
+				conf_job_instance_free(ic, &tmp);
+			}
 		}
 	}
 }
@@ -667,7 +960,15 @@ status_print_jobs(struct status *st, FILE *out, int json)
 			fprintf(out, "%-20s %-10s %-8s %-19s  ", r->name,
 			    r->state, pid, status_time(since, 0, when,
 			    sizeof(when)));
-			status_text(out, r->command ? r->command : "", 0, 0);
+			if (r->command != NULL || f == NULL || !f->has_who)
+				status_text(out, r->command ? r->command : "",
+				    0, 0);
+			else {
+				/* No file names it: what runs, and whose. */
+				status_user(f, user, sizeof(user));
+				fprintf(out, "%s: ", user);
+				status_text(out, f->who.cmd, STATUS_CMD_SHOWN, 1);
+			}
 			fputc('\n', out);
 			if (*r->waiting_for)
 				fprintf(out, "%-20s   waiting for %s\n", "",
@@ -700,7 +1001,8 @@ status_print_jobs(struct status *st, FILE *out, int json)
 		fputs(", \"pid_file\": ", out);
 		status_json_str(out, r->pidfile ? f->path : NULL);
 		fputs(", \"command\": ", out);
-		status_json_str(out, r->command);
+		status_json_str(out, r->command != NULL ? r->command :
+		    f != NULL && f->has_who ? f->who.cmd : NULL);
 		fputs(", \"waiting_for\": ", out);
 		status_json_str(out, *r->waiting_for ? r->waiting_for : NULL);
 		fputc('}', out);
@@ -716,7 +1018,7 @@ status_print_sems(struct status *st, FILE *out, int json)
 	const struct status_file	*f;
 	size_t				 i;
 	unsigned			 k, used;
-	int				 first;
+	int				 first, guessed;
 
 	if (json)
 		fputs("  \"semaphores\": [", out);
@@ -726,15 +1028,19 @@ status_print_sems(struct status *st, FILE *out, int json)
 	for (i = 0; i < st->conf->nsems; i++) {
 		s = &st->conf->sems[i];
 		used = status_sem_used(st, i);
+		/* Without its .slots file, its size is what files there are. */
+		guessed = st->sem_guessed != NULL && st->sem_guessed[i];
 		if (json) {
 			fprintf(out, "%s\n    {\"name\": ", i ? "," : "");
 			status_json_str(out, s->name);
-			fprintf(out, ", \"slots\": %u, \"used\": %u, "
-			    "\"holders\": [", s->slots, used);
+			fprintf(out, ", \"slots\": %u, \"slots_known\": %s, "
+			    "\"used\": %u, \"holders\": [", s->slots,
+			    guessed ? "false" : "true", used);
 		} else {
 			char	tmp[32];
 
-			snprintf(tmp, sizeof(tmp), "%u/%u", used, s->slots);
+			snprintf(tmp, sizeof(tmp), "%u/%u%s", used, s->slots,
+			    guessed ? "?" : "");
 			fprintf(out, "%-20s %-10s ", s->name, tmp);
 			if (used == 0)
 				fputc('-', out);
@@ -764,74 +1070,75 @@ status_print_sems(struct status *st, FILE *out, int json)
 		fputc('\n', out);
 }
 
-/* Named locks that are held now (ad hoc: each asked for): mode, holders. */
+/* One named lock (a file seen once): mode, holders. *firstp: none yet. */
+static void
+status_print_lock(struct status *st, FILE *out, int json,
+    const struct conf_lock *l, int *firstp)
+{
+	const struct status_file	*f;
+	const char			*mode;
+	size_t				 m;
+
+	if ((f = status_lock_file(st, l)) == NULL || f->shown)
+		return;
+	((struct status_file *)f)->shown = 1;
+	if (f->nlockers == 0 && !st->adhoc && !st->all)
+		return;
+	mode = f->nlockers == 0 ? "free" : f->shared ? "shared" : "exclusive";
+	if (json) {
+		fprintf(out, "%s\n    {\"name\": ", *firstp ? "" : ",");
+		status_json_str(out, l->name);
+		fputs(", \"path\": ", out);
+		status_json_str(out, f->path);
+		fprintf(out, ", \"mode\": \"%s\", \"pids\": [", mode);
+		for (m = 0; m < f->nlockers; m++)
+			fprintf(out, "%s%ld", m ? ", " : "", (long)f->lockers[m]);
+		fputs("], \"holder\": ", out);
+		if (f->nlockers == 0)
+			fputs("null", out);
+		else {
+			fputc('{', out);
+			status_json_holder(out, f);
+			fputc('}', out);
+		}
+		fputc('}', out);
+	} else {
+		if (*firstp)
+			fprintf(out, "%-20s %-10s %s\n", "LOCK", "MODE",
+			    "HOLDERS");
+		status_text(out, l->name, 0, 0);
+		fprintf(out, "%*s %-10s ", strlen(l->name) < 20 ?
+		    (int)(20 - strlen(l->name)) : 0, "", mode);
+		if (f->nlockers == 0)
+			fputc('-', out);
+		else
+			status_print_holder(out, f);
+		if (f->nlockers > 1)
+			fprintf(out, " and %zu more", f->nlockers - 1);
+		fputc('\n', out);
+	}
+	*firstp = 0;
+}
+
+/*
+ * Named locks that are held now (ad hoc: each asked for; with STATUS_ALL
+ * every one in the lock dir): mode, holders.
+ */
 static void
 status_print_locks(struct status *st, FILE *out, int json)
 {
-	const struct conf_lock		*l;
-	const struct status_file	*f, **seen = NULL;
-	const char			*mode;
-	size_t				 i, k, m, nseen = 0;
-	int				 first = 1;
+	size_t	i, k;
+	int	first = 1;
 
 	if (json)
 		fputs("  \"locks\": [", out);
 	for (i = 0; i < st->conf->njobs; i++) {
-		for (k = 0; k < st->conf->jobs[i].nlocks; k++) {
-			l = &st->conf->jobs[i].locks[k];
-			if ((f = status_lock_file(st, l)) == NULL)
-				continue;
-			for (m = 0; m < nseen && seen[m] != f; m++)
-				;
-			if (m < nseen)
-				continue;
-			seen = util_xreallocarray(seen, nseen + 1,
-			    sizeof(*seen));
-			seen[nseen++] = f;
-			if (f->nlockers == 0 && !st->adhoc)
-				continue;
-			mode = f->nlockers == 0 ? "free" : f->shared ?
-			    "shared" : "exclusive";
-			if (json) {
-				fprintf(out, "%s\n    {\"name\": ",
-				    first ? "" : ",");
-				status_json_str(out, l->name);
-				fputs(", \"path\": ", out);
-				status_json_str(out, f->path);
-				fprintf(out, ", \"mode\": \"%s\", \"pids\": [",
-				    mode);
-				for (m = 0; m < f->nlockers; m++)
-					fprintf(out, "%s%ld", m ? ", " : "",
-					    (long)f->lockers[m]);
-				fputs("], \"holder\": ", out);
-				if (f->nlockers == 0)
-					fputs("null", out);
-				else {
-					fputc('{', out);
-					status_json_holder(out, f);
-					fputc('}', out);
-				}
-				fputc('}', out);
-			} else {
-				if (first)
-					fprintf(out, "%-20s %-10s %s\n", "LOCK",
-					    "MODE", "HOLDERS");
-				status_text(out, l->name, 0, 0);
-				fprintf(out, "%*s %-10s ", strlen(l->name) < 20 ?
-				    (int)(20 - strlen(l->name)) : 0, "", mode);
-				if (f->nlockers == 0)
-					fputc('-', out);
-				else
-					status_print_holder(out, f);
-				if (f->nlockers > 1)
-					fprintf(out, " and %zu more",
-					    f->nlockers - 1);
-				fputc('\n', out);
-			}
-			first = 0;
-		}
+		for (k = 0; k < st->conf->jobs[i].nlocks; k++)
+			status_print_lock(st, out, json,
+			    &st->conf->jobs[i].locks[k], &first);
 	}
-	free(seen);
+	for (i = 0; i < st->nxlocks; i++)
+		status_print_lock(st, out, json, &st->xlocks[i], &first);
 	if (json)
 		fputs(first ? "],\n" : "\n  ],\n", out);
 }
@@ -1005,8 +1312,9 @@ status_print_queues(struct status *st, FILE *out, int json)
 	const struct conf_job	*c;
 	const struct conf_lock	*l;
 	struct stat		 sb;
-	char			 name[64];
+	char			 name[64], *inst;
 	size_t			 i, k, budget = STATUS_MAX_FDS;
+	unsigned		 n;
 	int			 first = 1;
 
 	if (json)
@@ -1017,11 +1325,15 @@ status_print_queues(struct status *st, FILE *out, int json)
 		    st->conf->sems[i].name), &first, &budget);
 	for (i = 0; i < st->conf->njobs; i++) {
 		c = &st->conf->jobs[i];
-		if (c->singleton && !st->adhoc)
-			status_queue(out, json, "job", c->name,
-			    lockdir_queue_dir(st->dir, c->numprocs > 1 ?
-			    LOCKDIR_QUEUE_INSTANCES : LOCKDIR_QUEUE_PID,
-			    c->name), &first, &budget);
+		/* Each instance has a queue of its own, as its PID file. */
+		for (n = 0; c->singleton && !st->adhoc && n < c->numprocs;
+		    n++) {
+			inst = c->numprocs == 1 ? util_xstrdup(c->name) :
+			    lockdir_instance_name(c->name, n);
+			status_queue(out, json, "job", inst, lockdir_queue_dir(
+			    st->dir, LOCKDIR_QUEUE_PID, inst), &first, &budget);
+			free(inst);
+		}
 		for (k = 0; k < c->nlocks; k++) {
 			l = &c->locks[k];
 			if (!l->is_path) {
@@ -1042,9 +1354,55 @@ status_print_queues(struct status *st, FILE *out, int json)
 		}
 	}
 	if (json)
-		fputs(first ? "]\n" : "\n  ]\n", out);
+		fputs(first ? "],\n" : "\n  ],\n", out);
 	else if (!first)
 		fputc('\n', out);
+}
+
+/* The processes that wait for any of these files (this user's, or all). */
+static void
+status_print_waiting(struct status *st, FILE *out, int json)
+{
+	const struct status_wait	*w;
+	char				 user[64], when[32];
+	size_t				 i;
+
+	if (json)
+		fputs("  \"waiting\": [", out);
+	else if (st->nwaits > 0)
+		fprintf(out, "\n%-8s %-10s %-19s  %s\n", "WAITING", "USER",
+		    "SINCE", "FOR: COMMAND");
+	for (i = 0; i < st->nwaits; i++) {
+		w = &st->waits[i];
+		trust_user_name(w->who.uid, user, sizeof(user));
+		if (strncmp(user, "user ", 5) == 0)
+			memmove(user, user + 5, strlen(user + 5) + 1);
+		if (json) {
+			fprintf(out, "%s\n    {\"pid\": %ld, \"uid\": %lu, "
+			    "\"user\": ", i ? "," : "", (long)w->who.pid,
+			    (unsigned long)w->who.uid);
+			status_json_str(out, user);
+			fputs(", \"command\": ", out);
+			status_json_str(out, w->who.cmd);
+			fputs(", \"since\": ", out);
+			status_json_str(out, status_time(w->who.since, 1, when,
+			    sizeof(when)));
+			fputs(", \"for\": ", out);
+			status_json_str(out, w->what);
+			fputc('}', out);
+			continue;
+		}
+		fprintf(out, "%-8ld %-10s %-19s  ", (long)w->who.pid, user,
+		    status_time(w->who.since, 0, when, sizeof(when)));
+		status_text(out, w->what, 0, 0);
+		fputs(": ", out);
+		status_text(out, w->who.cmd, STATUS_CMD_SHOWN, 1);
+		fputc('\n', out);
+	}
+	if (json)
+		fprintf(out, "%s,\n  \"waiting_partial\": %s\n",
+		    st->nwaits ? "\n  ]" : "]", st->waits_partial ? "true" :
+		    "false");
 }
 
 /*
@@ -1060,9 +1418,15 @@ status_print(FILE *out, const struct conf *conf, const char *dir, int json,
 	size_t		i;
 
 	memset(&st, 0, sizeof(st));
+	conf_init(&st.dirconf);
 	st.conf = conf;
 	st.dir = dir;
 	st.adhoc = flags & STATUS_ADHOC;
+	st.all = (flags & STATUS_ALL) != 0;
+	if (st.all) {
+		status_read_dir(&st);
+		st.conf = &st.dirconf;
+	}
 	st.have_table = holders_load(&st.table, STATUS_MAX_LOCKS) == 0;
 	st.too_many = !st.have_table && errno == E2BIG;
 	status_collect(&st);
@@ -1072,6 +1436,10 @@ status_print(FILE *out, const struct conf *conf, const char *dir, int json,
 	if (json) {
 		fputs("{\n  \"version\": 1,\n  \"lock_dir\": ", out);
 		status_json_str(out, dir);
+		if (st.all)
+			fprintf(out, ",\n  \"lock_dir_exists\": %s,\n"
+			    "  \"lock_dir_cut\": %s", st.dir_missing ? "false" :
+			    "true", st.dir_cut ? "true" : "false");
 		fprintf(out, ",\n  \"proc_locks\": %s,\n",
 		    st.have_table ? "true" : "false");
 	} else if (st.too_many)
@@ -1083,11 +1451,19 @@ status_print(FILE *out, const struct conf *conf, const char *dir, int json,
 		fprintf(out, "note: /proc/locks cannot be read: nobody can "
 		    "tell held locks from stale files here; PIDs are those "
 		    "written in the files (unverified)\n\n");
+	if (!json && st.all && st.dir_missing) {
+		fputs("note: no lock dir ", out);
+		status_text(out, dir, 0, 0);
+		fputs(": nothing has run here\n\n", out);
+	} else if (!json && st.dir_cut)
+		fprintf(out, "note: the lock dir holds more than %d names: "
+		    "only the first are shown\n\n", STATUS_MAX_DIR);
 	if (!st.adhoc || json)
 		status_print_jobs(&st, out, json);
 	status_print_sems(&st, out, json);
 	status_print_locks(&st, out, json);
 	status_print_queues(&st, out, json);
+	status_print_waiting(&st, out, json);
 	if (json)
 		fputs("}\n", out);
 
@@ -1098,7 +1474,15 @@ status_print(FILE *out, const struct conf *conf, const char *dir, int json,
 	free(st.files);
 	free(st.sem_first);
 	free(st.job_first);
+	for (i = 0; i < st.nrows; i++)
+		free(st.rows[i].own_command);
 	free(st.rows);
+	free(st.waits);
+	for (i = 0; i < st.nxlocks; i++)
+		free(st.xlocks[i].name);
+	free(st.xlocks);
+	free(st.sem_guessed);
+	conf_free(&st.dirconf);
 	holders_free(&st.table);
 	return (ferror(out) ? -1 : 0);
 }

@@ -86,6 +86,45 @@ supervisor_sweep_soon(struct supervisor *s)
 		ev_timer_start(s->loop, &s->sweep);
 }
 
+/*
+ * Shutting down, in supervisord's order: the running jobs of the highest
+ * priority first; once they are all done, those of the next; and so on.
+ */
+static void
+supervisor_stop_next(struct supervisor *s)
+{
+	struct job	*j;
+	size_t		 i;
+	int		 prio = 0, any;
+
+	if (s->in_stop)
+		return;		/* a job_stop below finished a job at once */
+	s->in_stop = 1;
+	for (;;) {
+		any = 0;
+		for (i = 0; i < s->njobs; i++) {
+			j = s->jobs[i];
+			if (j->state == JOB_DONE)
+				continue;
+			if (j->stop_requested)
+				goto out;	/* that group is still going */
+			if (!any || j->conf->priority > prio)
+				prio = j->conf->priority;
+			any = 1;
+		}
+		if (!any)
+			break;
+		for (i = 0; i < s->njobs; i++) {
+			j = s->jobs[i];
+			if (j->state != JOB_DONE && !j->stop_requested &&
+			    j->conf->priority == prio)
+				job_stop(j, s->signal, 0);
+		}
+	}
+out:
+	s->in_stop = 0;
+}
+
 /* A job reached JOB_DONE; the last one ends the loop. */
 static void
 supervisor_done_cb(struct job *j, void *arg)
@@ -96,8 +135,11 @@ supervisor_done_cb(struct job *j, void *arg)
 	(void)j;
 	if (s->nretiring > 0)
 		supervisor_sweep_soon(s);	/* it may be one of them */
-	if (--s->nactive > 0)
+	if (--s->nactive > 0) {
+		if (s->nsignals == 1)
+			supervisor_stop_next(s);
 		return;
+	}
 	for (i = 0; i < LOCKRUN_ARRAY_LEN(supervisor_signals); i++)
 		ev_signal_stop(s->loop, &s->sigs[i]);
 	ev_signal_stop(s->loop, &s->usr2);
@@ -197,9 +239,10 @@ supervisor_sweep_cb(struct ev_loop *loop, ev_timer *w, int revents)
 }
 
 /*
- * SIGTERM, SIGINT or SIGHUP: stop every job gracefully; a second signal
- * skips the grace period. SIGHUP reloads the file instead when lockrun
- * runs all of its jobs (s->reload).
+ * SIGTERM, SIGINT or SIGHUP: stop every job gracefully, highest priority
+ * first (jobs that have not started yet at once: they must not start
+ * now); a second signal skips the grace period. SIGHUP reloads the file
+ * instead when lockrun runs all of its jobs (s->reload).
  */
 static void
 supervisor_signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
@@ -227,11 +270,28 @@ supervisor_signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
 	log_info("received SIG%s%s", util_signame(w->signum),
 	    s->nsignals > 1 ? ": stopping now" : ": stopping");
 	notify_send("STOPPING=1");
+	s->env.stopping = 1;
 	s->nheld = 0;			/* cancelled below, never started */
-	for (i = 0; i < s->njobs; i++)
-		job_stop(s->jobs[i], w->signum, s->nsignals > 1);
 	for (i = 0; i < s->nretiring; i++)
 		job_stop(s->retiring[i], w->signum, s->nsignals > 1);
+	if (s->nsignals > 1) {
+		for (i = 0; i < s->njobs; i++)
+			job_stop(s->jobs[i], w->signum, 1);
+		return;
+	}
+	s->in_stop = 1;
+	for (i = 0; i < s->njobs; i++) {
+		switch (s->jobs[i]->state) {
+		case JOB_IDLE: case JOB_REPLACING: case JOB_WAITING:
+		case JOB_BACKOFF:
+			job_stop(s->jobs[i], w->signum, 0);
+			break;
+		default:
+			break;
+		}
+	}
+	s->in_stop = 0;
+	supervisor_stop_next(s);
 }
 
 /* SIGUSR2: reopen the jobs' log files (logrotate has renamed them). */
@@ -306,11 +366,47 @@ supervisor_add(struct supervisor *s, const struct conf_job *c)
 {
 	unsigned	i;
 
-	s->jobs = util_xreallocarray(s->jobs, s->njobs + c->numprocs,
-	    sizeof(*s->jobs));
 	for (i = 0; i < c->numprocs; i++)
-		s->jobs[s->njobs++] = job_new(c, i, &s->env,
-		    supervisor_done_cb, s);
+		supervisor_add_one(s, c, i);
+}
+
+/* Add instance i of a job. */
+void
+supervisor_add_one(struct supervisor *s, const struct conf_job *c,
+    unsigned i)
+{
+	struct job	*j;
+
+	j = job_new(c, i, &s->env, supervisor_done_cb, s);
+	j->seq = s->nseq++;
+	supervisor_push(&s->jobs, &s->njobs, j);
+}
+
+/* By priority, then by order of adding (the file's). */
+static int
+supervisor_priority_cmp(const void *a, const void *b)
+{
+	const struct job	*x = *(struct job *const *)a;
+	const struct job	*y = *(struct job *const *)b;
+
+	if (x->conf->priority != y->conf->priority)
+		return (x->conf->priority < y->conf->priority ? -1 : 1);
+	return (x->seq < y->seq ? -1 : x->seq > y->seq);
+}
+
+/* Start the n jobs of v: the lower priority first, as supervisord. */
+static void
+supervisor_start_all(struct job **v, size_t n)
+{
+	struct job	**order;
+	size_t		  i;
+
+	order = util_xcalloc(n + 1, sizeof(*order));
+	memcpy(order, v, n * sizeof(*order));
+	qsort(order, n, sizeof(*order), supervisor_priority_cmp);
+	for (i = 0; i < n; i++)
+		job_start(order[i]);
+	free(order);
 }
 
 /* Start every job and run until all are done. */
@@ -329,8 +425,7 @@ supervisor_run(struct supervisor *s)
 	/* Ad hoc there are no log files, and flock(1) takes no SIGUSR2. */
 	if (!s->env.forward && !spawn_undo_ignored(s->env.undo, SIGUSR2))
 		ev_signal_start(s->loop, &s->usr2);
-	for (i = 0; i < s->njobs; i++)
-		job_start(s->jobs[i]);
+	supervisor_start_all(s->jobs, s->njobs);
 	/* Every job has started, is waiting, or is done already. */
 	notify_send("READY=1");
 	if (s->nactive > 0) {
@@ -394,8 +489,10 @@ supervisor_reload(struct supervisor *s, struct conf *nc)
 			nchanged++;
 		else
 			nnew++;
-		for (n = 0; n < c->numprocs; n++) {
+		/* autostart = no: it runs when named, and none is here. */
+		for (n = 0; c->autostart && n < c->numprocs; n++) {
 			j = job_new(c, n, &s->env, supervisor_done_cb, s);
+			j->seq = s->nseq++;
 			j->takes_over = oc != NULL;
 			supervisor_push(&jobs, &njobs, j);
 			supervisor_push(&fresh, &nfresh, j);
@@ -430,6 +527,8 @@ supervisor_reload(struct supervisor *s, struct conf *nc)
 	/* A stop may end a job at once (done_cb): the arrays are ready. */
 	for (i = first; i < s->nretiring; i++)
 		job_stop(s->retiring[i], SIGTERM, 0);
+	if (nfresh > 1)
+		qsort(fresh, nfresh, sizeof(*fresh), supervisor_priority_cmp);
 	for (i = 0; i < nfresh; i++) {
 		if (supervisor_retiring_named(s, fresh[i]->conf->name))
 			supervisor_push(&s->held, &s->nheld, fresh[i]);

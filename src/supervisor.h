@@ -24,6 +24,8 @@ struct supervisor {
 	ev_timer	  progress;	/* the status line on a terminal */
 	int		  signal;	/* the first signal received, or 0 */
 	unsigned	  nsignals;
+	int		  in_stop;	/* in supervisor_stop_next */
+	size_t		  nseq;		/* jobs added so far (job->seq) */
 
 	supervisor_reload_cb *reload;	/* NULL: SIGHUP stops, as TERM */
 	void		 *reload_arg;
@@ -40,6 +42,8 @@ struct supervisor {
 int	supervisor_init(struct supervisor *, const struct conf *, const char *,
 	    const struct spawn_undo *);
 void	supervisor_add(struct supervisor *, const struct conf_job *);
+void	supervisor_add_one(struct supervisor *, const struct conf_job *,
+	    unsigned);
 void	supervisor_run(struct supervisor *);
 int	supervisor_reload(struct supervisor *, struct conf *);
 void	supervisor_free(struct supervisor *);

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <math.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -95,9 +96,12 @@ util_xasprintf(char **out, const char *fmt, ...)
 }
 
 /*
- * Parse a duration: a non-negative number with an optional unit ms, s, m, h
- * or d; a bare number is seconds. "1.5s" and "250ms" are fine, "10 s",
- * "-1", "5x" and "" are not.
+ * Parse a duration as systemd.time(7) writes one: numbers, each with an
+ * optional unit, added up: "90s", "1h30m", "1h 30min", "2.5h", "500ms".
+ * Units: ms/msec, s/sec/second(s), m/min/minute(s), h/hr/hour(s),
+ * d/day(s), w/week(s); a number without one is seconds. Spaces may stand
+ * between parts and before a unit. "-1", "5x", "1e3", "inf" and "" are
+ * not durations.
  */
 int
 util_parse_duration(const char *s, double *out)
@@ -106,34 +110,102 @@ util_parse_duration(const char *s, double *out)
 		const char	*unit;
 		double		 scale;
 	} units[] = {
-		{ "", 1 }, { "ms", 0.001 }, { "s", 1 }, { "m", 60 },
-		{ "h", 3600 }, { "d", 86400 },
+		{ "ms", 0.001 }, { "msec", 0.001 },
+		{ "s", 1 }, { "sec", 1 }, { "second", 1 }, { "seconds", 1 },
+		{ "m", 60 }, { "min", 60 }, { "minute", 60 }, { "minutes", 60 },
+		{ "h", 3600 }, { "hr", 3600 }, { "hour", 3600 },
+		{ "hours", 3600 },
+		{ "d", 86400 }, { "day", 86400 }, { "days", 86400 },
+		{ "w", 604800 }, { "week", 604800 }, { "weeks", 604800 },
 	};
-	const char	*p;
+	const char	*p, *num, *unit;
 	char		*end;
-	double		 v;
-	size_t		 i;
+	double		 v, total = 0;
+	size_t		 i, ulen;
+	int		 parts = 0;
 
-	/* Plain decimals only: strtod would also take "0x10", "1e3", "inf". */
 	if (s == NULL)
 		goto bad;
-	for (p = s; isdigit((unsigned char)*p); p++)
-		;
-	if (*p == '.')
-		for (p++; isdigit((unsigned char)*p); p++)
+	for (p = s;;) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p == '\0')
+			break;
+		/* Plain decimals: strtod would also take "0x10", "1e3", "inf". */
+		for (num = p; isdigit((unsigned char)*p); p++)
 			;
-	if (p == s || (p == s + 1 && *s == '.'))
+		if (*p == '.')
+			for (p++; isdigit((unsigned char)*p); p++)
+				;
+		if (p == num || (p == num + 1 && *num == '.'))
+			goto bad;
+		errno = 0;
+		v = strtod(num, &end);
+		if (errno != 0 || end != p || !isfinite(v))
+			goto bad;
+		for (unit = p; *unit == ' ' || *unit == '\t'; unit++)
+			;
+		for (p = unit; isalpha((unsigned char)*p); p++)
+			;
+		ulen = p - unit;
+		/* "1.2.3": a part without a unit ends the value or a word. */
+		if (ulen == 0 && unit == end && *p != '\0')
+			goto bad;
+		if (ulen > 0) {
+			for (i = 0; i < LOCKRUN_ARRAY_LEN(units); i++) {
+				if (strlen(units[i].unit) == ulen &&
+				    strncmp(unit, units[i].unit, ulen) == 0)
+					break;
+			}
+			if (i == LOCKRUN_ARRAY_LEN(units))
+				goto bad;
+			v *= units[i].scale;
+		}
+		total += v;
+		if (total > 100 * 365 * 86400.0)	/* a century is forever */
+			goto bad;
+		parts++;
+	}
+	if (parts == 0)
 		goto bad;
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno != 0 || end != p || !isfinite(v))
+	*out = total;
+	return (0);
+
+bad:
+	errno = EINVAL;
+	return (-1);
+}
+
+/*
+ * Parse a size in bytes as supervisord writes one: a number with an
+ * optional KB, MB or GB (of 1024), in any case: "1MB", "50mb", "4096".
+ */
+int
+util_parse_size(const char *s, unsigned long *out)
+{
+	static const struct {
+		const char	*unit;
+		unsigned long	 scale;
+	} units[] = {
+		{ "", 1 }, { "KB", 1024 }, { "MB", 1024 * 1024 },
+		{ "GB", 1024UL * 1024 * 1024 },
+	};
+	const char	*p;
+	unsigned long	 n = 0;
+	size_t		 i;
+
+	for (p = s; *p >= '0' && *p <= '9'; p++) {
+		if (n > 0xffffffffUL)
+			goto bad;
+		n = n * 10 + (unsigned long)(*p - '0');
+	}
+	if (p == s)
 		goto bad;
 	for (i = 0; i < LOCKRUN_ARRAY_LEN(units); i++) {
-		if (strcmp(end, units[i].unit) == 0) {
-			v *= units[i].scale;
-			if (v > 100 * 365 * 86400.0)	/* a century is forever */
+		if (strcasecmp(p, units[i].unit) == 0) {
+			if (n > 0xffffffffffUL / units[i].scale)
 				goto bad;
-			*out = v;
+			*out = n * units[i].scale;
 			return (0);
 		}
 	}
@@ -275,6 +347,32 @@ util_valid_name(const char *s)
 	    strspn(dot + 1, "0123456789") == strlen(dot + 1))
 		return (0);
 	return (1);
+}
+
+/*
+ * The user named (or numbered) s: its uid and primary gid (either may be
+ * NULL). -1 when there is none.
+ */
+int
+util_user(const char *s, uid_t *uid, gid_t *gid)
+{
+	struct passwd	*pw;
+	unsigned long	 n;
+
+	errno = 0;
+	if ((pw = getpwnam(s)) == NULL && util_parse_uint(s, 0, 0x7fffffff,
+	    &n) == 0)
+		pw = getpwuid((uid_t)n);
+	if (pw == NULL) {
+		if (errno == 0)
+			errno = ENOENT;
+		return (-1);
+	}
+	if (uid != NULL)
+		*uid = pw->pw_uid;
+	if (gid != NULL)
+		*gid = pw->pw_gid;
+	return (0);
 }
 
 /* Format seconds the way a person reads them: 250ms, 12s, 5m, 2h3m. */

@@ -18,6 +18,7 @@ int	 util_xasprintf(char **, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 
 int	 util_parse_duration(const char *, double *);
+int	 util_parse_size(const char *, unsigned long *);
 int	 util_parse_uint(const char *, unsigned long, unsigned long,
 	    unsigned long *);
 int	 util_parse_int(const char *, long, long, long *);
@@ -25,6 +26,7 @@ int	 util_parse_bool(const char *, int *);
 int	 util_parse_signal(const char *, int *);
 const char *util_signame(int);
 int	 util_valid_name(const char *);
+int	 util_user(const char *, uid_t *, gid_t *);
 void	 util_format_duration(double, char *, size_t);
 double	 util_now(void);
 /* What /proc/PID/stat says of a process. */

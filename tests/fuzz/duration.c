@@ -3,9 +3,14 @@
  * parser of every duration lockrun reads (--wait, --timeout, wait_timeout,
  * stopwaitsecs, ...), and util_format_duration, which prints them back.
  *
- * Checked against a reference written from the documentation: a plain
- * decimal number (digits, at most one '.', no sign, exponent or hex) and
- * an optional unit ms, s, m, h or d; at most a century; nothing else.
+ * Checked against a reference written from the documentation
+ * (systemd.time(7)'s forms): parts added up, each a plain decimal number
+ * (digits, at most one '.', no sign, exponent or hex) with an optional
+ * unit (ms msec s sec second seconds m min minute minutes h hr hour hours
+ * d day days w week weeks), spaces or tabs between parts and before a
+ * unit; a part without a unit is seconds and ends the value or is
+ * followed by a space; at least one part; at most a century; nothing
+ * else.
  */
 #include "config.h"
 
@@ -38,43 +43,75 @@ fuzz_reference(const char *s, double *out)
 		const char	*unit;
 		double		 scale;
 	} units[] = {
-		{ "", 1 }, { "ms", 0.001 }, { "s", 1 }, { "m", 60 },
-		{ "h", 3600 }, { "d", 86400 },
+		{ "ms", 0.001 }, { "msec", 0.001 }, { "s", 1 }, { "sec", 1 },
+		{ "second", 1 }, { "seconds", 1 }, { "m", 60 }, { "min", 60 },
+		{ "minute", 60 }, { "minutes", 60 }, { "h", 3600 },
+		{ "hr", 3600 }, { "hour", 3600 }, { "hours", 3600 },
+		{ "d", 86400 }, { "day", 86400 }, { "days", 86400 },
+		{ "w", 604800 }, { "week", 604800 }, { "weeks", 604800 },
 	};
-	const char	*p = s;
-	char		*num;
-	size_t		 ndigits = 0, i;
-	double		 v;
+	const char	*p = s, *start, *word;
+	char		*num, *unit;
+	size_t		 ndigits, i, nparts = 0;
+	double		 v, total = 0;
+	int		 spaced;
 
-	while (isdigit((unsigned char)*p)) {
-		p++;
-		ndigits++;
-	}
-	if (*p == '.') {
-		p++;
+	for (;;) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p == '\0')
+			break;
+		start = p;
+		ndigits = 0;
 		while (isdigit((unsigned char)*p)) {
 			p++;
 			ndigits++;
 		}
-	}
-	if (ndigits == 0)
-		return (0);
-	num = strndup(s, p - s);
-	errno = 0;
-	v = strtod(num, NULL);
-	free(num);
-	if (errno != 0 || !isfinite(v))
-		return (0);	/* underflow or overflow: not a duration */
-	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
-		if (strcmp(p, units[i].unit) == 0) {
-			v *= units[i].scale;
-			if (v > FUZZ_CENTURY)
-				return (0);
-			*out = v;
-			return (1);
+		if (*p == '.') {
+			p++;
+			while (isdigit((unsigned char)*p)) {
+				p++;
+				ndigits++;
+			}
 		}
+		if (ndigits == 0)
+			return (0);
+		num = strndup(start, p - start);
+		errno = 0;
+		v = strtod(num, NULL);
+		free(num);
+		if (errno != 0 || !isfinite(v))
+			return (0);	/* underflow or overflow */
+		spaced = *p == ' ' || *p == '\t';
+		while (*p == ' ' || *p == '\t')
+			p++;
+		word = p;
+		while (isalpha((unsigned char)*p))
+			p++;
+		if (p == word) {
+			/* Seconds: then the end, or a space. */
+			if (*p != '\0' && !spaced)
+				return (0);
+		} else {
+			unit = strndup(word, p - word);
+			for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+				if (strcmp(unit, units[i].unit) == 0)
+					break;
+			}
+			free(unit);
+			if (i == sizeof(units) / sizeof(units[0]))
+				return (0);
+			v *= units[i].scale;
+		}
+		total += v;
+		if (total > FUZZ_CENTURY)
+			return (0);
+		nparts++;
 	}
-	return (0);
+	if (nparts == 0)
+		return (0);
+	*out = total;
+	return (1);
 }
 
 int

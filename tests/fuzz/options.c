@@ -65,8 +65,20 @@ fuzz_check_run(int argc, char **argv, const struct options *o, int first)
 			fuzz_fail("--config with ad hoc locks", o->config);
 		return;
 	}
+	if (o->fd != -1) {
+		/* flock's "flock 9": a descriptor alone, and no command. */
+		if (o->nlocks > 0 || o->semaphore != NULL || o->status)
+			fuzz_fail("--fd with other locks or --status", "");
+		if (first != argc)
+			fuzz_fail("--fd with a command", "");
+		return;
+	}
 	if (o->nlocks == 0 && o->semaphore == NULL)
 		fuzz_fail("ad hoc with nothing to lock", "");
+	/* run-this-one: whose holder to stop, and wait for. */
+	if (o->replace && (o->nlocks != 1 || o->shared || o->no_wait))
+		fuzz_fail("--replace without one exclusive --lock to wait for",
+		    "");
 	if (o->status ? first != argc : first >= argc)
 		fuzz_fail("command and --status disagree", "");
 }

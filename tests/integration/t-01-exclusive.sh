@@ -16,7 +16,7 @@ wait_for 'test -s "$T/holder.pid"' 5
 cmd=$(cat "$T/holder.pid")
 
 # Busy: 75, the command does not run, one line naming the lock and holder.
-expect_rc 75 lockrun --no-wait --lock "$F" -- touch "$T/ran"
+expect_rc 75 lockrun -v --no-wait --lock "$F" -- touch "$T/ran"
 [ ! -e "$T/ran" ] || fail "the command ran although the lock was busy"
 stderr_has "$F"
 # lockrun reads at most 256 KiB of /proc/locks to name the holder: on a

@@ -38,7 +38,7 @@ b=$BG_PID
 wait_for 'test -e "$T/a.saw" && test -e "$T/b.saw"' 10
 
 # Exclusive is refused while they run; another shared run gets in.
-expect_rc 75 lockrun --no-wait --lock "$F" -- touch "$T/ran"
+expect_rc 75 lockrun -v --no-wait --lock "$F" -- touch "$T/ran"
 [ ! -e "$T/ran" ] || fail "exclusive command ran under shared holders"
 stderr_has "$F"
 expect_rc 0 lockrun --no-wait --shared --lock "$F" -- true

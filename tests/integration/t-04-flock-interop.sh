@@ -1,6 +1,7 @@
 #!/bin/sh
 # t-04-flock-interop.sh: lockrun --lock and util-linux flock(1) exclude each
-# other on the same file (both use flock(2) on the path as given).
+# other on the same file (both use flock(2) on the path as given), and
+# neither writes into it.
 
 # Conditions for wait_for and sh -c scripts are meant to expand later.
 # shellcheck disable=SC2016
@@ -15,7 +16,7 @@ F=$T/shared-with-flock.lock
 start_bg flock "$F" "$HOLD" "$T/flock.pid" "$T/release1"
 fl=$BG_PID
 wait_for 'test -s "$T/flock.pid"' 5
-expect_rc 75 lockrun --no-wait --lock "$F" -- touch "$T/ran"
+expect_rc 75 lockrun -v --no-wait --lock "$F" -- touch "$T/ran"
 [ ! -e "$T/ran" ] || fail "lockrun ran its command while flock(1) held the lock"
 stderr_has "$F"
 touch "$T/release1"
@@ -40,3 +41,16 @@ expect_rc 0 flock -n -s "$F" true
 expect_rc 1 flock -n -x "$F" true
 touch "$T/release3"
 expect_bg_rc 0 "$sh_lr"
+
+# The file is the user's, as for flock(1): its contents are left alone (some
+# lock the data file itself), also when the run is busy or signalled.
+printf 'keep me\n' >"$T/data"
+expect_rc 0 lockrun --lock "$T/data" -- true
+start_bg lockrun --lock "$T/data" -- "$HOLD" "$T/data.pid" "$T/release4"
+data_lr=$BG_PID
+wait_for 'test -s "$T/data.pid"' 5
+expect_rc 75 lockrun -n --lock "$T/data" -- true
+touch "$T/release4"
+expect_bg_rc 0 "$data_lr"
+[ "$(cat "$T/data")" = "keep me" ] ||
+    fail "lockrun changed the --lock file: '$(cat "$T/data")'"

@@ -69,7 +69,7 @@ while [ "$i" -lt 3 ]; do
 	i=$((i + 1))
 done
 wait_for 'test -s "$T/holder.0" && test -s "$T/holder.1" && test -s "$T/holder.2"' 10
-expect_rc 75 lockrun --lock-dir "$L" --semaphore s --slots 3 --no-wait -- touch "$T/ran"
+expect_rc 75 lockrun -v --lock-dir "$L" --semaphore s --slots 3 --no-wait -- touch "$T/ran"
 [ ! -e "$T/ran" ] || fail "a fourth run got in with 3 slots held"
 stderr_has "3/3"
 touch "$T/release"

@@ -37,7 +37,7 @@ wait_for 'test -e "$T/p1" && test -e "$T/p2"' 20
 for f in gpu.00.lock gpu.01.lock; do
 	[ -e "$L/$f" ] || fail "portalocker made no $f: $(ls "$L")"
 done
-expect_rc 75 lockrun --lock-dir "$L" -n --semaphore gpu --slots 2 -- true
+expect_rc 75 lockrun -v --lock-dir "$L" -n --semaphore gpu --slots 2 -- true
 stderr_has "semaphore gpu: 2/2 slots busy"
 
 # A waiting lockrun gets a slot when portalocker lets go.

@@ -25,10 +25,10 @@ wait_for 'test -s "$T/sleeper.self" && test -s "$LOCKDIR/sleeper.pid"' 5
 JOBPID=$(read_pid "$T/sleeper.self")
 pidfile_is sleeper "$JOBPID"
 
-expect_rc 75 lockrun --config "$CONF" sleeper
+expect_rc 75 lockrun -v --config "$CONF" sleeper
 stderr_has "already running as pid $JOBPID"
 # Without a job name too: the only job is skipped, so its 75 is the status.
-expect_rc 75 lockrun --config "$CONF"
+expect_rc 75 lockrun -v --config "$CONF"
 stderr_has "already running as pid $JOBPID"
 
 # busy_exit_code = 0 in [lockrun]: cron wants a skipped run to look fine.
@@ -40,7 +40,7 @@ busy_exit_code = 0
 [job:sleeper]
 command = echo run >>"$T/sleeper.runs"
 EOF
-expect_rc 0 lockrun --config "$T/busy0.ini" sleeper
+expect_rc 0 lockrun -v --config "$T/busy0.ini" sleeper
 stderr_has "already running as pid $JOBPID"
 
 # on_running = fail: 75 as well, and said as a failure.
@@ -80,7 +80,7 @@ EOF
 TAG=a start_bg lockrun --config "$T/wait.ini" waiter 2>"$T/wait-a.err"
 A=$BG_PID
 wait_for 'test -s "$T/wait.a"' 5
-TAG=b start_bg lockrun --config "$T/wait.ini" waiter 2>"$T/wait-b.err"
+TAG=b start_bg lockrun -v --config "$T/wait.ini" waiter 2>"$T/wait-b.err"
 B=$BG_PID
 wait_for 'grep -q "job waiter: waiting" "$T/wait-b.err"' 5
 [ ! -e "$T/wait.b" ] || fail "on_running = wait started a second instance at once"
@@ -128,7 +128,7 @@ wait_for 'test -s "$T/rep.self" && test -s "$T/rep.child" && test -s "$LOCKDIR/r
 REP=$(read_pid "$T/rep.self")
 REPCHILD=$(read_pid "$T/rep.child")
 pidfile_is rep "$REP"
-expect_rc 0 lockrun --config "$T/replace2.ini" rep
+expect_rc 0 lockrun -v --config "$T/replace2.ini" rep
 stderr_has "replacing pid $REP"
 all_gone "$REP" "$REPCHILD" || fail "replace: the old instance still runs"
 [ -f "$T/rep.second" ] || fail "replace: the new instance did not run"
@@ -160,7 +160,7 @@ wait_for 'test -s "$T/stub.self" && test -s "$T/stub.child" && test -s "$LOCKDIR
 STUB=$(read_pid "$T/stub.self")
 STUBCHILD=$(read_pid "$T/stub.child")
 START=$(now)
-expect_rc 0 lockrun --config "$T/stubborn2.ini" stub
+expect_rc 0 lockrun -v --config "$T/stubborn2.ini" stub
 TOOK=$(elapsed "$START" "$(now)")
 stderr_has "sending KILL"
 all_gone "$STUB" "$STUBCHILD" || fail "replace: the TERM-proof instance still runs"
@@ -189,7 +189,7 @@ on_running = replace
 stopwaitsecs = 2s
 wait_timeout = 20s
 EOF
-start_bg lockrun --config "$T/ar1.ini" svc 2>"$T/ar1.err"
+start_bg lockrun -v --config "$T/ar1.ini" svc 2>"$T/ar1.err"
 A1=$BG_PID
 wait_for 'test -s "$T/svc.hold" && test -s "$LOCKDIR/svc.pid"' 5
 expect_rc 0 lockrun --config "$T/ar2.ini" svc

@@ -50,10 +50,10 @@ command = if [ -e "$T/done.r1" ] && [ -e "$T/done.r2" ]; then echo after; else e
 locks = db
 EOF
 
-start_bg lockrun --config "$CONF" r1 r2 2>"$T/readers.err"
+start_bg lockrun -v --config "$CONF" r1 r2 2>"$T/readers.err"
 READERS=$BG_PID
 wait_for 'test -e "$T/in.r1" && test -e "$T/in.r2"' 5
-start_bg lockrun --config "$CONF" w 2>"$T/writer.err"
+start_bg lockrun -v --config "$CONF" w 2>"$T/writer.err"
 WRITER=$BG_PID
 wait_for 'grep -q "job w: waiting" "$T/writer.err"' 5
 [ ! -e "$T/w.saw" ] || fail "the writer ran while the readers held db"
@@ -94,9 +94,9 @@ numprocs = 10
 locks = b:exclusive, a
 EOF
 START=$(now)
-start_bg lockrun --config "$T/ab.ini" ab 2>"$T/ab.err"
+start_bg lockrun -v --config "$T/ab.ini" ab 2>"$T/ab.err"
 AB=$BG_PID
-start_bg lockrun --config "$T/ab.ini" ba 2>"$T/ba.err"
+start_bg lockrun -v --config "$T/ab.ini" ba 2>"$T/ba.err"
 BA=$BG_PID
 expect_bg_rc 0 "$AB" 30
 expect_bg_rc 0 "$BA" 30

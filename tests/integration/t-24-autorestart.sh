@@ -1,6 +1,7 @@
 # tests/integration/t-24-autorestart.sh: autorestart = unexpected restarts a
-# job that exits with a status not in exitcodes, startretries times, with
-# growing delays, then gives up with the last status; an expected exit is
+# job that exits with a status not in exitcodes; one that keeps failing to
+# start (it ends before startsecs) is tried startretries more times, with
+# growing delays, then given up with the last status; an expected exit is
 # not restarted.
 
 # wait_for takes its condition in single quotes, to be evaluated later.
@@ -10,7 +11,7 @@
 . "${TESTDIR:-$(dirname "$0")}/conf-lib.sh"
 
 # flaky_conf STATUS [EXTRA]: a job that notes the time of each run, then exits
-# STATUS.
+# STATUS (before startsecs: each run is a failed start).
 flaky_conf() {
 	write_conf <<EOF
 [lockrun]
@@ -21,6 +22,7 @@ command = date +%s.%N >>"$T/runs"; exit $1
 autorestart = unexpected
 exitcodes = 0
 startretries = 3
+startsecs = 10
 ${2:-}
 EOF
 	rm -f "$T/runs"
@@ -43,6 +45,8 @@ expect_rc 75 lockrun --config "$CONF" flaky
 expect_bg_rc 3 "$FLAKY" 15
 RUNS=$(count_lines "$T/runs")
 [ "$RUNS" -eq 4 ] || fail "expected 4 runs (1 + 3 restarts), got $RUNS"
+grep -q "job flaky: gave up: 4 failed starts in a row (startretries = 3)" \
+    "$T/flaky.err" || fail "no 'gave up' line: $(cat "$T/flaky.err")"
 # The gaps between runs: about 0.5 s, 1 s, 2 s. A delay never ends early, so
 # each gap is at least (nearly) its delay; load can only stretch a gap, so
 # assert just that each is longer than the one before.
@@ -56,8 +60,9 @@ assert_between "$3" 1.8 10 "third restart delay (s)"
 awk -v a="$1" -v b="$2" -v c="$3" 'BEGIN { exit !(b > a && c > b) }' ||
     fail "restart delays do not grow: $GAPS"
 
-# --- exit 0, expected: 1 run ------------------------------------------------
+# --- exit 0, expected: 1 run (startsecs = 0: every start succeeds) ----------
 flaky_conf 0
+sed -i '/^startsecs/d' "$CONF"
 expect_runs 0 1 "an expected exit"
 
 # --- exit 3 listed in exitcodes: expected too, 1 run, status 3 --------------
@@ -82,6 +87,7 @@ lock_dir = $LOCKDIR
 command = date +%s.%N >>"$T/runs"; exit 4
 autorestart = true
 startretries = 0
+startsecs = 10
 EOF
 rm -f "$T/runs"
 expect_runs 4 1 "startretries = 0"
@@ -96,6 +102,7 @@ command = date +%s.%N >>"$T/runs"; exit 3
 singleton = no
 autorestart = unexpected
 startretries = 2
+startsecs = 10
 EOF
 rm -f "$T/runs"
 expect_runs 3 3 "singleton = no"

@@ -37,7 +37,7 @@ shutdown() {
 	for f in $ALL_FILES; do
 		rm -f "$T/$f"
 	done
-	start_bg_int lockrun --config "$CONF" "$@" 2>"$T/lockrun.err"
+	start_bg_int lockrun -v --config "$CONF" "$@" 2>"$T/lockrun.err"
 	LR=$BG_PID
 	for f in $ALL_FILES; do
 		wait_for "test -s \"\$T/$f\"" 5
@@ -84,7 +84,7 @@ command = trap '' TERM INT; echo \$\$ >"$T/stubborn.sh"; "$PIDEXEC" "$T/stubborn
 stopwaitsecs = 60s
 EOF
 rm -f "$T/stubborn.sh" "$T/stubborn.sleep"
-start_bg lockrun --config "$CONF" 2>"$T/lockrun.err"
+start_bg lockrun -v --config "$CONF" 2>"$T/lockrun.err"
 LR=$BG_PID
 wait_for 'test -s "$T/stubborn.sh" && test -s "$T/stubborn.sleep"' 5
 SH=$(read_pid "$T/stubborn.sh")

@@ -40,9 +40,9 @@ is_running "$JOB" || fail "the job (pid $JOB) died with lockrun"
 is_running "$SLEEP" || fail "the job's child (pid $SLEEP) died with lockrun"
 
 # The orphan keeps every lock the job took: PID file, named lock, slot.
-expect_rc 75 lockrun --config "$CONF" orphan
+expect_rc 75 lockrun -v --config "$CONF" orphan
 stderr_has "already running as pid $JOB"
-expect_rc 75 lockrun --config "$CONF" other
+expect_rc 75 lockrun -v --config "$CONF" other
 [ ! -e "$T/other.runs" ] || fail "a job ran under a lock the orphan holds"
 expect_rc 75 lockrun --lock-dir "$LOCKDIR" --no-wait --semaphore s --slots 1 -- true
 [ "$(count_lines "$T/runs")" = 1 ] || fail "the job ran twice"
@@ -89,8 +89,8 @@ B=$(read_pid "$T/b.runs")
 BSLEEP=$(read_pid "$T/b.sleep")
 kill -KILL "$LR"
 wait_bg "$LR" 5
-expect_rc 75 lockrun --config "$T/two.ini" a
-expect_rc 75 lockrun --config "$T/two.ini" b
+expect_rc 75 lockrun -v --config "$T/two.ini" a
+expect_rc 75 lockrun -v --config "$T/two.ini" b
 kill -s KILL -- "-$A"
 wait_for "all_gone $A $ASLEEP" 5
 is_running "$B" || fail "job b died with job a"
@@ -99,7 +99,7 @@ touch "$T/quick.a" "$T/quick.b"
 expect_rc 0 lockrun --config "$T/two.ini" a
 [ "$(count_lines "$T/a.runs")" = 2 ] || fail "job a did not run again"
 # b's are still held by b's orphan.
-expect_rc 75 lockrun --config "$T/two.ini" b
+expect_rc 75 lockrun -v --config "$T/two.ini" b
 kill -s KILL -- "-$B"
 wait_for "all_gone $B $BSLEEP" 5
 expect_rc 0 lockrun --config "$T/two.ini" b

@@ -103,7 +103,7 @@ bad_conf 8 "command: empty"
 conf_with <<EOF
 [job:a]
 command = true
-timeout = 5 minutes
+timeout = 5 fortnights
 EOF
 bad_conf 9 "timeout: bad duration"
 

@@ -187,7 +187,7 @@ expect_rc 137 lockrun --config "$CONF" e0 killed ok1
 start_bg lockrun --config "$CONF" held 2>"$T/held.err"
 HOLDER=$BG_PID
 wait_for 'test -s "$T/held.pid" && test -s "$LOCKDIR/held.pid"' 5
-expect_rc 0 lockrun --config "$CONF" held ok1
+expect_rc 0 lockrun -v --config "$CONF" held ok1
 stderr_has "job held: skipped"
 expect_rc 3 lockrun --config "$CONF" held e3
 # Alone, a skipped job is busy: 75; so are several when all were skipped.

@@ -38,7 +38,7 @@ EOF
 chmod +x "$T/bin/worker"
 
 # leftover_conf ON_RUNNING: the job starts a worker in a session of its own,
-# then exits 1 (unexpected: restart).
+# then exits 1 before startsecs (a failed start: tried again).
 leftover_conf() {
 	write_conf <<EOF
 [lockrun]
@@ -48,6 +48,7 @@ lock_dir = $LOCKDIR
 command = echo run >>"$T/runs"; setsid "$T/bin/worker" & sleep 0.2; exit 1
 autorestart = true
 startretries = 2
+startsecs = 60
 on_running = $1
 EOF
 	rm -f "$T/W" "$T/runs" "$T/overlap" "$T"/worker.* "$T"/go.*
@@ -92,7 +93,7 @@ release() {
 
 # --- on_running = skip: the leftover holds the singleton, no restart --------
 leftover_conf skip
-start_bg lockrun --config "$CONF" 2>"$T/skip.err"
+start_bg lockrun -v --config "$CONF" 2>"$T/skip.err"
 LR=$BG_PID
 W1=$(worker 1)
 # The restart is due 0.5 s after the job's exit: lockrun skips it and ends
@@ -112,7 +113,7 @@ note "skip: exit $SKIP_RC: $(tr '\n' '|' <"$T/skip.err")"
 
 # --- on_running = wait: each restart waits for the last worker ---------------
 leftover_conf wait
-start_bg lockrun --config "$CONF" 2>"$T/wait.err"
+start_bg lockrun -v --config "$CONF" 2>"$T/wait.err"
 LR=$BG_PID
 for n in 1 2; do
 	WN=$(worker "$n")
@@ -126,7 +127,7 @@ for n in 1 2; do
 	release "$WN"
 done
 WN=$(worker 3)
-# No more restarts (startretries = 2): lockrun ends with the job's status,
+# No more tries (startretries = 2): lockrun ends with the job's status,
 # the last worker still running.
 wait_for 'no_overlap && ! is_running $LR' 30
 wait_bg "$LR"

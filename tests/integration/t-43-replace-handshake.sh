@@ -47,11 +47,11 @@ wait_timeout = 1s
 stopwaitsecs = 1s
 EOF
 # A takes the job's PID file and waits for the slot.
-start_bg lockrun --config "$CONF" job 2>"$T/a.err"
+start_bg lockrun -v --config "$CONF" job 2>"$T/a.err"
 A=$BG_PID
 wait_for 'grep -q "waiting" "$T/a.err"' 30
 # B asks to replace A, which has no command running yet; B gives up.
-expect_rc 75 lockrun --config "$T/replace.ini" job
+expect_rc 75 lockrun -v --config "$T/replace.ini" job
 stderr_has "gave up"
 is_running "$A" || fail "the waiting run ended when another asked to replace it: $(cat "$T/a.err")"
 [ ! -e "$T/job.runs" ] || fail "a command ran while the slot was held: $(cat "$T/job.runs")"
@@ -94,12 +94,12 @@ mkdir -p "$LOCKDIR"
 start_bg flock "$LOCKDIR/named.lock" "$HOLD" "$T/named.pid" "$T/named.release"
 FL=$BG_PID
 wait_for 'test -s "$T/named.pid"' 10
-start_bg lockrun --config "$T/slow.ini" slow 2>"$T/slow.err"
+start_bg lockrun -v --config "$T/slow.ini" slow 2>"$T/slow.err"
 SLOW=$BG_PID
 wait_for 'test -s "$T/slow.self" && test -s "$LOCKDIR/slow.pid"' 10
 pidfile_is slow "$(read_pid "$T/slow.self")"
 START=$(now)
-expect_rc 75 lockrun --config "$T/slow-replace.ini" slow
+expect_rc 75 lockrun -v --config "$T/slow-replace.ini" slow
 TOOK=$(elapsed "$START" "$(now)")
 note "the replacing run gave up after $TOOK s (wait_timeout = 5s)"
 stderr_has "replacing pid"

@@ -62,7 +62,7 @@ stderr_has "Permission denied"
 # A PID file an older lockrun left 0644: nobody takes the lock read-only.
 chmod 0644 "$SHARED/shared.pid"
 start_bg setpriv --reuid=65534 --regid=65534 --clear-groups \
-    lockrun --config "$NB/jobs.ini" shared 2>"$T/first.err"
+    lockrun -v --config "$NB/jobs.ini" shared 2>"$T/first.err"
 FIRST=$BG_PID
 wait_for 'test -s "$NB/job.pid"' 10
 JOB=$(read_pid "$NB/job.pid")
@@ -89,10 +89,10 @@ assert jobs["shared"]["pid"] == int(sys.argv[2]), jobs
 done
 
 # A second run as nobody is skipped, and says who runs it.
-expect_rc 75 as_nobody lockrun --config "$NB/jobs.ini" shared
+expect_rc 75 as_nobody lockrun -v --config "$NB/jobs.ini" shared
 stderr_has "already running as pid $JOB"
 # Root's run of the job is skipped as well.
-expect_rc 75 lockrun --config "$CONF" shared
+expect_rc 75 lockrun -v --config "$CONF" shared
 stderr_has "already running as pid $JOB"
 
 touch "$NB/release"

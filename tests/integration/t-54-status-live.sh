@@ -38,7 +38,7 @@ wait_bg "$SUP" 10
 is_running "$JOB" || fail "the job died with its supervisor"
 
 # It still holds its locks: another run is skipped.
-expect_rc 75 lockrun --config "$CONF" live
+expect_rc 75 lockrun -v --config "$CONF" live
 stderr_has "already running as pid $JOB"
 
 # The table: the job's pid everywhere, the supervisor's nowhere.
@@ -113,7 +113,7 @@ wait_bg "$SUP" 10
 touch "$T/release-main"
 wait_for "! is_running $MAIN" 10
 is_running "$CHILD" || fail "the job's background process is gone"
-expect_rc 75 lockrun --config "$CONF" live
+expect_rc 75 lockrun -v --config "$CONF" live
 stderr_has "already running as pid $CHILD"
 expect_rc 0 lockrun --config "$CONF" --status
 cp "$T/stdout" "$T/table"

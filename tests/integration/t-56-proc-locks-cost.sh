@@ -157,7 +157,7 @@ command -v flock >/dev/null || skip "no flock(1) to hold the PID file"
 mkdir -p "$LOCKDIR"
 start_bg flock "$LOCKDIR/one.pid" "$HOLD" "$T/fl.pid" "$T/fl.release"
 wait_for 'test -s "$T/fl.pid"' 10
-expect_rc 75 lockrun --config "$CONF"
+expect_rc 75 lockrun -v --config "$CONF"
 stderr_has "job one is already running as pid"
 note "beside $n helper(s) with $NLOCKS descriptors: $(cat "$T/stderr")"
 touch "$T/fl.release" "$T/release"

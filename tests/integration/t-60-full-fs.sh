@@ -80,7 +80,7 @@ LR=$BG_PID
 wait_for 'test -s "$T/j.pid"' 10
 J=$(read_pid "$T/j.pid")
 [ ! -s "$MNT/locks/j.pid" ] || fail "a PID was written on a full file system"
-expect_rc 75 lockrun --config "$CONF"
+expect_rc 75 lockrun -v --config "$CONF"
 stderr_has "job j is already running as pid $J"
 expect_rc 0 lockrun --config "$CONF" --status
 grep -Eq "^j +running +$J " "$T/stdout" ||

@@ -44,7 +44,7 @@ EOF
 	start_bg lockrun --config "$CONF"
 	LR=$BG_PID
 	wait_for 'test -s "$T/j.pid"' 10
-	expect_rc 75 lockrun --config "$CONF"
+	expect_rc 75 lockrun -v --config "$CONF"
 	stderr_has "job j is already running as pid $(read_pid "$T/j.pid")"
 	touch "$T/release"
 	expect_bg_rc 0 "$LR" 10

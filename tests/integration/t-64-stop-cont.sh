@@ -157,7 +157,7 @@ wait_for 'test -s "$T/k.pid"' 10
 K=$(read_pid "$T/k.pid")
 # lockrun's own descriptor still holds the lock (so the kernel names
 # lockrun, not the job, as its holder).
-expect_rc 75 lockrun --config "$CONF"
+expect_rc 75 lockrun -v --config "$CONF"
 stderr_has "job closer is already running"
 kill -KILL "$LR"
 wait_bg "$LR" 10

@@ -48,7 +48,7 @@ stopwaitsecs = 20
 command = trap 'echo INT >\"$T/gone.sig\"; exit 0' INT; echo \$\$ >\"$T/gone.pid\"; while :; do sleep 0.05; done
 stopsignal = INT"
 
-start_bg_int lockrun --config "$CONF" 2>"$T/lockrun.err"
+start_bg_int lockrun -v --config "$CONF" 2>"$T/lockrun.err"
 LR=$BG_PID
 wait_for 'test -s "$T/same.pid" && test -s "$T/change.old" && test -s "$T/gone.pid"' 10
 SAME=$(read_pid "$T/same.pid")
@@ -104,7 +104,7 @@ wait_for "all_gone $SAME $NEW $NEWJOB" 10
 # --- with job names given, SIGHUP is a hang-up: lockrun stops ----------------
 cp "$T/good.ini" "$CONF"
 rm -f "$T/same.pid"
-start_bg lockrun --config "$CONF" same 2>"$T/named.err"
+start_bg lockrun -v --config "$CONF" same 2>"$T/named.err"
 LR=$BG_PID
 wait_for 'test -s "$T/same.pid"' 10
 SAME=$(read_pid "$T/same.pid")

@@ -43,6 +43,7 @@ command = exit 3
 [job:flaky]
 command = exit 1
 autorestart = true
+startsecs = 5s
 startretries = 2
 
 [job:holder]
@@ -63,7 +64,7 @@ mkdir -p "$LOCKDIR"
 start_bg flock "$LOCKDIR/door.lock" sleep 1.5
 wait_for 'test -e "$LOCKDIR/door.lock"' 5
 BEFORE=$(date +%s)
-start_bg lockrun --config "$CONF" 2>"$T/lockrun.err"
+start_bg lockrun -v --config "$CONF" 2>"$T/lockrun.err"
 LR=$BG_PID
 
 wait_for 'has lockrun_job_runs_total ok 1 && has lockrun_job_last_exit_status ok 0' 10

@@ -94,7 +94,7 @@ command = env >"$T/run.env"; exec sleep 60
 command = true
 locks = door
 EOF
-NOTIFY_SOCKET=$SOCK start_bg_int lockrun --config "$CONF" 2>"$T/lockrun.err"
+NOTIFY_SOCKET=$SOCK start_bg_int lockrun -v --config "$CONF" 2>"$T/lockrun.err"
 LR=$BG_PID
 wait_for 'grep -qs "^READY=1" "$T/notify.log"' 10
 # When READY=1 came, run had started (lockrun writes its PID first) and

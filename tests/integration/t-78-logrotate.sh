@@ -27,7 +27,7 @@ command = seq 1 200000; echo end
 stdout_logfile = logs/burst.log
 EOF
 
-start_bg lockrun --config "$CONF" talk 2>"$T/lockrun.err"
+start_bg lockrun -v --config "$CONF" talk 2>"$T/lockrun.err"
 LR=$BG_PID
 wait_for '[ "$(count_lines "$LOG")" -ge 20 ]' 10
 

@@ -46,7 +46,7 @@ startretries = 1000
 stopwaitsecs = 500ms
 EOF
 
-start_bg_int lockrun --config "$CONF" 2>"$T/lockrun.log"
+start_bg_int lockrun -v --config "$CONF" 2>"$T/lockrun.log"
 LR=$BG_PID
 wait_for 'test -f "$T/log" && test "$(grep -c "^start " "$T/log")" -ge 24' 30
 start_bg "$STORM" killer -i 50 -p 0 "$T" "$T/stop" "$T/kills"
@@ -91,7 +91,7 @@ done
 
 starts=$(grep -c '^start ' "$T/log" || :)
 over=$(grep -c '^overlap ' "$T/log" || :)
-restarts=$(grep -c 'restart [0-9]* of' "$T/lockrun.log" || :)
+restarts=$(grep -c 'restarting in\|trying again in' "$T/lockrun.log" || :)
 kj=$(sed -n 's/^kills-job //p' "$T/kills")
 # First and last thirds of the samples (the first 5 s are warm-up).
 awk -v n="$SECS" '

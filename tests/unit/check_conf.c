@@ -252,10 +252,40 @@ END_TEST
 
 START_TEST(test_conf_unknown_section)
 {
-	test_expect_error("[job:a]\ncommand = x\n\n[program:b]\ncommand = y\n",
-	    "4: [program:b]: unknown section (expected [lockrun], "
-	    "[job:NAME] or [semaphore:NAME])");
+	test_expect_error("[job:a]\ncommand = x\n\n[programs:b]\ncommand = y\n",
+	    "4: [programs:b]: unknown section (expected [lockrun], "
+	    "[job:NAME], [program:NAME] or [semaphore:NAME])");
 	test_expect_prefix("[job]\n", "1: [job]: unknown section");
+}
+END_TEST
+
+/* supervisord's [program:NAME] is a job with supervisord's defaults. */
+START_TEST(test_conf_program_section)
+{
+	struct conf	c;
+
+	test_expect_ok(&c, "[program:cat]\ncommand = /bin/cat\n"
+	    "[job:dog]\ncommand = true\n");
+	ck_assert_uint_eq(c.njobs, 2);
+	ck_assert_str_eq(c.jobs[0].name, "cat");
+	ck_assert_int_eq(c.jobs[0].autorestart, CONF_RESTART_UNEXPECTED);
+	ck_assert_double_eq(c.jobs[0].startsecs, 1);
+	ck_assert_int_eq(c.jobs[1].autorestart, CONF_RESTART_FALSE);
+	ck_assert_double_eq(c.jobs[1].startsecs, 0);
+	conf_free(&c);
+	test_expect_error("[job:a]\ncommand = x\n[program:a]\ncommand = y\n",
+	    "3: [program:a]: duplicate section (first at line 1)");
+	/* Its other sections say what to use instead. */
+	test_expect_prefix("[supervisord]\nlogfile = x\n",
+	    "1: [supervisord]: a supervisord section that lockrun does not "
+	    "support: configures supervisord itself");
+	test_expect_prefix("[group:g]\nprograms = a\n",
+	    "1: [group:g]: a supervisord section that lockrun does not "
+	    "support: lockrun has no groups");
+	test_expect_prefix("[unix_http_server]\n",
+	    "1: [unix_http_server]: a supervisord section");
+	test_expect_prefix("[rpcinterface:supervisor]\n",
+	    "1: [rpcinterface:supervisor]: a supervisord section");
 }
 END_TEST
 
@@ -277,8 +307,8 @@ END_TEST
 START_TEST(test_conf_bad_duration)
 {
 	test_expect_error("[job:a]\ncommand = x\n\nwait_timeout = 10x\n",
-	    "4: wait_timeout: bad duration \"10x\" (expected e.g. 250ms, "
-	    "10s, 5m, 2h, 1d)");
+	    "4: wait_timeout: bad duration \"10x\" (expected e.g. 500ms, "
+	    "90s, 5min, 1h30m, 2.5h, 1d)");
 	test_expect_prefix("[job:a]\ncommand = x\ntimeout = -1\n",
 	    "3: timeout: bad duration \"-1\"");
 	test_expect_prefix("[job:a]\ncommand = x\nstopwaitsecs =\n",
@@ -670,8 +700,8 @@ START_TEST(test_conf_syntax_error)
 	test_expect_error("[job:a]\n = x\n",
 	    "2: syntax error (expected [section] or key = value)");
 	test_expect_error("command = x\n[job:a]\n",
-	    "1: command: not in a section (expected [lockrun], [job:NAME] or "
-	    "[semaphore:NAME] before it)");
+	    "1: command: not in a section (expected [lockrun], [job:NAME], "
+	    "[program:NAME] or [semaphore:NAME] before it)");
 }
 END_TEST
 
@@ -680,8 +710,8 @@ START_TEST(test_conf_first_error_only)
 	/* The bad value comes first, even though its key is applied late. */
 	test_expect_error("[job:a]\ncommand = x\ntimeout = soon\n"
 	    "[bogus]\nfoo = bar\n",
-	    "3: timeout: bad duration \"soon\" (expected e.g. 250ms, 10s, 5m, "
-	    "2h, 1d)");
+	    "3: timeout: bad duration \"soon\" (expected e.g. 500ms, 90s, "
+	    "5min, 1h30m, 2.5h, 1d)");
 	/* Checks made after the file is read: the lowest line wins. */
 	test_expect_error("[job:a]\nsemaphore = nope\n[job:b]\ncommand = x\n",
 	    "1: [job:a]: command: missing (expected command = a shell "
@@ -767,13 +797,132 @@ START_TEST(test_conf_expand_env)
 	    "stdout_logfile = %(ENV_LOCKRUN_TEST_UNSET)s/out\n",
 	    "3: stdout_logfile: environment variable LOCKRUN_TEST_UNSET is "
 	    "not set (in %(ENV_LOCKRUN_TEST_UNSET)s)");
-	test_expect_error("[job:a]\ncommand = %(program_name)s\n",
-	    "2: command: unknown expansion \"%(program_name)s\" (expected "
-	    "%(here)s or %(ENV_NAME)s; write %% for a literal %)");
-	test_expect_prefix("[job:a]\ncommand = %(here)d\n",
-	    "2: command: bad expansion \"%(here)d\"");
+	test_expect_error("[job:a]\ncommand = %(program)s\n",
+	    "2: command: unknown expansion \"%(program)s\" (expected "
+	    "%(here)s, %(program_name)s, %(group_name)s, %(host_node_name)s, "
+	    "%(process_num)d, %(numprocs)d or %(ENV_NAME)s; write %% for a "
+	    "literal %; the command can also read $LOCKRUN_JOB and "
+	    "$LOCKRUN_INSTANCE)");
+	test_expect_error("[job:a]\ncommand = %(here)d\n",
+	    "2: command: %(here)d: %d needs a number, and here is text "
+	    "(write %(here)s)");
+	test_expect_prefix("[job:a]\ncommand = %(here)\n",
+	    "2: command: bad expansion \"%(here)\" (expected %(NAME)s, or "
+	    "%(NAME)d for a number");
 	test_expect_prefix("[job:a]\ncommand = %(ENV_)s\n",
 	    "2: command: unknown expansion \"%(ENV_)s\"");
+}
+END_TEST
+
+/* supervisord's keys lockrun does not support: harmless, or why not. */
+START_TEST(test_conf_supervisord_keys)
+{
+	struct conf	c;
+
+	test_expect_ok(&c, "[program:x]\ncommand = true\n"
+	    "stopasgroup = true\nkillasgroup = false\n"
+	    "stdout_capture_maxbytes = 1MB\nstderr_events_enabled = false\n"
+	    "serverurl = AUTO\nstdout_logfile = NONE\n");
+	ck_assert_str_eq(c.jobs[0].stdout_logfile, "/dev/null");
+	conf_free(&c);
+	test_expect_error("[program:x]\ncommand = true\n"
+	    "stdout_events_enabled = true\n",
+	    "3: stdout_events_enabled: a supervisord key that lockrun does "
+	    "not support with \"true\": lockrun sends no events: set it to "
+	    "false or remove it");
+	test_expect_prefix("[program:x]\ncommand = true\nnumprocs_start = 1\n",
+	    "3: numprocs_start: a supervisord key that lockrun does not "
+	    "support with \"1\": lockrun numbers the instances from 0");
+	test_expect_prefix("[program:x]\ncommand = true\nserverurl = "
+	    "unix:///tmp/s.sock\n", "3: serverurl: a supervisord key");
+	test_expect_prefix("[program:x]\ncommand = true\n"
+	    "stderr_logfile = AUTO\n", "3: stderr_logfile: AUTO: a "
+	    "supervisord value that lockrun does not support: lockrun keeps "
+	    "no child log directory");
+	/* A real typo still gets its guess. */
+	test_expect_prefix("[program:x]\ncommand = true\nstartsec = 1\n",
+	    "3: startsec: unknown key in [program:x] (did you mean startsecs?)");
+}
+END_TEST
+
+/* supervisord's names: the job's, the host's, and the instance's. */
+START_TEST(test_conf_expand_supervisord)
+{
+	struct conf		 c, *cp = &c;
+	struct conf_job		 inst;
+	const struct conf_job	*j;
+	char			 host[256];
+
+	ck_assert_int_eq(gethostname(host, sizeof(host)), 0);
+	test_expect_ok(cp, "[program:cat]\n"
+	    "command = /bin/cat %(program_name)s %(group_name)s "
+	    "%(host_node_name)s 100%%\n");
+	j = &c.jobs[0];
+	{
+		char	*want;
+
+		util_xasprintf(&want, "/bin/cat cat cat %s 100%%", host);
+		ck_assert_str_eq(j->command, want);
+		free(want);
+	}
+	ck_assert_int_eq(j->templated, 0);
+	ck_assert_ptr_eq(conf_job_instance(j, 0, &inst), j);
+	conf_free(&c);
+
+	/* %(process_num)d: a template, made for each instance. */
+	test_expect_ok(cp, "[program:w]\n"
+	    "command = run --n=%(process_num)d --of=%(numprocs)d 50%% "
+	    "%(program_name)s\n"
+	    "process_name = %(program_name)s_%(process_num)02d\n"
+	    "directory = /srv/w%(process_num)d\n"
+	    "stdout_logfile = logs/%(program_name)s-%(process_num)03d.log\n"
+	    "environment = A=\"%(process_num)d\",B=\"100%%\"\n"
+	    "numprocs = 12\n");
+	j = &c.jobs[0];
+	ck_assert(j->templated & CONF_TMPL_COMMAND);
+	ck_assert(j->templated & CONF_TMPL_ENVIRONMENT);
+	{
+		const struct conf_job	*i7 = conf_job_instance(j, 7, &inst);
+		char			*want;
+
+		ck_assert_ptr_eq(i7, &inst);
+		ck_assert_str_eq(i7->command, "run --n=7 --of=12 50% w");
+		ck_assert_str_eq(i7->process_name, "w_07");
+		ck_assert_str_eq(i7->directory, "/srv/w7");
+		util_xasprintf(&want, "%s/logs/w-007.log", test_dir);
+		ck_assert_str_eq(i7->stdout_logfile, want);
+		free(want);
+		ck_assert_str_eq(i7->environment[0], "A=7");
+		ck_assert_str_eq(i7->environment[1], "B=100%");
+		conf_job_instance_free(i7, &inst);
+	}
+	conf_free(&c);
+
+	/* Only where supervisord allows it, with a way out. */
+	test_expect_error("[job:a]\ncommand = x\ntimeout = %(process_num)d\n",
+	    "3: timeout: %(process_num)d differs from one instance to the "
+	    "next, and is known only in command, process_name, directory, "
+	    "environment, stdout_logfile and stderr_logfile of a job (the "
+	    "command can also read $LOCKRUN_INSTANCE)");
+	test_expect_error("[lockrun]\nlock_dir = /run/%(program_name)s\n",
+	    "2: lock_dir: %(program_name)s is known only in a [job:NAME] or "
+	    "[program:NAME] section");
+	test_expect_error("[job:a]\ncommand = x %(process_num)d\n"
+	    "process_name = a\nnumprocs = 2\n",
+	    "3: process_name: with numprocs = 2 it must name "
+	    "%(process_num)d, or every instance has the same name (as "
+	    "supervisord requires)");
+	/* A literal %% stays one, and is no expansion. */
+	test_expect_ok(cp, "[job:a]\ncommand = echo %%(process_num)d "
+	    "%(process_num)d\nnumprocs = 2\n");
+	{
+		const struct conf_job	*i1 = conf_job_instance(&c.jobs[0], 1,
+		    &inst);
+
+		ck_assert_str_eq(i1->command, "echo %(process_num)d 1");
+		conf_job_instance_free(i1, &inst);
+	}
+	conf_free(&c);
 }
 END_TEST
 
@@ -926,8 +1075,8 @@ START_TEST(test_conf_continuation)
 
 	/* An error in a continued value names the key's first line. */
 	test_expect_error("[job:a]\ncommand = x\nwait_timeout = 1\n  0x\n",
-	    "3: wait_timeout: bad duration \"1 0x\" (expected e.g. 250ms, "
-	    "10s, 5m, 2h, 1d)");
+	    "3: wait_timeout: bad duration \"1 0x\" (expected e.g. 500ms, "
+	    "90s, 5min, 1h30m, 2.5h, 1d)");
 }
 END_TEST
 
@@ -1033,7 +1182,7 @@ START_TEST(test_conf_too_long_line)
 	text[max + 1] = '\0';
 	util_xasprintf(&bad, "[job:b]\ntimeout = soon\n; c\n%s = 1\n", text);
 	test_expect_error(bad, "2: timeout: bad duration \"soon\" (expected "
-	    "e.g. 250ms, 10s, 5m, 2h, 1d)");
+	    "e.g. 500ms, 90s, 5min, 1h30m, 2.5h, 1d)");
 	free(bad);
 	free(text);
 }
@@ -1214,6 +1363,9 @@ conf_suite(void)
 	tcase_add_test(tc, test_conf_defaults);
 	tcase_add_test(tc, test_conf_empty_file);
 	tcase_add_test(tc, test_conf_unknown_section);
+	tcase_add_test(tc, test_conf_program_section);
+	tcase_add_test(tc, test_conf_expand_supervisord);
+	tcase_add_test(tc, test_conf_supervisord_keys);
 	tcase_add_test(tc, test_conf_unknown_key);
 	tcase_add_test(tc, test_conf_bad_duration);
 	tcase_add_test(tc, test_conf_bad_boolean);

@@ -151,6 +151,28 @@ START_TEST(test_lock_pid_roundtrip)
 }
 END_TEST
 
+/* A file the user named (--lock) keeps its contents: flock(1) never writes. */
+START_TEST(test_lock_user_file_untouched)
+{
+	struct lock	l;
+	char		*p = tpath("data"), buf[16];
+	int		 fd;
+
+	ck_assert_int_ne(fd = open(p, O_RDWR | O_CREAT, 0644), -1);
+	ck_assert_int_eq(write(fd, "keep me\n", 8), 8);
+	lock_init(&l, p, LOCK_EXCLUSIVE);
+	l.user = 1;
+	ck_assert_int_eq(lock_try(&l), 0);
+	ck_assert_int_eq(lock_write_pid(&l, 4242, NULL), 0);
+	ck_assert_int_eq(lock_clear_pid(&l), 0);
+	lock_free(&l);
+	ck_assert_int_eq(pread(fd, buf, sizeof(buf), 0), 8);
+	ck_assert_int_eq(memcmp(buf, "keep me\n", 8), 0);
+	close(fd);
+	free(p);
+}
+END_TEST
+
 START_TEST(test_lock_mode_ignores_umask)
 {
 	struct lock	l;
@@ -241,6 +263,7 @@ main(void)
 
 	tcase_add_checked_fixture(tc, tmpdir_setup, tmpdir_teardown);
 	tcase_add_test(tc, test_lock_exclusive_contends);
+	tcase_add_test(tc, test_lock_user_file_untouched);
 	tcase_add_test(tc, test_lock_shared_overlap);
 	tcase_add_test(tc, test_lock_close_releases_keeps_file);
 	tcase_add_test(tc, test_lock_refuses_symlink_and_fifo);

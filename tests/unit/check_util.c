@@ -35,12 +35,40 @@ START_TEST(test_util_duration_units)
 }
 END_TEST
 
+/* systemd.time(7)'s spellings: parts added up, long unit names, spaces. */
+START_TEST(test_util_duration_systemd)
+{
+	static const struct {
+		const char	*s;
+		double		 secs;
+	} good[] = {
+		{ "90s", 90 }, { "1h30m", 5400 }, { "1h 30min", 5400 },
+		{ "2.5h", 9000 }, { "500ms", 0.5 }, { "500 msec", 0.5 },
+		{ "1min30s", 90 }, { "2 hours", 7200 }, { "1 day 2h", 93600 },
+		{ "1w", 604800 }, { "3 weeks", 1814400 }, { "10 s", 10 },
+		{ " 10", 10 }, { "10 ", 10 }, { "1h2m", 3720 },
+		{ "1h 30", 3630 }, { "5sec", 5 }, { "1hr", 3600 },
+		{ "2seconds", 2 }, { "1minute", 60 },
+	};
+	double	d;
+	size_t	i;
+
+	for (i = 0; i < LOCKRUN_ARRAY_LEN(good); i++) {
+		ck_assert_msg(util_parse_duration(good[i].s, &d) == 0,
+		    "refused '%s'", good[i].s);
+		ck_assert_msg(d > good[i].secs - 1e-9 && d < good[i].secs + 1e-9,
+		    "'%s' is %g, not %g", good[i].s, d, good[i].secs);
+	}
+}
+END_TEST
+
 START_TEST(test_util_duration_rejects_junk)
 {
 	static const char *const bad[] = {
-		"", "s", "-1", "+1", "10 s", "5x", "1e400", "nan", "inf",
-		"10ss", " 10", "1h2m", "99999999999d", "0x10", "1e3", "1e-9",
-		".", "1..2", "1.2.3",
+		"", "s", "-1", "+1", "5x", "1e400", "nan", "inf", "10ss",
+		"99999999999d", "0x10", "1e3", "1e-9", ".", "1..2", "1.2.3",
+		"   ", "1h -30m", "1M", "5 x", "h1", "1h,30m", "100 years",
+		"50000w 50000w",
 	};
 	double	d = 42;
 	size_t	i;
@@ -153,6 +181,7 @@ main(void)
 	TCase	*tc = tcase_create("util");
 
 	tcase_add_test(tc, test_util_duration_units);
+	tcase_add_test(tc, test_util_duration_systemd);
 	tcase_add_test(tc, test_util_duration_rejects_junk);
 	tcase_add_test(tc, test_util_uint_range);
 	tcase_add_test(tc, test_util_int_sign);
