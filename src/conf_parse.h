@@ -15,10 +15,11 @@ enum conf_section {
 	CONF_SEC_LOCKRUN,
 	CONF_SEC_JOB,
 	CONF_SEC_SEM,
+	CONF_SEC_LOCK,
 };
 
 #define CONF_EXPECT_SECTION	\
-	"expected [lockrun], [job:NAME] or [semaphore:NAME]"
+	"expected [lockrun], [job:NAME], [semaphore:NAME] or [lock:NAME]"
 
 /* A "semaphore =" entry, resolved once the whole file is read. */
 struct conf_semref {
@@ -69,6 +70,7 @@ struct conf_parse {
 	/* Room in c->jobs, c->sems and refs: they grow by doubling. */
 	size_t			 jobcap;
 	size_t			 semcap;
+	size_t			 lockcap;
 	size_t			 refcap;
 };
 

@@ -31,6 +31,9 @@
 #include "supervisor.h"
 #include "trust.h"
 #include "util.h"
+#ifdef HAVE_ZOOKEEPER
+#include "zk.h"
+#endif
 
 #define EXIT_TIMEOUT	124	/* as timeout(1) */
 
@@ -43,6 +46,7 @@ lockrun_usage(FILE *f)
 	fprintf(f,
 "usage: lockrun [options] --lock PATH [--lock PATH ...] -- COMMAND [ARG...]\n"
 "       lockrun [options] --semaphore NAME --slots N -- COMMAND [ARG...]\n"
+"       lockrun [options] --zookeeper HOSTS --semaphore NAME --slots N -- CMD...\n"
 "       lockrun [options] --config FILE [--check] [JOB...]\n"
 "       lockrun [--lock-dir DIR] --config FILE --status [--json]\n"
 "       lockrun [--lock PATH ...] [--semaphore NAME --slots N] --status [--json]\n"
@@ -56,6 +60,10 @@ lockrun_usage(FILE *f)
 "      --semaphore NAME        take one slot of semaphore NAME ...\n"
 "      --slots N               ... which has N slots (1..%d)\n"
 "      --lock-dir DIR          where semaphores and job files live\n"
+"      --zookeeper HOSTS       --semaphore is fleet wide, in ZooKeeper at\n"
+"                              HOSTS (host:port,...[/path]); --slots 1: a\n"
+"                              fleet mutex\n"
+"      --session-timeout DUR   its ZooKeeper session timeout (%gs)\n"
 "  -n, --no-wait               fail at once if a lock or slot is busy\n"
 "  -w, --wait DURATION         give up after DURATION (default: wait forever)\n"
 "  -E, --conflict-exit-code N  exit status when busy or given up (default %d)\n"
@@ -73,9 +81,10 @@ lockrun_usage(FILE *f)
 "\n"
 "Durations: 250ms, 10s, 5m, 2h, 1d; a bare number is seconds.\n"
 "Exit status: the command's; 128+N if killed by signal N; 75 busy; 124\n"
-"timeout; 126/127 not executable/not found; 64 usage; 78 bad config.\n",
-	    LOCKRUN_MAX_SLOTS, LOCKRUN_DEFAULT_BUSY_EXIT,
-	    LOCKRUN_DEFAULT_STOPWAIT);
+"timeout; 126/127 not executable/not found; 64 usage; 78 bad config;\n"
+"69 ZooKeeper unavailable, or the command stopped as its claim ran out.\n",
+	    LOCKRUN_MAX_SLOTS, LOCKRUN_DEFAULT_SESSION,
+	    LOCKRUN_DEFAULT_BUSY_EXIT, LOCKRUN_DEFAULT_STOPWAIT);
 }
 
 static void __attribute__((noreturn, format(printf, 1, 2)))
@@ -302,8 +311,8 @@ lockrun_claim_sizes(const struct conf *c, char **names, const char *dir,
 		cl->locks[i].fd = -1;
 	}
 	for (i = 0; i < c->nsems && code == 0; i++) {
-		if (!used[i])
-			continue;
+		if (!used[i] || c->sems[i].fleet)
+			continue;	/* a fleet semaphore's size is its own */
 		cs = &c->sems[i];
 		if (sem_claim_size(&cl->locks[i], dir, cs->name, cs->slots,
 		    &theirs) == 0) {
@@ -345,6 +354,9 @@ lockrun_job_code(const struct job *j, int busy_code, int sig)
 		return (busy_code);
 	case JOB_RESULT_CANCELLED:
 		return (128 + sig);
+	case JOB_RESULT_LOST:
+	case JOB_RESULT_UNAVAILABLE:
+		return (EX_UNAVAILABLE);
 	case JOB_RESULT_ERROR:
 		return (lockrun_cantcreat(j->error) ? EX_CANTCREAT : EX_OSERR);
 	case JOB_RESULT_NONE:
@@ -394,6 +406,40 @@ lockrun_exit_code(const struct supervisor *s, int busy_code)
 	return (0);
 }
 
+/*
+ * Set up the ZooKeeper session of c (made on first use): 0, or -1 with
+ * the error said, naming what (the option, or the key).
+ */
+static int
+lockrun_zookeeper(const struct conf *c, const char *what)
+{
+#ifdef HAVE_ZOOKEEPER
+	char	why[256];
+
+	if (zk_configure(c->zookeeper, c->session_timeout, why,
+	    sizeof(why)) == 0)
+		return (0);
+	if (c->path != NULL)
+		log_error("%s:%d: %s: %s", c->path, c->zookeeper_line, what,
+		    why);
+	else
+		log_error("%s: %s", what, why);
+#else
+	log_error("%s: lockrun was built without ZooKeeper support", what);
+	(void)c;
+#endif
+	return (-1);
+}
+
+/* Close the ZooKeeper session: our nodes go at once, for all to see. */
+static void
+lockrun_zk_shutdown(void)
+{
+#ifdef HAVE_ZOOKEEPER
+	zk_shutdown();
+#endif
+}
+
 /* Ad hoc mode: one job, built from the command line. */
 static int
 lockrun_adhoc(struct options *o, char **cmd)
@@ -411,7 +457,14 @@ lockrun_adhoc(struct options *o, char **cmd)
 		conf.sems = util_xcalloc(1, sizeof(*conf.sems));
 		conf.sems[0].name = util_xstrdup(o->semaphore);
 		conf.sems[0].slots = (unsigned)o->slots;
+		conf.sems[0].fleet = o->zookeeper != NULL;
 		conf.nsems = 1;
+	}
+	if (o->zookeeper != NULL) {
+		conf.zookeeper = util_xstrdup(o->zookeeper);
+		conf.session_timeout = o->session_timeout;
+		if (lockrun_zookeeper(&conf, "--zookeeper") == -1)
+			exit(EX_USAGE);
 	}
 	/*
 	 * Looking creates nothing; a semaphore's lock dir is made to run.
@@ -475,6 +528,7 @@ lockrun_adhoc(struct options *o, char **cmd)
 	s.env.no_wait = o->no_wait;
 	s.env.forward = 1;
 	s.env.queues = queues;
+	s.env.fleet_wait = conf.session_timeout;
 	/*
 	 * The command gets the terminal at once when it could read stdin
 	 * from it (Ctrl-C and Ctrl-Z then reach it first); else when it asks
@@ -492,6 +546,7 @@ lockrun_adhoc(struct options *o, char **cmd)
 		code = lockrun_exit_code(&s, busy_code);
 		lockrun_free_claims(&claims);
 	}
+	lockrun_zk_shutdown();
 	supervisor_free(&s);
 	if (s.env.tty != -1)
 		close(s.env.tty);
@@ -801,6 +856,11 @@ lockrun_config(struct options *o, char **names)
 	}
 	lockrun_log_settings(o, &conf);
 
+	if (conf.zookeeper != NULL && lockrun_zookeeper(&conf,
+	    "zookeeper") == -1) {
+		conf_free(&conf);
+		return (EX_CONFIG);
+	}
 	dir = lockrun_lock_dir(o, &conf);
 	if (supervisor_init(&s, &conf, dir, &lockrun_undo) == -1) {
 		log_warn("event loop");
@@ -808,6 +868,7 @@ lockrun_config(struct options *o, char **names)
 	}
 	s.env.no_wait = o->no_wait;
 	s.env.queues = 1;
+	s.env.fleet_wait = conf.session_timeout;
 	for (i = 0; i < conf.njobs; i++) {
 		if (lockrun_named(names, conf.jobs[i].name))
 			supervisor_add(&s, &conf.jobs[i]);
@@ -835,6 +896,7 @@ lockrun_config(struct options *o, char **names)
 		code = lockrun_exit_code(&s, busy_code);
 		lockrun_free_claims(&claims);
 	}
+	lockrun_zk_shutdown();
 	supervisor_free(&s);
 	conf_free(&conf);
 	free(dir);

@@ -56,6 +56,9 @@ struct spawn {
 	const int		*keep_fds;	/* lock fds the child inherits */
 	size_t			 nkeep;
 	const struct spawn_undo	*undo;		/* or NULL */
+	int			 pdeathsig;	/* sent to the child when we die,
+						   or 0 */
+	pid_t			 parent;	/* ... we, as getppid() sees us */
 };
 
 void	spawn_undo_record(struct spawn_undo *);

@@ -27,6 +27,7 @@ const char *util_signame(int);
 int	 util_valid_name(const char *);
 void	 util_format_duration(double, char *, size_t);
 double	 util_now(void);
+double	 util_boottime(void);
 /* What /proc/PID/stat says of a process. */
 struct util_proc {
 	char	state;		/* R S D Z T ... */
