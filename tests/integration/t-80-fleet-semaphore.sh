@@ -3,7 +3,13 @@
 # on 8 "hosts" (lockruns with their own lock dirs and host names, one
 # ZooKeeper): never more than 2 at once (an atomic mkdir marker per slot),
 # all 8 finish, in the order they came; --slots 1 is a fleet mutex.
+
+# wait_for takes its condition in single quotes, to be evaluated later.
+# shellcheck disable=SC2016
+
+# shellcheck source-path=SCRIPTDIR source=lib.sh disable=SC1091
 . "${TESTDIR:-$(dirname "$0")}/lib.sh"
+# shellcheck source-path=SCRIPTDIR source=zk-lib.sh disable=SC1091
 . "$TESTDIR/zk-lib.sh"
 
 zk_start 1
@@ -25,7 +31,7 @@ chmod +x "$T/bin/job"
 i=1
 while [ "$i" -le 8 ]; do
 	# Each comes once the one before stands in line: arrival order is i.
-	start_bg as_host "h$i" lockrun -v --zookeeper "$ZK/t80" \
+	start_host "h$i" lockrun -v --zookeeper "$ZK/t80" \
 	    --semaphore db --slots 2 -- "$T/bin/job" "$T" "$i" \
 	    2>"$T/err.$i"
 	eval "pid_$i=\$BG_PID"
@@ -48,11 +54,11 @@ awk 'NR > 1 && $2 <= prev { exit 1 } { prev = $2 }' "$T/order" ||
 
 # A fleet mutex: the second host waits for the first.
 rm -f "$T/order"
-start_bg as_host a lockrun --zookeeper "$ZK/t80" --semaphore mx --slots 1 \
+start_host a lockrun --zookeeper "$ZK/t80" --semaphore mx --slots 1 \
     -- "$HOLD" "$T/a.pid" "$T/a.go"
 a=$BG_PID
 wait_for 'test -s "$T/a.pid"' 30
-start_bg as_host b lockrun --zookeeper "$ZK/t80" --semaphore mx --slots 1 \
+start_host b lockrun --zookeeper "$ZK/t80" --semaphore mx --slots 1 \
     -- "$PIDEXEC" "$T/b.pid" true
 b=$BG_PID
 expect_rc 75 as_host c lockrun --no-wait --zookeeper "$ZK/t80" \

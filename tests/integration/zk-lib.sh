@@ -13,6 +13,8 @@
 #	zk_ruok N		true if server N answers
 #	as_host NAME CMD...	run CMD as host NAME: its own lock dir
 #				($T/host-NAME) and LOCKRUN_HOSTNAME=NAME
+#	start_host NAME CMD...	the same in the background (start_bg):
+#				BG_PID is CMD's own pid
 #
 # The servers are started with start_bg and carry the test's tag, so the
 # cleanup of lib.sh stops them, even when the test fails. Without a JRE or
@@ -98,6 +100,7 @@ zk_start_server() {
 # zk_start N: see above.
 zk_start() {
 	ZK_N=$1
+	# shellcheck disable=SC2046
 	set -- $(zk_free_ports $((ZK_N * 3)))
 	_zk_i=1
 	_zk_servers=
@@ -170,5 +173,14 @@ as_host() {
 	_zk_h=$1
 	shift
 	mkdir -p "$T/host-$_zk_h"
-	LOCKRUN_HOSTNAME=$_zk_h LOCKRUN_LOCK_DIR=$T/host-$_zk_h "$@"
+	env LOCKRUN_HOSTNAME="$_zk_h" LOCKRUN_LOCK_DIR="$T/host-$_zk_h" "$@"
+}
+
+# start_host NAME CMD...: see above.
+start_host() {
+	_zk_h=$1
+	shift
+	mkdir -p "$T/host-$_zk_h"
+	start_bg env LOCKRUN_HOSTNAME="$_zk_h" \
+	    LOCKRUN_LOCK_DIR="$T/host-$_zk_h" "$@"
 }
