@@ -53,7 +53,8 @@ done
 wait_for 'test -d "$T/running.report"' 30
 # The two that skip end by themselves; the one that runs waits.
 wait_for '[ "$(for p in $pid_a $pid_b $pid_c; do is_running $p && echo; done | wc -l)" -eq 1 ]' 30
-runner= p=
+runner=
+p=
 for h in a b c; do
 	eval "p=\$pid_$h"
 	if is_running "$p"; then
