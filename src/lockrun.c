@@ -33,6 +33,7 @@
 #include "util.h"
 #ifdef HAVE_ZOOKEEPER
 #include "zk.h"
+#include "zk_status.h"
 #endif
 
 #define EXIT_TIMEOUT	124	/* as timeout(1) */
@@ -440,6 +441,20 @@ lockrun_zk_shutdown(void)
 #endif
 }
 
+/* --status: the host's, then the fleet's; 0 or the exit code. */
+static int
+lockrun_status(const struct conf *c, const char *dir, int json, int flags)
+{
+	status_more_fn	*more = NULL;
+
+#ifdef HAVE_ZOOKEEPER
+	if (c->zookeeper != NULL && conf_uses_fleet(c))
+		more = zk_status_print;
+#endif
+	return (status_print_more(stdout, c, dir, json, flags, more,
+	    (void *)c) == 0 ? 0 : EX_IOERR);
+}
+
 /* Ad hoc mode: one job, built from the command line. */
 static int
 lockrun_adhoc(struct options *o, char **cmd)
@@ -515,8 +530,7 @@ lockrun_adhoc(struct options *o, char **cmd)
 
 	if (o->status) {
 		/* Who holds these locks and slots (flock(1) cannot say). */
-		code = status_print(stdout, &conf, dir, o->json,
-		    STATUS_ADHOC) == 0 ? 0 : EX_IOERR;
+		code = lockrun_status(&conf, dir, o->json, STATUS_ADHOC);
 		conf_free(&conf);
 		free(dir);
 		return (code);
@@ -848,8 +862,11 @@ lockrun_config(struct options *o, char **names)
 	if (o->status) {
 		/* Looking creates nothing and locks nothing. */
 		dir = lockrun_choose_lock_dir(o, &conf);
-		code = status_print(stdout, &conf, dir, o->json, 0) == 0 ?
-		    0 : EX_IOERR;
+		if (conf.zookeeper != NULL && lockrun_zookeeper(&conf,
+		    "zookeeper") == -1)
+			code = EX_CONFIG;
+		else
+			code = lockrun_status(&conf, dir, o->json, 0);
 		free(dir);
 		conf_free(&conf);
 		return (code);

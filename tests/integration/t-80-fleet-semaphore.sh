@@ -2,7 +2,8 @@
 # t-80-fleet-semaphore.sh: a fleet semaphore of 2 slots with 8 contenders
 # on 8 "hosts" (lockruns with their own lock dirs and host names, one
 # ZooKeeper): never more than 2 at once (an atomic mkdir marker per slot),
-# all 8 finish, in the order they came; --slots 1 is a fleet mutex.
+# all 8 finish, in the order they came; --slots 1 is a fleet mutex, and
+# --status (--json) shows its holder and waiter, host, PID and token.
 
 # wait_for takes its condition in single quotes, to be evaluated later.
 # shellcheck disable=SC2016
@@ -58,9 +59,22 @@ start_host a lockrun --zookeeper "$ZK/t80" --semaphore mx --slots 1 \
     -- "$HOLD" "$T/a.pid" "$T/a.go"
 a=$BG_PID
 wait_for 'test -s "$T/a.pid"' 30
-start_host b lockrun --zookeeper "$ZK/t80" --semaphore mx --slots 1 \
-    -- "$PIDEXEC" "$T/b.pid" true
+start_host b lockrun -v --zookeeper "$ZK/t80" --semaphore mx --slots 1 \
+    -- "$PIDEXEC" "$T/b.pid" true 2>"$T/b.err"
 b=$BG_PID
+wait_for 'grep -q "in line as" "$T/b.err"' 30
+# --status reads the line from ZooKeeper, taking nothing.
+expect_rc 0 lockrun --zookeeper "$ZK/t80" --semaphore mx --slots 1 --status
+grep -q '^  holds    a pid [0-9]* job hold since .* fence [0-9]' "$T/stdout" ||
+	fail "status: $(cat "$T/stdout")"
+grep -q '^  waits    b pid ' "$T/stdout" || fail "status: $(cat "$T/stdout")"
+expect_rc 0 lockrun --zookeeper "$ZK/t80" --semaphore mx --slots 1 --status \
+    --json
+"$ZK_PY" -c 'import json, sys
+d = json.load(open(sys.argv[1]))["fleet"]["resources"][0]
+assert d["held"] == 1 and [n["host"] for n in d["nodes"]] == ["a", "b"], d
+assert d["nodes"][0]["fence"] < d["nodes"][1]["fence"], d' "$T/stdout" ||
+	fail "status --json: $(cat "$T/stdout")"
 expect_rc 75 as_host c lockrun --no-wait --zookeeper "$ZK/t80" \
     --semaphore mx --slots 1 -- true
 stderr_has "fleet semaphore mx"
