@@ -274,7 +274,7 @@ zk_watcher(zhandle_t *zh, int type, int state, const char *path, void *ctx)
 		zk.down_since = 0;
 		zk_recipe_budget(zk_timeout(), &b);
 		ev_timer_stop(zk.loop, &zk.probe);
-		ev_timer_set(&zk.probe, 0., b.probe);
+		ev_timer_set(&zk.probe, b.probe, b.probe);
 		ev_timer_start(zk.loop, &zk.probe);
 		/* The server heard our connect, sent after the attempt began. */
 		zk_renew(zk.since);
