@@ -30,6 +30,37 @@
  * says how long is left, and guard() tells the job when that changed, so
  * that it stops the command in time. A claim whose node vanishes (the
  * session expired, or someone deleted it) is lost at once.
+ *
+ * How could a fleet job run twice? What was looked at, and what stops it:
+ *  - The connection drops, or the server is slow or stopped: the lease
+ *    runs from the last request the server answered, never from our own
+ *    guess of its clock; the job is killed margin before it ends, while
+ *    the server cannot yet have expired the session (zk_recipe_budget).
+ *  - lockrun is killed (SIGKILL): its command gets SIGKILL from the
+ *    kernel (PR_SET_PDEATHSIG, the race with our death closed by
+ *    getppid()), and the rest of its group from the watchdog, which sees
+ *    its pipe close (watchdog.c). The session then expires on the server.
+ *  - lockrun is stopped (SIGSTOP, Ctrl-Z of its group, a debugger): it
+ *    cannot act, but the watchdog (its own session, so group stops miss
+ *    it) kills the command when the lease it was last given runs out.
+ *  - Clock jumps: leases use CLOCK_BOOTTIME, which neither a change of the
+ *    wall clock nor a suspend can make run slow; the server's timeout runs
+ *    on its own clock, and only rates matter, not offsets.
+ *  - A server restart or a leader change: the session survives if the
+ *    client reconnects within the lease; watches are set again by the
+ *    client; a create answered by a lost connection may have made a node:
+ *    its name carries our session and round, and any listing removes it.
+ *  - An answer that comes after we gave up (a create, a listing): answers
+ *    name a round, and a round nobody wants is ignored, its node deleted.
+ *  - Another user of the ensemble: whoever can write under the prefix can
+ *    delete our node (we notice and kill the job, but the next host may
+ *    have started meanwhile) or write nodes that jump the line (names that
+ *    do not parse are ignored, but a well-formed one counts). ZooKeeper's
+ *    ACLs are the only cure; lockrun creates its nodes open
+ *    (OPEN_ACL_UNSAFE) and says so in lockrun.ini(5).
+ *  - A whole host paused (a VM): everything resumes at once and the
+ *    command may run for a moment after another host started; only the
+ *    fencing token (LOCKRUN_FENCE) can make that harmless.
  */
 #include "config.h"
 
