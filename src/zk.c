@@ -273,11 +273,18 @@ zk_watcher(zhandle_t *zh, int type, int state, const char *path, void *ctx)
 		zk.connected = 1;
 		zk.down_since = 0;
 		zk_recipe_budget(zk_timeout(), &b);
-		ev_timer_stop(zk.loop, &zk.probe);
-		ev_timer_set(&zk.probe, b.probe, b.probe);
-		ev_timer_start(zk.loop, &zk.probe);
 		/* The server heard our connect, sent after the attempt began. */
 		zk_renew(zk.since);
+		/*
+		 * A connect that took long (servers down, an election) leaves
+		 * a short lease: probe at once then, so that a claim granted
+		 * now is not stopped for it. Otherwise the connect was the
+		 * probe.
+		 */
+		ev_timer_stop(zk.loop, &zk.probe);
+		ev_timer_set(&zk.probe, zk.lease - util_boottime() <
+		    zk_timeout() - b.probe ? 0. : b.probe, b.probe);
+		ev_timer_start(zk.loop, &zk.probe);
 		zk_notify(ZK_EV_CONNECTED);
 	} else if (state == ZOO_EXPIRED_SESSION_STATE) {
 		zk_lost("session expired");
