@@ -4,10 +4,13 @@
 # Debian 12 / Ubuntu 22.04 or later, as root. Safe to run again.
 set -eu
 
+# libzookeeper-st-dev: fleet mode; zookeeper and a JRE: its tests (a real
+# server on loopback), which are skipped without them.
 pkgs="build-essential autoconf automake libtool pkg-config
-libev-dev libinih-dev check
+libev-dev libinih-dev check libzookeeper-st-dev
 util-linux bsdutils procps python3 python3-portalocker
 btrfs-progs strace groff-base mandoc
+zookeeper default-jre-headless
 bash-completion systemd logrotate
 dpkg-dev debhelper fakeroot lintian
 clang llvm valgrind"

@@ -23,6 +23,7 @@
 #include "conf_hash.h"
 #include "conf_parse.h"
 #include "util.h"
+#include "zk_recipe.h"
 
 /* Record an error at line (0: none) unless an earlier one is already kept. */
 void
@@ -152,6 +153,111 @@ conf_here(const char *path)
 }
 
 /* After the whole file: missing keys and semaphores named but not defined. */
+/* Does the job take anything in ZooKeeper? */
+static int
+conf_job_fleet(const struct conf *c, const struct conf_job *job)
+{
+	size_t	i;
+
+	if (job->fleet)
+		return (1);
+	for (i = 0; i < job->nsems; i++) {
+		if (c->sems[job->sems[i]].fleet)
+			return (1);
+	}
+	for (i = 0; i < job->nlocks; i++) {
+		if (job->locks[i].fleet)
+			return (1);
+	}
+	return (0);
+}
+
+/* Does any job, semaphore or lock of c live in ZooKeeper? */
+int
+conf_uses_fleet(const struct conf *c)
+{
+	size_t	i;
+
+	for (i = 0; i < c->njobs; i++) {
+		if (conf_job_fleet(c, &c->jobs[i]))
+			return (1);
+	}
+	return (0);
+}
+
+/*
+ * Fleet scope: named locks take theirs from [lock:NAME]; it needs a
+ * zookeeper; a fleet job's stop must fit in its session timeout
+ * (zk_recipe_budget): a stopwaitsecs set too long is refused, the
+ * default is cut down to what fits.
+ */
+static void
+conf_check_fleet(struct conf_parse *p)
+{
+	struct conf		*c = p->c;
+	struct conf_job		*job;
+	struct conf_lockdef	*def;
+	struct zk_budget	 b;
+	size_t			 i, k;
+	int			 line;
+
+	for (i = 0; i < c->njobs; i++) {
+		job = &c->jobs[i];
+		for (k = 0; k < job->nlocks; k++) {
+			if (!job->locks[k].is_path && (def = conf_find_lockdef(
+			    c, job->locks[k].name)) != NULL)
+				job->locks[k].fleet = def->fleet;
+		}
+	}
+	for (i = 0; i < c->nsems; i++) {
+		if (c->sems[i].fleet && c->zookeeper == NULL)
+			conf_error(p, c->sems[i].line, NULL, "[semaphore:%s]: "
+			    "scope = fleet needs zookeeper = host:port,... in "
+			    "[lockrun]", c->sems[i].name);
+	}
+	for (i = 0; i < c->nlockdefs; i++) {
+		if (c->lockdefs[i].fleet && c->zookeeper == NULL)
+			conf_error(p, c->lockdefs[i].line, NULL, "[lock:%s]: "
+			    "scope = fleet needs zookeeper = host:port,... in "
+			    "[lockrun]", c->lockdefs[i].name);
+	}
+	zk_recipe_budget(c->session_timeout, &b);
+	for (i = 0; i < c->njobs; i++) {
+		job = &c->jobs[i];
+		line = job->fleet_line != 0 ? job->fleet_line : job->line;
+		if (job->fleet && c->zookeeper == NULL)
+			conf_error(p, line, NULL, "[job:%s]: scope = fleet "
+			    "needs zookeeper = host:port,... in [lockrun]",
+			    job->name);
+		if (job->fleet && !job->singleton)
+			conf_error(p, line, NULL, "[job:%s]: scope = fleet "
+			    "is the singleton's scope: it needs singleton = "
+			    "yes", job->name);
+		if (job->fleet && job->on_running == CONF_ON_RUNNING_REPLACE)
+			conf_error(p, line, NULL, "[job:%s]: on_running = "
+			    "replace cannot stop a run on another host: use "
+			    "skip, wait or fail with scope = fleet", job->name);
+		if (!conf_job_fleet(c, job) || job->stopwaitsecs <= b.stopwait)
+			continue;
+		if (job->stopwait_line == 0) {
+			job->stopwaitsecs = b.stopwait;
+			continue;
+		}
+		conf_error(p, job->stopwait_line, "stopwaitsecs", "%gs does "
+		    "not fit session_timeout = %gs: a fleet job must be gone "
+		    "before its ZooKeeper session may expire, so at most %gs "
+		    "(raise session_timeout or lower stopwaitsecs; see "
+		    "lockrun.ini(5), FLEET)", job->stopwaitsecs,
+		    c->session_timeout, b.stopwait);
+	}
+#ifndef HAVE_ZOOKEEPER
+	if (c->zookeeper != NULL || conf_uses_fleet(c))
+		conf_error(p, c->zookeeper_line, NULL, "lockrun was built "
+		    "without ZooKeeper support: zookeeper and scope = fleet "
+		    "cannot be used (rebuild with libzookeeper-st-dev)");
+#endif
+}
+
 static void
 conf_check(struct conf_parse *p)
 {
@@ -200,6 +306,7 @@ conf_check(struct conf_parse *p)
 		    sizeof(*job->sems));
 		job->sems[job->nsems++] = sem - c->sems;
 	}
+	conf_check_fleet(p);
 }
 
 /* errno for "not a regular file" (no POSIX code says it). */
@@ -309,6 +416,7 @@ conf_init(struct conf *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->busy_exit_code = LOCKRUN_DEFAULT_BUSY_EXIT;
+	c->session_timeout = LOCKRUN_DEFAULT_SESSION;
 }
 
 /* A job with every default, named name (may be NULL). */
@@ -443,6 +551,10 @@ conf_free(struct conf *c)
 	free(c->log);
 	free(c->log_level);
 	free(c->metrics_file);
+	free(c->zookeeper);
+	for (i = 0; i < c->nlockdefs; i++)
+		free(c->lockdefs[i].name);
+	free(c->lockdefs);
 	conf_init(c);
 }
 
@@ -482,6 +594,18 @@ conf_find_job(const struct conf *c, const char *name)
 }
 
 /* The semaphore named name, or NULL. */
+struct conf_lockdef *
+conf_find_lockdef(const struct conf *c, const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < c->nlockdefs; i++) {
+		if (strcmp(c->lockdefs[i].name, name) == 0)
+			return (&c->lockdefs[i]);
+	}
+	return (NULL);
+}
+
 struct conf_sem *
 conf_find_sem(const struct conf *c, const char *name)
 {
@@ -528,7 +652,7 @@ conf_strv_equal(char *const *a, char *const *b)
  * a new field breaks the build there until conf_job_equal knows it.
  */
 #if defined(__x86_64__) && defined(__LP64__)
-_Static_assert(sizeof(struct conf_job) == 328,
+_Static_assert(sizeof(struct conf_job) == 344,
     "struct conf_job changed: compare the new field in conf_job_equal");
 #endif
 
@@ -549,12 +673,14 @@ conf_job_equal(const struct conf *ca, const struct conf_job *a,
 	    !conf_str_equal(a->command, b->command) ||
 	    !conf_strv_equal(a->argv, b->argv) ||
 	    a->singleton != b->singleton || a->on_running != b->on_running ||
+	    a->fleet != b->fleet ||
 	    a->nsems != b->nsems || a->nlocks != b->nlocks)
 		return (0);
 	for (i = 0; i < a->nsems; i++) {
 		sa = &ca->sems[a->sems[i]];
 		sb = &cb->sems[b->sems[i]];
-		if (strcmp(sa->name, sb->name) != 0 || sa->slots != sb->slots)
+		if (strcmp(sa->name, sb->name) != 0 || sa->slots != sb->slots ||
+		    sa->fleet != sb->fleet)
 			return (0);
 	}
 	for (i = 0; i < a->nlocks; i++) {
@@ -562,9 +688,15 @@ conf_job_equal(const struct conf *ca, const struct conf_job *a,
 		    a->locks[i].is_path != b->locks[i].is_path ||
 		    a->locks[i].is_fd != b->locks[i].is_fd ||
 		    a->locks[i].fd != b->locks[i].fd ||
-		    a->locks[i].shared != b->locks[i].shared)
+		    a->locks[i].shared != b->locks[i].shared ||
+		    a->locks[i].fleet != b->locks[i].fleet)
 			return (0);
 	}
+	/* Where its fleet claims live (fleet_line, stopwait_line: where
+	   they were said, not what). */
+	if (conf_job_fleet(ca, a) && (!conf_str_equal(ca->zookeeper,
+	    cb->zookeeper) || ca->session_timeout != cb->session_timeout))
+		return (0);
 	if (a->wait_timeout != b->wait_timeout ||
 	    a->retry_interval != b->retry_interval ||
 	    a->timeout != b->timeout || a->stopsignal != b->stopsignal ||

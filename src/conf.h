@@ -10,6 +10,7 @@
 #define LOCKRUN_DEFAULT_STARTRETRIES	3
 #define LOCKRUN_DEFAULT_PRIORITY	999	/* supervisord's */
 #define LOCKRUN_DEFAULT_LOG_BACKUPS	10	/* supervisord's */
+#define LOCKRUN_DEFAULT_SESSION		10.0	/* session_timeout, seconds */
 #define LOCKRUN_MAX_SLOTS		1024
 #define LOCKRUN_MAX_NUMPROCS		100000
 
@@ -43,11 +44,20 @@ struct conf_lock {
 	int	 is_fd;			/* ad hoc --fd N: descriptor fd */
 	int	 fd;
 	int	 shared;		/* ":shared" */
+	int	 fleet;			/* its [lock:NAME] says scope = fleet */
+};
+
+/* A [lock:NAME] section: what every job's "locks = NAME" means. */
+struct conf_lockdef {
+	char	*name;
+	int	 fleet;
+	int	 line;
 };
 
 struct conf_sem {
 	char		*name;
 	unsigned	 slots;		/* 1..LOCKRUN_MAX_SLOTS */
+	int		 fleet;		/* scope = fleet: in ZooKeeper */
 	int		 line;		/* of the section header */
 };
 
@@ -65,6 +75,10 @@ struct conf_job {
 						   file of replace requests */
 
 	int			 singleton;	/* default 1 */
+	int			 fleet;		/* scope = fleet: one run in the
+						   whole fleet, not per host */
+	int			 fleet_line;	/* ... where it was said */
+	int			 stopwait_line;	/* where stopwaitsecs was set */
 	enum conf_on_running	 on_running;	/* default skip */
 	size_t			*sems;		/* indexes into conf->sems */
 	size_t			 nsems;
@@ -127,6 +141,12 @@ struct conf {
 	char			*log;		/* "stderr" | "syslog", or NULL */
 	char			*log_level;	/* or NULL */
 	char			*metrics_file;	/* Prometheus textfile, or NULL */
+	char			*zookeeper;	/* connect string, or NULL */
+	double			 session_timeout;
+	int			 zookeeper_line;
+
+	struct conf_lockdef	*lockdefs;
+	size_t			 nlockdefs;
 
 	struct conf_sem		*sems;
 	size_t			 nsems;
@@ -153,5 +173,7 @@ void	 conf_exitcode_set(struct conf_job *, int);
 const char	*conf_key_name(size_t);
 struct conf_job	*conf_find_job(const struct conf *, const char *);
 struct conf_sem	*conf_find_sem(const struct conf *, const char *);
+struct conf_lockdef *conf_find_lockdef(const struct conf *, const char *);
+int		 conf_uses_fleet(const struct conf *);
 
 #endif

@@ -35,7 +35,12 @@ static int	conf_set_busy_exit_code(struct conf_parse *, const char *);
 static int	conf_set_log(struct conf_parse *, const char *);
 static int	conf_set_log_level(struct conf_parse *, const char *);
 static int	conf_set_metrics_file(struct conf_parse *, const char *);
+static int	conf_set_zookeeper(struct conf_parse *, const char *);
+static int	conf_set_session_timeout(struct conf_parse *, const char *);
 static int	conf_set_slots(struct conf_parse *, const char *);
+static int	conf_set_sem_scope(struct conf_parse *, const char *);
+static int	conf_set_lock_scope(struct conf_parse *, const char *);
+static int	conf_set_job_scope(struct conf_parse *, const char *);
 static int	conf_set_command(struct conf_parse *, const char *);
 static int	conf_set_process_name(struct conf_parse *, const char *);
 static int	conf_set_singleton(struct conf_parse *, const char *);
@@ -76,11 +81,18 @@ static const struct conf_key conf_keys[] = {
 	{ "log_level",		CONF_SEC_LOCKRUN, conf_set_log_level, 0 },
 	{ "metrics_file",	CONF_SEC_LOCKRUN, conf_set_metrics_file, 0 },
 
+	{ "zookeeper",		CONF_SEC_LOCKRUN, conf_set_zookeeper, 0 },
+	{ "session_timeout",	CONF_SEC_LOCKRUN, conf_set_session_timeout, 0 },
+
 	{ "slots",		CONF_SEC_SEM,	conf_set_slots, 0 },
+	{ "scope",		CONF_SEC_SEM,	conf_set_sem_scope, 0 },
+
+	{ "scope",		CONF_SEC_LOCK,	conf_set_lock_scope, 0 },
 
 	{ "command",		CONF_SEC_JOB,	conf_set_command, 0 },
 	{ "process_name",	CONF_SEC_JOB,	conf_set_process_name, 0 },
 	{ "singleton",		CONF_SEC_JOB,	conf_set_singleton, 0 },
+	{ "scope",		CONF_SEC_JOB,	conf_set_job_scope, 0 },
 	{ "on_running",		CONF_SEC_JOB,	conf_set_on_running, 0 },
 	{ "semaphore",		CONF_SEC_JOB,	conf_set_semaphore, 1 },
 	{ "locks",		CONF_SEC_JOB,	conf_set_locks, 1 },
@@ -524,6 +536,7 @@ conf_section(struct conf_parse *p, const char *hdr)
 	struct conf	*c = p->c;
 	struct conf_job	*job;
 	struct conf_sem	*sem;
+	struct conf_lockdef *def;
 	const char	*name;
 	char		*what;
 	int		 rc = -1;
@@ -574,6 +587,23 @@ conf_section(struct conf_parse *p, const char *hdr)
 		sem->line = p->lineno;
 		p->secidx = c->nsems - 1;
 		p->sec = CONF_SEC_SEM;
+	} else if (strncmp(hdr, "lock:", 5) == 0) {
+		name = hdr + 5;
+		if (conf_check_name(p, name, what) == -1)
+			goto out;
+		if ((def = conf_find_lockdef(c, name)) != NULL) {
+			conf_error(p, p->lineno, what, "duplicate section "
+			    "(first at line %d)", def->line);
+			goto out;
+		}
+		c->lockdefs = conf_grow(c->lockdefs, c->nlockdefs,
+		    &p->lockcap, sizeof(*c->lockdefs));
+		def = &c->lockdefs[c->nlockdefs];
+		memset(def, 0, sizeof(*def));
+		def->name = util_xstrdup(name);
+		def->line = p->lineno;
+		p->secidx = c->nlockdefs++;
+		p->sec = CONF_SEC_LOCK;
 	} else {
 		if (!conf_supervisord_section(p, hdr, what))
 			conf_error(p, p->lineno, what, "unknown section (%s)",
@@ -752,6 +782,74 @@ static int
 conf_set_metrics_file(struct conf_parse *p, const char *v)
 {
 	return (conf_set_path(p, v, &p->c->metrics_file, "a file path"));
+}
+
+/*
+ * [lockrun] zookeeper: ZooKeeper's own connect string, chroot included
+ * ("zk1:2181,zk2:2181/lockrun"). Only its form is checked here.
+ */
+static int
+conf_set_zookeeper(struct conf_parse *p, const char *v)
+{
+	if (*v == '\0' || strspn(v, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_:,[]/") != strlen(v) ||
+	    *v == '/' || *v == ',' || strstr(v, "//") != NULL ||
+	    v[strlen(v) - 1] == '/') {
+		conf_key_error(p, "bad connect string \"%s\" (expected "
+		    "host:port[,host:port...][/path])", conf_show(p, v));
+		return (-1);
+	}
+	p->c->zookeeper = util_xstrdup(v);
+	p->c->zookeeper_line = p->pline;
+	return (0);
+}
+
+/* [lockrun] session_timeout: 1s..10m. */
+static int
+conf_set_session_timeout(struct conf_parse *p, const char *v)
+{
+	double	d;
+
+	if (conf_set_duration(p, v, &d) == -1)
+		return (-1);
+	if (d < 1 || d > 600) {
+		conf_key_error(p, "%s out of range (expected 1s..10m)",
+		    conf_show(p, v));
+		return (-1);
+	}
+	p->c->session_timeout = d;
+	return (0);
+}
+
+/* scope: host or fleet, into *fleet. */
+static int
+conf_set_scope(struct conf_parse *p, const char *v, int *fleet)
+{
+	static const char *const words[] = { "host", "fleet", NULL };
+
+	return (conf_set_enum(p, v, words, "host or fleet", fleet));
+}
+
+/* [semaphore:NAME] scope. */
+static int
+conf_set_sem_scope(struct conf_parse *p, const char *v)
+{
+	return (conf_set_scope(p, v, &p->c->sems[p->secidx].fleet));
+}
+
+/* [lock:NAME] scope. */
+static int
+conf_set_lock_scope(struct conf_parse *p, const char *v)
+{
+	return (conf_set_scope(p, v, &p->c->lockdefs[p->secidx].fleet));
+}
+
+/* [job:NAME] scope: the singleton's. */
+static int
+conf_set_job_scope(struct conf_parse *p, const char *v)
+{
+	conf_cur_job(p)->fleet_line = p->pline;
+	return (conf_set_scope(p, v, &conf_cur_job(p)->fleet));
 }
 
 /* [semaphore:NAME] slots: 1..LOCKRUN_MAX_SLOTS. */
@@ -974,6 +1072,7 @@ conf_set_stopsignal(struct conf_parse *p, const char *v)
 static int
 conf_set_stopwaitsecs(struct conf_parse *p, const char *v)
 {
+	conf_cur_job(p)->stopwait_line = p->pline;
 	return (conf_set_duration(p, v, &conf_cur_job(p)->stopwaitsecs));
 }
 

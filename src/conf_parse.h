@@ -15,10 +15,12 @@ enum conf_section {
 	CONF_SEC_LOCKRUN,
 	CONF_SEC_JOB,
 	CONF_SEC_SEM,
+	CONF_SEC_LOCK,
 };
 
 #define CONF_EXPECT_SECTION	\
-	"expected [lockrun], [job:NAME], [program:NAME] or [semaphore:NAME]"
+	"expected [lockrun], [job:NAME], [program:NAME], [semaphore:NAME] or " \
+	"[lock:NAME]"
 
 /* supervisord's default startsecs, for a [program:NAME] section. */
 #define CONF_SUPERVISORD_STARTSECS	1.0
@@ -75,6 +77,7 @@ struct conf_parse {
 	/* Room in c->jobs, c->sems and refs: they grow by doubling. */
 	size_t			 jobcap;
 	size_t			 semcap;
+	size_t			 lockcap;
 	size_t			 refcap;
 };
 

@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -31,6 +32,10 @@
 #include "runas.h"
 #include "res_file.h"
 #include "res_queue.h"
+#ifdef HAVE_ZOOKEEPER
+#include "res_zk.h"
+#include "watchdog.h"
+#endif
 #include "spawn.h"
 #include "trust.h"
 #include "util.h"
@@ -49,12 +54,14 @@ extern char **environ;
 typedef void job_action(struct job *, enum job_event);
 
 static void	job_event(struct job *, enum job_event);
+static int	job_guard(struct job *, int);
 static void	job_wait(struct job *);
 static void	job_finish(struct job *, enum job_result);
+static void	job_describe_busy(struct job *, char *, size_t, int);
 
 static const char *const job_event_names[JOB_NEVENTS] = {
 	"start", "locked", "expired", "error", "exit", "timer", "stop", "kill",
-	"started",
+	"started", "lost",
 };
 
 static const char *const job_state_names[JOB_NSTATES] = {
@@ -119,10 +126,21 @@ job_close_locks(struct job *j)
 {
 	size_t	i;
 
+	if (j->guarded) {
+		(void)job_guard(j, 0);
+		ev_timer_stop(j->env->loop, &j->lease);
+#ifdef HAVE_ZOOKEEPER
+		watchdog_forget(j->pid);	/* its group is gone */
+#endif
+		j->guarded = 0;
+	}
+
 	for (i = 0; i < j->conf->nsems; i++)
 		resource_close(j->sems[i]);
 	for (i = 0; i < j->conf->nlocks; i++)
 		resource_close(j->locks[i]);
+	if (j->fleet != NULL)
+		resource_close(j->fleet);
 	if (j->pidres != NULL)
 		resource_close(j->pidres);
 	if (j->replace != NULL)
@@ -278,6 +296,38 @@ job_describe_wait(struct job *j, char *buf, size_t len)
 		snprintf(buf, len, "%s, %s", j->what, waited);
 }
 
+/* Every resource the job holds, one by one: the fleet claims first. */
+static struct resource *
+job_resource(struct job *j, size_t i)
+{
+	if (j->fleet != NULL && i-- == 0)
+		return (j->fleet);
+	if (i < j->conf->nsems)
+		return (j->sems[i]);
+	i -= j->conf->nsems;
+	if (i < j->conf->nlocks)
+		return (j->locks[i]);
+	return (NULL);
+}
+
+/*
+ * LOCKRUN_FENCE: the fencing token of the job's first fleet claim (its
+ * singleton, else its first semaphore, else its first lock), or 0.
+ */
+static unsigned long long
+job_fence(struct job *j)
+{
+	struct resource		*r;
+	unsigned long long	 fence;
+	size_t			 i;
+
+	for (i = 0; (r = job_resource(j, i)) != NULL; i++) {
+		if (r->ops->fence != NULL && (fence = r->ops->fence(r)) != 0)
+			return (fence);
+	}
+	return (0);
+}
+
 /* The environment of the child: ours, the job's, and LOCKRUN_*. */
 static char **
 job_build_env(struct job *j)
@@ -286,10 +336,11 @@ job_build_env(struct job *j)
 	char			**env, **e;
 	size_t			  n, i, k;
 	const char		 *eq;
+	unsigned long long	  fence;
 
 	for (n = 0; environ[n] != NULL; n++)
 		;
-	env = util_xcalloc(n + c->nenvironment + 7, sizeof(*env));
+	env = util_xcalloc(n + c->nenvironment + 8, sizeof(*env));
 	k = 0;
 	for (e = environ; *e != NULL; e++) {
 		if (strncmp(*e, "LOCKRUN_", 8) == 0 || ((c->supervisord ||
@@ -320,6 +371,8 @@ job_build_env(struct job *j)
 	if (c->nsems > 0)
 		util_xasprintf(&env[k++], "LOCKRUN_SLOT=%d",
 		    j->sems[0]->ops->slot(j->sems[0]));
+	if ((fence = job_fence(j)) != 0)
+		util_xasprintf(&env[k++], "LOCKRUN_FENCE=%llu", fence);
 	env[k] = NULL;
 	return (env);
 }
@@ -442,6 +495,99 @@ job_signal_leftovers(struct job *j, int sig)
 	return (1);
 }
 
+/* The least lease left of the job's fleet claims, seconds; INFINITY: none. */
+static double
+job_lease_left(struct job *j)
+{
+	struct resource	*r;
+	double		 left = INFINITY, l;
+	size_t		 i;
+
+	for (i = 0; (r = job_resource(j, i)) != NULL; i++) {
+		if (r->ops->lease != NULL && (l = r->ops->lease(r)) < left)
+			left = l;
+	}
+	return (left);
+}
+
+/*
+ * A fleet job never outlives its claim: its stop signal when no more
+ * than stopwaitsecs are left of the lease, SIGKILL when nothing is, which
+ * is still before the server may give the claim to another host
+ * (zk_recipe_budget). The watchdog is told the same deadline, for when
+ * lockrun cannot act (watchdog.c). Looked at whenever a claim says its
+ * lease moved, and on the lease timer.
+ */
+static void
+job_lease_check(struct job *j)
+{
+	double	left, next;
+
+	if (!j->guarded || (j->state != JOB_STARTING &&
+	    j->state != JOB_RUNNING && j->state != JOB_STOPPING &&
+	    j->state != JOB_REAPING))
+		return;
+	ev_timer_stop(j->env->loop, &j->lease);
+	left = job_lease_left(j);
+#ifdef HAVE_ZOOKEEPER
+	if (watchdog_set(j->pid, util_boottime() + left) == -1)
+		job_log(log_warn, j, "cannot tell the watchdog");
+#endif
+	if (left <= 0) {
+		if (!j->lost)
+			job_log(log_warnx, j, "fleet claim lost: sending KILL "
+			    "to pid %ld", (long)j->pid);
+		j->lost = 1;
+		if (j->state == JOB_REAPING)
+			job_event(j, JOB_EV_KILL);
+		else if (j->reap_signalled != 2) {
+			j->reap_signalled = 2;	/* once */
+			job_signal(j, j->pid, SIGKILL);
+		}
+		return;
+	}
+	if (left <= j->conf->stopwaitsecs)
+		job_event(j, JOB_EV_LOST);
+	next = j->state == JOB_STARTING || j->state == JOB_RUNNING ?
+	    left - j->conf->stopwaitsecs : left;
+	if (!isinf(next)) {
+		ev_timer_set(&j->lease, next > 0 ? next : 0., 0.);
+		ev_timer_start(j->env->loop, &j->lease);
+	}
+}
+
+static void
+job_lease_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	job_lease_check(w->data);
+}
+
+static void
+job_guard_cb(struct resource *r, void *arg)
+{
+	(void)r;
+	job_lease_check(arg);
+}
+
+/* Have every claim on a lease tell us when it moves; 1 if any does. */
+static int
+job_guard(struct job *j, int on)
+{
+	struct resource	*r;
+	size_t		 i;
+	int		 any = 0;
+
+	for (i = 0; (r = job_resource(j, i)) != NULL; i++) {
+		if (r->ops->guard == NULL)
+			continue;
+		r->ops->guard(r, on ? job_guard_cb : NULL, on ? j : NULL);
+		any = 1;
+	}
+	return (any);
+}
+
 /*
  * The child is gone: did its exec fail? The report pipe says so, and is
  * complete now. Reading it at the exit, not at the exec, saves a wake-up
@@ -550,6 +696,34 @@ job_error(struct job *j, int err, const char *what, const char *path)
 	job_log(log_warnx, j, "%s %s: %s", what, path, lock_strerror(err));
 }
 
+/*
+ * Busy, and not to wait: a fleet singleton held on another host is a
+ * running job (on_running: skip or fail); anything else busy with
+ * --no-wait gives up.
+ */
+static void
+job_busy(struct job *j)
+{
+	struct resource	*r = waiter_busy(&j->waiter);
+	char		 what[512];
+
+	waiter_stop(&j->waiter);
+	job_describe_busy(j, what, sizeof(what), 0);
+	if (r == j->fleet && (j->env->no_wait ||
+	    j->conf->on_running == CONF_ON_RUNNING_SKIP)) {
+		job_log(log_info, j, "%sskipped: %s", j->ran ? "restart " : "",
+		    what);
+		job_finish(j, j->ran ? JOB_RESULT_EXITED : JOB_RESULT_SKIPPED);
+	} else if (r == j->fleet) {
+		job_log(log_warnx, j, "%sfailed: %s", j->ran ? "restart " : "",
+		    what);
+		job_finish(j, j->ran ? JOB_RESULT_EXITED : JOB_RESULT_BUSY);
+	} else {
+		job_log(log_info, j, "%s, not waiting", what);	/* skipped */
+		job_finish(j, JOB_RESULT_BUSY);
+	}
+}
+
 static void
 job_waiter_cb(struct waiter *w, int result, void *arg)
 {
@@ -559,6 +733,8 @@ job_waiter_cb(struct waiter *w, int result, void *arg)
 		job_event(j, JOB_EV_LOCKED);
 	else if (errno == ETIMEDOUT)
 		job_event(j, JOB_EV_EXPIRED);
+	else if (errno == EWOULDBLOCK)
+		job_busy(j);
 	else {
 		job_error(j, errno, "cannot lock", waiter_busy_path(w));
 		job_event(j, JOB_EV_ERROR);
@@ -755,6 +931,16 @@ job_spawn(struct job *j)
 		sp.ngroups = (size_t)user.ngroups;
 	}
 
+	/*
+	 * A fleet claim is not inherited as a lock file is: should lockrun
+	 * die, the command must not run on unguarded (the watchdog kills
+	 * the rest of its group).
+	 */
+	if (job_lease_left(j) != INFINITY || job_fence(j) != 0) {
+		sp.pdeathsig = SIGKILL;
+		sp.parent = getpid();
+	}
+
 	/* Where the command runs decides what it runs (./build, Makefile). */
 	if (c->directory != NULL && trust_dir(c->directory, why,
 	    sizeof(why)) == -1) {
@@ -854,6 +1040,8 @@ job_spawn(struct job *j)
 		(void)j->sems[i]->ops->note(j->sems[i], pid, c->name);
 	if (c->timeout > 0)
 		job_timer(j, c->timeout);
+	if (sp.pdeathsig != 0 && (j->guarded = job_guard(j, 1)))
+		job_lease_check(j);
 
 	free(shargv_noexec);
 	runas_free(&user);
@@ -878,8 +1066,11 @@ fail:
 static void
 job_wait(struct job *j)
 {
-	char	what[512];
-	size_t	i;
+	struct resource	*r;
+	char		 what[512];
+	size_t		 i;
+	double		 left;
+	int		 pending;
 
 	j->state = JOB_WAITING;
 	j->waited = 0;
@@ -887,12 +1078,15 @@ job_wait(struct job *j)
 	waiter_clear(&j->waiter);
 	if (j->pidres != NULL && job_pid_held(j) == NULL && !j->pid_deferred)
 		waiter_add(&j->waiter, j->pidres);
-	for (i = 0; i < j->conf->nsems; i++)
-		waiter_add(&j->waiter, j->sems[i]);
-	for (i = 0; i < j->conf->nlocks; i++)
-		waiter_add(&j->waiter, j->locks[i]);
+	for (i = 0; (r = job_resource(j, i)) != NULL; i++) {
+		/* A busy fleet singleton is a running job: on_running says. */
+		r->nowait = j->env->no_wait || (r == j->fleet &&
+		    j->conf->on_running != CONF_ON_RUNNING_WAIT);
+		waiter_add(&j->waiter, r);
+	}
 
 	/* Behind an instance of this process that waits for the same: queue. */
+	left = job_wait_left(j);
 	if (waiter_queued(&j->waiter) && !j->env->no_wait) {
 		snprintf(what, sizeof(what), "queued behind another instance");
 		goto wait;
@@ -901,24 +1095,34 @@ job_wait(struct job *j)
 		job_event(j, JOB_EV_LOCKED);
 		return;
 	}
-	if (errno != EWOULDBLOCK && errno != EAGAIN) {
+	pending = waiter_pending(errno);
+	if (errno != EWOULDBLOCK && errno != EAGAIN && !pending) {
 		job_error(j, errno, "cannot lock",
 		    waiter_busy_path(&j->waiter));
 		job_event(j, JOB_EV_ERROR);
 		return;
 	}
-	if (j->env->no_wait) {
-		job_describe_busy(j, what, sizeof(what), 0);
-		job_log(log_info, j, "%s, not waiting", what);	/* skipped */
-		job_finish(j, JOB_RESULT_BUSY);
+	if (!pending && waiter_busy(&j->waiter)->nowait) {
+		job_busy(j);
 		return;
 	}
-	if (log_enabled(LOG_LEVEL_INFO))
+	if (pending) {
+		/*
+		 * ZooKeeper has yet to answer: wait for it, but not for ever
+		 * when the answer is all we wait for.
+		 */
+		snprintf(what, sizeof(what), "asking ZooKeeper");
+		if (j->env->no_wait && (left == 0 || left > j->env->fleet_wait))
+			left = j->env->fleet_wait;
+		if (j->env->no_wait)
+			goto start;
+	} else if (log_enabled(LOG_LEVEL_INFO))
 		job_describe_busy(j, what, sizeof(what), 0);
 wait:
 	job_log(log_info, j, "waiting: %s", what);
 	j->waited = 1;
-	waiter_start(&j->waiter, j->env->loop, job_wait_left(j),
+start:
+	waiter_start(&j->waiter, j->env->loop, left,
 	    j->conf->retry_interval, job_waiter_cb, j);
 }
 
@@ -1159,9 +1363,12 @@ job_do_giveup(struct job *j, enum job_event ev)
 
 	(void)ev;
 	job_describe_busy(j, what, sizeof(what), 0);
-	util_format_duration(j->conf->wait_timeout, waited, sizeof(waited));
+	util_format_duration(job_now() - j->wait_started, waited,
+	    sizeof(waited));
 	job_log_failure(j, "gave up after %s: %s", waited, what);
-	job_finish(j, JOB_RESULT_BUSY);
+	/* No answer at all is not "busy": ZooKeeper is unavailable. */
+	job_finish(j, waiter_pending(j->waiter.busy_errno) ?
+	    JOB_RESULT_UNAVAILABLE : JOB_RESULT_BUSY);
 }
 
 /* The runtime limit: stop signal to the group, SIGKILL after stopwaitsecs. */
@@ -1196,6 +1403,26 @@ job_do_stop(struct job *j, enum job_event ev)
 	job_signal(j, j->pid, sig);
 	j->state = JOB_STOPPING;
 	job_timer(j, j->conf->stopwaitsecs);
+}
+
+/*
+ * The lease of a fleet claim will be over in less than stopwaitsecs (the
+ * connection to ZooKeeper is down, or the claim is gone): stop now, and
+ * SIGKILL when the lease ends (job_lease_check), whatever comes first.
+ */
+static void
+job_do_lost(struct job *j, enum job_event ev)
+{
+	double	left = job_lease_left(j);
+
+	(void)ev;
+	j->lost = 1;
+	job_log(log_warnx, j, "fleet claim may be lost in %.1fs (no word "
+	    "from ZooKeeper): stopping pid %ld: sending %s", left,
+	    (long)j->pid, util_signame(j->conf->stopsignal));
+	job_signal(j, j->pid, j->conf->stopsignal);
+	j->state = JOB_STOPPING;
+	job_timer(j, left > 0 ? left : 0.);
 }
 
 static void
@@ -1314,7 +1541,7 @@ static void
 job_after_exit(struct job *j)
 {
 	job_after_run(j, j->status, j->timed_out ? JOB_RESULT_TIMEOUT :
-	    JOB_RESULT_EXITED);
+	    j->lost ? JOB_RESULT_LOST : JOB_RESULT_EXITED);
 }
 
 /*
@@ -1456,14 +1683,14 @@ job_do_bug(struct job *j, enum job_event ev)
 
 /* Rows: state. Columns: event. Every cell is a decision. */
 static job_action *const job_fsm[JOB_NSTATES][JOB_NEVENTS] = {
-	/*		     START	    LOCKED	     EXPIRED	     ERROR	    EXIT	   TIMER		 STOP		KILL	       STARTED */
-	[JOB_IDLE]	= { job_do_begin, job_do_bug,	     job_do_bug,     job_do_failed, job_do_bug,	   job_do_bug,		 job_do_cancel, job_do_cancel, job_do_bug },
-	[JOB_REPLACING] = { job_do_bug,	  job_do_replaced,   job_do_giveup,  job_do_failed, job_do_bug,	   job_do_replace_timer, job_do_cancel, job_do_cancel, job_do_bug },
-	[JOB_WAITING]	= { job_do_bug,	  job_do_spawn,	     job_do_giveup,  job_do_failed, job_do_bug,	   job_do_bug,		 job_do_cancel, job_do_cancel, job_do_bug },
-	[JOB_STARTING]	= { job_do_bug,	  job_do_bug,	     job_do_bug,     job_do_bug,    job_do_exited, job_do_timeout,	 job_do_stop,	job_do_kill,   job_do_started },
-	[JOB_RUNNING]	= { job_do_bug,	  job_do_bug,	     job_do_bug,     job_do_bug,    job_do_exited, job_do_timeout,	 job_do_stop,	job_do_kill,   job_do_bug },
-	[JOB_STOPPING]	= { job_do_bug,	  job_do_bug,	     job_do_bug,     job_do_bug,    job_do_exited, job_do_kill,		 job_do_nop,	job_do_kill,   job_do_nop },
-	[JOB_REAPING]	= { job_do_bug,	  job_do_bug,	     job_do_bug,     job_do_bug,    job_do_bug,	   job_do_reap,		 job_do_nop,	job_do_reap,   job_do_bug },
+	/*		     START	    LOCKED	     EXPIRED	     ERROR	    EXIT	   TIMER		 STOP		KILL	       STARTED	      LOST */
+	[JOB_IDLE]	= { job_do_begin, job_do_bug,	     job_do_bug,     job_do_failed, job_do_bug,	   job_do_bug,		 job_do_cancel, job_do_cancel, job_do_bug,     job_do_bug },
+	[JOB_REPLACING] = { job_do_bug,	  job_do_replaced,   job_do_giveup,  job_do_failed, job_do_bug,	   job_do_replace_timer, job_do_cancel, job_do_cancel, job_do_bug,     job_do_bug },
+	[JOB_WAITING]	= { job_do_bug,	  job_do_spawn,	     job_do_giveup,  job_do_failed, job_do_bug,	   job_do_bug,		 job_do_cancel, job_do_cancel, job_do_bug,     job_do_bug },
+	[JOB_STARTING]	= { job_do_bug,	  job_do_bug,	     job_do_bug,     job_do_bug,    job_do_exited, job_do_timeout,	 job_do_stop,	job_do_kill,   job_do_started, job_do_lost },
+	[JOB_RUNNING]	= { job_do_bug,	  job_do_bug,	     job_do_bug,     job_do_bug,    job_do_exited, job_do_timeout,	 job_do_stop,	job_do_kill,   job_do_bug,     job_do_lost },
+	[JOB_STOPPING]	= { job_do_bug,	  job_do_bug,	     job_do_bug,     job_do_bug,    job_do_exited, job_do_kill,		 job_do_nop,	job_do_kill,   job_do_nop,     job_do_nop },
+	[JOB_REAPING]	= { job_do_bug,	  job_do_bug,	     job_do_bug,     job_do_bug,    job_do_bug,	   job_do_reap,		 job_do_nop,	job_do_reap,   job_do_bug,     job_do_nop },
 	[JOB_BACKOFF]	= { job_do_bug,	  job_do_bug,	     job_do_bug,     job_do_failed, job_do_bug,	   job_do_begin,	 job_do_cancel, job_do_cancel, job_do_bug },
 	[JOB_DONE]	= { job_do_bug,	  job_do_bug,	     job_do_bug,     job_do_bug,    job_do_bug,	   job_do_nop,		 job_do_nop,	job_do_nop,    job_do_bug },
 };
@@ -1499,6 +1726,26 @@ job_queued(const struct job_env *env, struct resource *r,
 	if (!env->queues)
 		return (r);
 	return (res_queue_new(r, env->lock_dir, kind, name));
+}
+
+/* A fleet resource (res_zk.c); conf refuses fleet keys in a build without. */
+static struct resource *
+job_fleet_new(const struct job_env *env, const char *kind, const char *name,
+    unsigned slots, int shared, const char *job)
+{
+#ifdef HAVE_ZOOKEEPER
+	return (res_zk_new(env->loop, kind, name, slots, shared, job));
+#else
+	(void)env;
+	(void)kind;
+	(void)name;
+	(void)slots;
+	(void)shared;
+	(void)job;
+	log_error("fleet %s %s: lockrun was built without ZooKeeper support",
+	    kind, name);
+	abort();
+#endif
 }
 
 /*
@@ -1558,9 +1805,19 @@ job_new(const struct conf_job *c, unsigned instance, const struct job_env *env,
 		j->replace->own = 1;
 		free(path);
 	}
+	/* Fleet wide: one run in the fleet, numprocs at most with more. */
+	if (c->singleton && c->fleet)
+		j->fleet = job_fleet_new(env, "job", c->name, c->numprocs, 0,
+		    c->name);
 	j->sems = util_xcalloc(c->nsems, sizeof(*j->sems));
 	for (i = 0; i < c->nsems; i++) {
 		const struct conf_sem *cs = &env->conf->sems[c->sems[i]];
+
+		if (cs->fleet) {
+			j->sems[i] = job_fleet_new(env, "semaphore", cs->name,
+			    cs->slots, 0, c->name);
+			continue;
+		}
 
 		/* Contenders that all scan from slot 0 fight over it first. */
 		j->sems[i] = job_queued(env, res_sem_new(env->lock_dir,
@@ -1573,6 +1830,11 @@ job_new(const struct conf_job *c, unsigned instance, const struct job_env *env,
 		if (c->locks[i].is_fd) {
 			j->locks[i] = res_fd_new(c->locks[i].fd,
 			    c->locks[i].shared ? LOCK_SHARED : LOCK_EXCLUSIVE);
+			continue;
+		}
+		if (c->locks[i].fleet) {
+			j->locks[i] = job_fleet_new(env, "lock",
+			    c->locks[i].name, 1, c->locks[i].shared, c->name);
 			continue;
 		}
 		path = c->locks[i].is_path ? util_xstrdup(c->locks[i].name) :
@@ -1591,6 +1853,8 @@ job_new(const struct conf_job *c, unsigned instance, const struct job_env *env,
 	j->timer.data = j;
 	ev_timer_init(&j->start_timer, job_start_timer_cb, 0., 0.);
 	j->start_timer.data = j;
+	ev_timer_init(&j->lease, job_lease_cb, 0., 0.);
+	j->lease.data = j;
 	j->report_fd = -1;
 	return (j);
 }
@@ -1606,9 +1870,11 @@ job_free(struct job *j)
 	waiter_clear(&j->waiter);
 	ev_timer_stop(j->env->loop, &j->timer);
 	ev_timer_stop(j->env->loop, &j->start_timer);
+	ev_timer_stop(j->env->loop, &j->lease);
 	if (j->report_fd != -1)
 		close(j->report_fd);
 	resource_free(j->pidres);
+	resource_free(j->fleet);
 	if (j->replace != NULL) {
 		lock_free(j->replace);
 		free(j->replace);

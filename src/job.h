@@ -37,6 +37,7 @@ enum job_event {
 	JOB_EV_STOP,		/* lockrun was asked to stop */
 	JOB_EV_KILL,		/* ... and asked again: no grace period */
 	JOB_EV_STARTED,		/* it has run startsecs: a successful start */
+	JOB_EV_LOST,		/* a fleet claim's lease is running out */
 	JOB_NEVENTS,
 };
 
@@ -55,6 +56,8 @@ enum job_result {
 	JOB_RESULT_BUSY,	/* busy and not allowed to wait, or wait timed out */
 	JOB_RESULT_CANCELLED,	/* lockrun was stopped by a signal */
 	JOB_RESULT_ERROR,	/* could not lock or start: an OS error */
+	JOB_RESULT_LOST,	/* stopped: its fleet claim could be lost */
+	JOB_RESULT_UNAVAILABLE,	/* ZooKeeper did not answer in time */
 };
 
 /* Settings shared by every job of one lockrun process. */
@@ -74,6 +77,8 @@ struct job_env {
 	const struct spawn_undo *undo;	/* what the child gets back */
 	job_changed_cb	*changed;	/* or NULL */
 	void		*changed_arg;
+	double		 fleet_wait;	/* no wait: how long ZooKeeper may
+					   take to say whether it is busy */
 };
 
 typedef void job_done_cb(struct job *, void *);
@@ -95,6 +100,7 @@ struct job {
 	struct lock		*replace;	/* ... its replace requests */
 	struct resource		**sems;		/* a slot of each semaphore */
 	struct resource		**locks;	/* its named locks */
+	struct resource		*fleet;		/* its fleet singleton, or NULL */
 	struct waiter		 waiter;
 
 	pid_t			 pid;
@@ -105,6 +111,9 @@ struct job {
 	int			 report_fd;	/* the exec report of spawn */
 	ev_timer		 timer;
 	ev_timer		 start_timer;	/* startsecs after the start */
+	ev_timer		 lease;		/* stop before a fleet lease ends */
+	int			 guarded;	/* its claims tell of their lease */
+	int			 lost;		/* stopped for the lease */
 	ev_tstamp		 stop_deadline;
 	pid_t			 replacing;	/* the PID we are replacing */
 

@@ -32,6 +32,10 @@
 #include "supervisor.h"
 #include "trust.h"
 #include "util.h"
+#ifdef HAVE_ZOOKEEPER
+#include "zk.h"
+#include "zk_status.h"
+#endif
 
 #define EXIT_TIMEOUT	124	/* as timeout(1) */
 
@@ -45,6 +49,7 @@ lockrun_usage(FILE *f)
 "usage: lockrun [options] --lock PATH [--lock PATH ...] -- COMMAND [ARG...]\n"
 "       lockrun [options] --semaphore NAME --slots N -- COMMAND [ARG...]\n"
 "       lockrun [-s] [-n | -w DURATION] [-E N] --fd N\n"
+"       lockrun [options] --zookeeper HOSTS --semaphore NAME --slots N -- CMD...\n"
 "       lockrun [options] --config FILE [--check] [JOB...]\n"
 "       lockrun [--lock-dir DIR] --config FILE --status [--json]\n"
 "       lockrun [--lock PATH ...] [--semaphore NAME --slots N] --status [--json]\n"
@@ -62,6 +67,10 @@ lockrun_usage(FILE *f)
 "      --semaphore NAME        take one slot of semaphore NAME ...\n"
 "      --slots N               ... which has N slots (1..%d)\n"
 "      --lock-dir DIR          where semaphores and job files live\n"
+"      --zookeeper HOSTS       --semaphore is fleet wide, in ZooKeeper at\n"
+"                              HOSTS (host:port,...[/path]); --slots 1: a\n"
+"                              fleet mutex\n"
+"      --session-timeout DUR   its ZooKeeper session timeout (%gs)\n"
 "  -n, --no-wait               fail at once if a lock or slot is busy\n"
 "  -w, --wait DURATION         give up after DURATION (default: wait forever)\n"
 "  -E, --conflict-exit-code N  exit status when busy or given up (default %d)\n"
@@ -86,9 +95,10 @@ lockrun_usage(FILE *f)
 "Durations as systemd writes them: 500ms, 90s, 5min, 1h30m, \"1h 30min\",\n"
 "2.5h, 1d; a bare number is seconds.\n"
 "Exit status: the command's; 128+N if killed by signal N; 75 busy; 124\n"
-"timeout; 126/127 not executable/not found; 64 usage; 78 bad config.\n",
-	    LOCKRUN_MAX_SLOTS, LOCKRUN_DEFAULT_BUSY_EXIT,
-	    LOCKRUN_DEFAULT_STOPWAIT);
+"timeout; 126/127 not executable/not found; 64 usage; 78 bad config;\n"
+"69 ZooKeeper unavailable, or the command stopped as its claim ran out.\n",
+	    LOCKRUN_MAX_SLOTS, LOCKRUN_DEFAULT_SESSION,
+	    LOCKRUN_DEFAULT_BUSY_EXIT, LOCKRUN_DEFAULT_STOPWAIT);
 }
 
 static void __attribute__((noreturn, format(printf, 1, 2)))
@@ -399,8 +409,8 @@ lockrun_claim_sizes(const struct conf *c, char **names, const char *dir,
 		cl->locks[i].fd = -1;
 	}
 	for (i = 0; i < c->nsems && code == 0; i++) {
-		if (!used[i])
-			continue;
+		if (!used[i] || c->sems[i].fleet)
+			continue;	/* a fleet semaphore's size is its own */
 		cs = &c->sems[i];
 		if (sem_claim_size(&cl->locks[i], dir, cs->name, cs->slots,
 		    &theirs) == 0) {
@@ -442,6 +452,9 @@ lockrun_job_code(const struct job *j, int busy_code, int sig)
 		return (busy_code);
 	case JOB_RESULT_CANCELLED:
 		return (128 + sig);
+	case JOB_RESULT_LOST:
+	case JOB_RESULT_UNAVAILABLE:
+		return (EX_UNAVAILABLE);
 	case JOB_RESULT_ERROR:
 		return (lockrun_cantcreat(j->error) ? EX_CANTCREAT : EX_OSERR);
 	case JOB_RESULT_NONE:
@@ -491,6 +504,54 @@ lockrun_exit_code(const struct supervisor *s, int busy_code)
 	return (0);
 }
 
+/*
+ * Set up the ZooKeeper session of c (made on first use): 0, or -1 with
+ * the error said, naming what (the option, or the key).
+ */
+static int
+lockrun_zookeeper(const struct conf *c, const char *what)
+{
+#ifdef HAVE_ZOOKEEPER
+	char	why[256];
+
+	if (zk_configure(c->zookeeper, c->session_timeout, why,
+	    sizeof(why)) == 0)
+		return (0);
+	if (c->path != NULL)
+		log_error("%s:%d: %s: %s", c->path, c->zookeeper_line, what,
+		    why);
+	else
+		log_error("%s: %s", what, why);
+#else
+	log_error("%s: lockrun was built without ZooKeeper support", what);
+	(void)c;
+#endif
+	return (-1);
+}
+
+/* Close the ZooKeeper session: our nodes go at once, for all to see. */
+static void
+lockrun_zk_shutdown(void)
+{
+#ifdef HAVE_ZOOKEEPER
+	zk_shutdown();
+#endif
+}
+
+/* --status: the host's, then the fleet's; 0 or the exit code. */
+static int
+lockrun_status(const struct conf *c, const char *dir, int json, int flags)
+{
+	status_more_fn	*more = NULL;
+
+#ifdef HAVE_ZOOKEEPER
+	if (c->zookeeper != NULL && conf_uses_fleet(c))
+		more = zk_status_print;
+#endif
+	return (status_print_more(stdout, c, dir, json, flags, more,
+	    (void *)c) == 0 ? 0 : EX_IOERR);
+}
+
 /* Ad hoc mode: one job, built from the command line. */
 static int
 lockrun_adhoc(struct options *o, char **cmd)
@@ -508,7 +569,14 @@ lockrun_adhoc(struct options *o, char **cmd)
 		conf.sems = util_xcalloc(1, sizeof(*conf.sems));
 		conf.sems[0].name = util_xstrdup(o->semaphore);
 		conf.sems[0].slots = (unsigned)o->slots;
+		conf.sems[0].fleet = o->zookeeper != NULL;
 		conf.nsems = 1;
+	}
+	if (o->zookeeper != NULL) {
+		conf.zookeeper = util_xstrdup(o->zookeeper);
+		conf.session_timeout = o->session_timeout;
+		if (lockrun_zookeeper(&conf, "--zookeeper") == -1)
+			exit(EX_USAGE);
 	}
 	/*
 	 * Looking creates nothing; a semaphore's lock dir is made to run, as
@@ -593,9 +661,8 @@ lockrun_adhoc(struct options *o, char **cmd)
 		 * Who holds these locks and slots (flock(1) cannot say); with
 		 * none named, everything in the lock dir.
 		 */
-		code = status_print(stdout, &conf, dir, o->json,
-		    o->nlocks == 0 && o->semaphore == NULL ? STATUS_ALL :
-		    STATUS_ADHOC) == 0 ? 0 : EX_IOERR;
+		code = lockrun_status(&conf, dir, o->json, o->nlocks == 0 &&
+		    o->semaphore == NULL ? STATUS_ALL : STATUS_ADHOC);
 		conf_free(&conf);
 		free(dir);
 		return (code);
@@ -608,6 +675,7 @@ lockrun_adhoc(struct options *o, char **cmd)
 	s.env.forward = 1;
 	s.env.close_locks = o->close;
 	s.env.queues = queues;
+	s.env.fleet_wait = conf.session_timeout;
 	/*
 	 * The command gets the terminal at once when it could read stdin
 	 * from it (Ctrl-C and Ctrl-Z then reach it first); else when it asks
@@ -625,6 +693,7 @@ lockrun_adhoc(struct options *o, char **cmd)
 		code = lockrun_exit_code(&s, busy_code);
 		lockrun_free_claims(&claims);
 	}
+	lockrun_zk_shutdown();
 	supervisor_free(&s);
 	if (s.env.tty != -1)
 		close(s.env.tty);
@@ -960,8 +1029,11 @@ lockrun_config(struct options *o, char **names)
 	if (o->status) {
 		/* Looking creates nothing and locks nothing. */
 		dir = lockrun_choose_lock_dir(o, &conf);
-		code = status_print(stdout, &conf, dir, o->json, 0) == 0 ?
-		    0 : EX_IOERR;
+		if (conf.zookeeper != NULL && lockrun_zookeeper(&conf,
+		    "zookeeper") == -1)
+			code = EX_CONFIG;
+		else
+			code = lockrun_status(&conf, dir, o->json, 0);
 		free(dir);
 		conf_free(&conf);
 		return (code);
@@ -972,6 +1044,11 @@ lockrun_config(struct options *o, char **names)
 	}
 	lockrun_log_settings(o, &conf);
 
+	if (conf.zookeeper != NULL && lockrun_zookeeper(&conf,
+	    "zookeeper") == -1) {
+		conf_free(&conf);
+		return (EX_CONFIG);
+	}
 	dir = lockrun_lock_dir(o, &conf);
 	if (supervisor_init(&s, &conf, dir, &lockrun_undo) == -1) {
 		log_warn("event loop");
@@ -979,6 +1056,7 @@ lockrun_config(struct options *o, char **names)
 	}
 	s.env.no_wait = o->no_wait;
 	s.env.queues = 1;
+	s.env.fleet_wait = conf.session_timeout;
 	for (i = 0; i < conf.njobs; i++) {
 		for (k = 0; k < conf.jobs[i].numprocs; k++) {
 			if (lockrun_instance_named(names, &conf.jobs[i], k))
@@ -1013,6 +1091,7 @@ lockrun_config(struct options *o, char **names)
 		code = lockrun_exit_code(&s, busy_code);
 		lockrun_free_claims(&claims);
 	}
+	lockrun_zk_shutdown();
 	supervisor_free(&s);
 	conf_free(&conf);
 	free(dir);

@@ -16,6 +16,7 @@
 #include "conf.h"
 #include "options.h"
 #include "util.h"
+#include "zk_recipe.h"
 
 enum {
 	OPT_CHECK = 256,
@@ -30,6 +31,8 @@ enum {
 	OPT_FD,
 	OPT_REPLACE,
 	OPT_RESTART,
+	OPT_ZOOKEEPER,
+	OPT_SESSION_TIMEOUT,
 };
 
 static const struct option options_long[] = {
@@ -44,6 +47,8 @@ static const struct option options_long[] = {
 	{ "semaphore",		required_argument, NULL, OPT_SEMAPHORE },
 	{ "slots",		required_argument, NULL, OPT_SLOTS },
 	{ "lock-dir",		required_argument, NULL, OPT_LOCK_DIR },
+	{ "zookeeper",		required_argument, NULL, OPT_ZOOKEEPER },
+	{ "session-timeout",	required_argument, NULL, OPT_SESSION_TIMEOUT },
 	{ "no-wait",		no_argument,	   NULL, 'n' },
 	{ "nonblock",		no_argument,	   NULL, 'n' },
 	{ "wait",		required_argument, NULL, 'w' },
@@ -217,6 +222,22 @@ options_one(int ch, char **argv, struct options *o, char **errp)
 			return (options_error(errp, "--lock-dir: empty path"));
 		o->lock_dir = optarg;
 		break;
+	case OPT_ZOOKEEPER:
+#ifndef HAVE_ZOOKEEPER
+		return (options_error(errp, "--zookeeper: lockrun was built "
+		    "without ZooKeeper support (rebuild with "
+		    "libzookeeper-st-dev)"));
+#endif
+		o->zookeeper = optarg;
+		break;
+	case OPT_SESSION_TIMEOUT:
+		if (options_duration("--session-timeout", optarg,
+		    &o->session_timeout, errp) == -1)
+			return (-1);
+		if (o->session_timeout < 1 || o->session_timeout > 600)
+			return (options_error(errp, "--session-timeout: '%s' "
+			    "out of range (expected 1s..10m)", optarg));
+		break;
 	case 'n':
 		o->no_wait = 1;
 		break;
@@ -277,6 +298,37 @@ options_one(int ch, char **argv, struct options *o, char **errp)
 	return (0);
 }
 
+/*
+ * --zookeeper makes --semaphore fleet wide (--lock stays a local file);
+ * the command's stop must fit in the session timeout (zk_recipe_budget):
+ * a --kill-after too long is refused, the default cut down.
+ */
+static int
+options_check_fleet(struct options *o, char **errp)
+{
+	struct zk_budget	b;
+
+	if (o->zookeeper == NULL)
+		return (0);
+	if (o->config != NULL)
+		return (options_error(errp, "--config excludes --zookeeper: "
+		    "set zookeeper in [lockrun]"));
+	if (o->semaphore == NULL)
+		return (options_error(errp, "--zookeeper needs --semaphore "
+		    "NAME --slots N (--lock PATH is always a local file)"));
+	zk_recipe_budget(o->session_timeout, &b);
+	if (o->kill_after <= b.stopwait)
+		return (0);
+	if (o->kill_after_set)
+		return (options_error(errp, "--kill-after: %gs does not fit a "
+		    "session timeout of %gs: the command must be gone before "
+		    "the ZooKeeper session may expire, so at most %gs (or "
+		    "raise --session-timeout)", o->kill_after,
+		    o->session_timeout, b.stopwait));
+	o->kill_after = b.stopwait;
+	return (0);
+}
+
 /* The options that go together, or exclude each other, once all are read. */
 static int
 options_check(int argc, struct options *o, char **errp)
@@ -293,6 +345,8 @@ options_check(int argc, struct options *o, char **errp)
 	if (o->no_wait && o->wait > 0)
 		return (options_error(errp, "--no-wait and --wait exclude "
 		    "each other"));
+	if (options_check_fleet(o, errp) == -1)
+		return (-1);
 	if (o->fd != -1) {
 		/* flock(1)'s "flock 9": lock for the shell, run nothing. */
 		if (o->config != NULL || o->nlocks > 0 ||
@@ -369,6 +423,7 @@ options_parse(int argc, char **argv, struct options *o, int *first,
 	o->fd = -1;
 	o->busy_code = -1;
 	o->kill_after = LOCKRUN_DEFAULT_STOPWAIT;
+	o->session_timeout = LOCKRUN_DEFAULT_SESSION;
 	*errp = NULL;
 	*first = argc;
 	opterr = 0;

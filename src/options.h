@@ -25,6 +25,8 @@ struct options {
 	const char		 *semaphore;
 	unsigned long		  slots;
 	const char		 *lock_dir;
+	const char		 *zookeeper;	/* --semaphore is fleet wide */
+	double			  session_timeout;
 	int			  no_wait;
 	double			  wait;		/* 0: forever */
 	long			  busy_code;	/* -1: not given */

@@ -16,6 +16,13 @@
  *    stops that.
  * Either way the waiter also retries on a timer with backoff, for what
  * no notice covers (a holder that only unlocks, NFS).
+ *
+ * Claims held on a lease (fleet claims, res_zk.c) are taken first, in key
+ * order, one after the other, and kept while the waiter waits for the
+ * rest: they are ordered acquisition, not all or nothing (see res_zk.c
+ * for why that cannot deadlock). try() may answer EINPROGRESS (asked, no
+ * answer yet) or ENOTCONN (the server cannot be reached): the waiter
+ * waits on, as for EWOULDBLOCK, but only EWOULDBLOCK means "busy".
  */
 #ifndef LOCKRUN_RESOURCE_H
 #define LOCKRUN_RESOURCE_H
@@ -75,6 +82,17 @@ struct resource_ops {
 	 * would wait for ourselves). May be NULL: never.
 	 */
 	int		(*inherited)(struct resource *);
+
+	/*
+	 * Held on a lease: the seconds left before it must be given up
+	 * (<= 0: now, the claim is lost), or INFINITY for as long as we
+	 * hold it. guard() calls cb whenever that may have changed (NULL:
+	 * stop). fence() is the claim's fencing token, or 0. All three may
+	 * be NULL: a file lock is held for as long as its descriptor.
+	 */
+	double		(*lease)(const struct resource *);
+	void		(*guard)(struct resource *, resource_wake_cb *, void *);
+	unsigned long long (*fence)(const struct resource *);
 };
 
 struct resource {
@@ -85,6 +103,10 @@ struct resource {
 						    CLOCK_MONOTONIC; 0: not yet */
 	int				 queue;	/* may stand in a queue: the
 						   waiter wants it alone */
+	int				 first;	/* taken before the others and
+						   kept while they are waited
+						   for (fleet claims) */
+	int				 nowait; /* busy: give up, no wait */
 };
 
 /* The common calls, for readability at the call sites. */

@@ -16,6 +16,9 @@
  */
 #include "config.h"
 
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 #include <sys/resource.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -197,6 +200,19 @@ spawn_child(const struct spawn *sp, int errfd)
 		if (sp->tty != -1 && tcsetpgrp(sp->tty, getpid()) == -1)
 			spawn_child_fail(errfd, SPAWN_STEP_GROUP, errno);
 	}
+
+#ifdef __linux__
+	/*
+	 * Die with lockrun (a fleet job must not outlive its claim). If
+	 * lockrun died before the prctl, our parent is someone else now.
+	 */
+	if (sp->pdeathsig != 0) {
+		if (prctl(PR_SET_PDEATHSIG, sp->pdeathsig) == -1)
+			spawn_child_fail(errfd, SPAWN_STEP_GROUP, errno);
+		if (getppid() != sp->parent)
+			spawn_child_fail(errfd, SPAWN_STEP_GROUP, ESRCH);
+	}
+#endif
 
 	/*
 	 * exec resets caught signals to the default; only the ones lockrun

@@ -63,6 +63,9 @@ struct spawn {
 	size_t			 ngroups;
 	int			 umask;		/* or -1 */
 	const struct spawn_undo	*undo;		/* or NULL */
+	int			 pdeathsig;	/* sent to the child when we die,
+						   or 0 */
+	pid_t			 parent;	/* ... we, as getppid() sees us */
 };
 
 void	spawn_undo_record(struct spawn_undo *);

@@ -726,7 +726,7 @@ status_rows(struct status *st)
 }
 
 /* Local "YYYY-mm-dd HH:MM:SS", or UTC ISO 8601 for JSON; "-" when unknown. */
-static const char *
+const char *
 status_time(time_t t, int iso, char *buf, size_t len)
 {
 	struct tm	tm;
@@ -806,7 +806,7 @@ status_hidden(unsigned long cp)
  * for other text. With quote, in double quotes, '"' escaped too. At most
  * max bytes of s ("..." after), 0 for all.
  */
-static void
+void
 status_text(FILE *out, const char *s, size_t max, int quote)
 {
 	const unsigned char	*p = (const unsigned char *)s;
@@ -835,7 +835,7 @@ status_text(FILE *out, const char *s, size_t max, int quote)
 }
 
 /* Write s as a JSON string of valid UTF-8 (bad bytes become U+FFFD), or null. */
-static void
+void
 status_json_str(FILE *out, const char *s)
 {
 	const unsigned char	*p = (const unsigned char *)s;
@@ -1016,22 +1016,28 @@ status_print_sems(struct status *st, FILE *out, int json)
 {
 	const struct conf_sem		*s;
 	const struct status_file	*f;
-	size_t				 i;
+	size_t				 i, n = 0, nhost = 0;
 	unsigned			 k, used;
 	int				 first, guessed;
 
+	/* Fleet semaphores have no files here: the fleet section has them. */
+	for (i = 0; i < st->conf->nsems; i++)
+		nhost += !st->conf->sems[i].fleet;
+
 	if (json)
 		fputs("  \"semaphores\": [", out);
-	else if (st->conf->nsems > 0)
+	else if (nhost > 0)
 		fprintf(out, "%-20s %-10s %s\n", "SEMAPHORE", "USED",
 		    "HOLDERS");
 	for (i = 0; i < st->conf->nsems; i++) {
 		s = &st->conf->sems[i];
+		if (s->fleet)
+			continue;
 		used = status_sem_used(st, i);
 		/* Without its .slots file, its size is what files there are. */
 		guessed = st->sem_guessed != NULL && st->sem_guessed[i];
 		if (json) {
-			fprintf(out, "%s\n    {\"name\": ", i ? "," : "");
+			fprintf(out, "%s\n    {\"name\": ", n++ ? "," : "");
 			status_json_str(out, s->name);
 			fprintf(out, ", \"slots\": %u, \"slots_known\": %s, "
 			    "\"used\": %u, \"holders\": [", s->slots,
@@ -1065,8 +1071,8 @@ status_print_sems(struct status *st, FILE *out, int json)
 		fputs(json ? "]}" : "\n", out);
 	}
 	if (json)
-		fputs(st->conf->nsems ? "\n  ],\n" : "],\n", out);
-	else if (st->conf->nsems > 0)
+		fputs(nhost ? "\n  ],\n" : "],\n", out);
+	else if (nhost > 0)
 		fputc('\n', out);
 }
 
@@ -1400,7 +1406,7 @@ status_print_waiting(struct status *st, FILE *out, int json)
 		fputc('\n', out);
 	}
 	if (json)
-		fprintf(out, "%s,\n  \"waiting_partial\": %s\n",
+		fprintf(out, "%s,\n  \"waiting_partial\": %s",
 		    st->nwaits ? "\n  ]" : "]", st->waits_partial ? "true" :
 		    "false");
 }
@@ -1411,8 +1417,8 @@ status_print_waiting(struct status *st, FILE *out, int json)
  * the --lock paths and --semaphore of the command line, free ones too.
  */
 int
-status_print(FILE *out, const struct conf *conf, const char *dir, int json,
-    int flags)
+status_print_more(FILE *out, const struct conf *conf, const char *dir,
+    int json, int flags, status_more_fn *more, void *arg)
 {
 	struct status	st;
 	size_t		i;
@@ -1464,6 +1470,12 @@ status_print(FILE *out, const struct conf *conf, const char *dir, int json,
 	status_print_locks(&st, out, json);
 	status_print_queues(&st, out, json);
 	status_print_waiting(&st, out, json);
+	if (more != NULL && json)
+		fputs(",\n", out);
+	else if (json)
+		fputc('\n', out);
+	if (more != NULL)
+		more(out, json, arg);
 	if (json)
 		fputs("}\n", out);
 
@@ -1485,4 +1497,11 @@ status_print(FILE *out, const struct conf *conf, const char *dir, int json,
 	conf_free(&st.dirconf);
 	holders_free(&st.table);
 	return (ferror(out) ? -1 : 0);
+}
+
+int
+status_print(FILE *out, const struct conf *conf, const char *dir, int json,
+    int flags)
+{
+	return (status_print_more(out, conf, dir, json, flags, NULL, NULL));
 }

@@ -407,6 +407,21 @@ util_now(void)
 }
 
 /*
+ * Seconds on CLOCK_BOOTTIME: monotonic, and it counts a suspended host,
+ * as the clocks of other hosts do (leases, zk.c).
+ */
+double
+util_boottime(void)
+{
+	struct timespec	ts;
+
+	if (clock_gettime(CLOCK_BOOTTIME, &ts) == -1 &&
+	    clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
+		return (0);
+	return (ts.tv_sec + ts.tv_nsec / 1e9);
+}
+
+/*
  * What /proc/PID/stat says of a process: its state, parent, process group,
  * session and start time (an epoch time, 0 if unknown). Linux only: -1
  * elsewhere or when the process is gone.

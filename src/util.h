@@ -29,6 +29,7 @@ int	 util_valid_name(const char *);
 int	 util_user(const char *, uid_t *, gid_t *);
 void	 util_format_duration(double, char *, size_t);
 double	 util_now(void);
+double	 util_boottime(void);
 /* What /proc/PID/stat says of a process. */
 struct util_proc {
 	char	state;		/* R S D Z T ... */

@@ -94,11 +94,14 @@ waiter_clear(struct waiter *w)
 	w->arrival = 0;
 }
 
+/* Claims held while the rest is waited for come first (resource.h). */
 static int
 waiter_item_cmp(const void *a, const void *b)
 {
 	const struct waiter_item *x = a, *y = b;
 
+	if (x->res->first != y->res->first)
+		return (y->res->first - x->res->first);
 	return (strcmp(x->res->key, y->res->key));
 }
 
@@ -158,9 +161,21 @@ waiter_try(struct waiter *w)
 
 fail:
 	w->busy = i;
+	w->busy_errno = errno;
 	while (i-- > 0)
 		resource_release(w->items[i].res);
+	errno = w->busy_errno;
 	return (-1);
+}
+
+/*
+ * Is errno a "not yet" rather than a "busy": asked and not answered, or
+ * the server not reached (resource.h)? The waiter waits on either way.
+ */
+int
+waiter_pending(int err)
+{
+	return (err == EINPROGRESS || err == ENOTCONN);
 }
 
 /* Give every resource back (what makes the next try cheap stays open). */
@@ -530,8 +545,13 @@ waiter_attempt(struct waiter *w, enum waiter_why why)
 		waiter_finish(w, 0, 0);
 		return;
 	}
-	if (errno != EWOULDBLOCK && errno != EAGAIN) {
+	if (errno != EWOULDBLOCK && errno != EAGAIN && !waiter_pending(errno)) {
 		waiter_finish(w, -1, errno);
+		return;
+	}
+	/* A server said "busy" to a waiter that must not wait. */
+	if (!waiter_pending(errno) && w->items[w->busy].res->nowait) {
+		waiter_finish(w, -1, EWOULDBLOCK);
 		return;
 	}
 	/* What to be woken by may have changed (our turn in a queue came). */

@@ -10,7 +10,10 @@
 
 struct waiter;
 
-/* Called once: 0 when everything is held; -1 and errno (ETIMEDOUT) if not. */
+/*
+ * Called once: 0 when everything is held; -1 and errno (ETIMEDOUT, or
+ * EWOULDBLOCK for a resource marked nowait) if not.
+ */
 typedef void waiter_cb(struct waiter *, int, void *);
 
 struct waiter_item {
@@ -24,6 +27,7 @@ struct waiter {
 	struct waiter_item	*items;
 	size_t			 nitems;
 	size_t			 busy;		/* item that failed last */
+	int			 busy_errno;	/* ... and why */
 
 	struct ev_loop		*loop;
 	ev_timer		 retry;
@@ -45,6 +49,7 @@ void	waiter_add(struct waiter *, struct resource *);
 void	waiter_clear(struct waiter *);
 int	waiter_try(struct waiter *);
 int	waiter_queued(struct waiter *);
+int	waiter_pending(int);
 void	waiter_release(struct waiter *);
 void	waiter_start(struct waiter *, struct ev_loop *, double, double,
 	    waiter_cb *, void *);

@@ -254,7 +254,7 @@ START_TEST(test_conf_unknown_section)
 {
 	test_expect_error("[job:a]\ncommand = x\n\n[programs:b]\ncommand = y\n",
 	    "4: [programs:b]: unknown section (expected [lockrun], "
-	    "[job:NAME], [program:NAME] or [semaphore:NAME])");
+	    "[job:NAME], [program:NAME], [semaphore:NAME] or [lock:NAME])");
 	test_expect_prefix("[job]\n", "1: [job]: unknown section");
 }
 END_TEST
@@ -701,7 +701,7 @@ START_TEST(test_conf_syntax_error)
 	    "2: syntax error (expected [section] or key = value)");
 	test_expect_error("command = x\n[job:a]\n",
 	    "1: command: not in a section (expected [lockrun], [job:NAME], "
-	    "[program:NAME] or [semaphore:NAME] before it)");
+	    "[program:NAME], [semaphore:NAME] or [lock:NAME] before it)");
 }
 END_TEST
 

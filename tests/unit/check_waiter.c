@@ -189,6 +189,7 @@ START_TEST(test_waiter_other_files_wake_nobody)
 	int			 i, tries;
 
 	/* A new kind of resource is the ops it fills in. */
+	memset(&c, 0, sizeof(c));
 	c.file = test_res("w.lock");
 	ops = *c.file->ops;
 	ops.kind = "counted";
