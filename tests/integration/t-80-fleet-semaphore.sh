@@ -75,7 +75,7 @@ d = json.load(open(sys.argv[1]))["fleet"]["resources"][0]
 assert d["held"] == 1 and [n["host"] for n in d["nodes"]] == ["a", "b"], d
 assert d["nodes"][0]["fence"] < d["nodes"][1]["fence"], d' "$T/stdout" ||
 	fail "status --json: $(cat "$T/stdout")"
-expect_rc 75 as_host c lockrun --no-wait --zookeeper "$ZK/t80" \
+expect_rc 75 as_host c lockrun -v --no-wait --zookeeper "$ZK/t80" \
     --semaphore mx --slots 1 -- true
 stderr_has "fleet semaphore mx"
 [ ! -e "$T/b.pid" ] || fail "host b ran while host a held the mutex"
