@@ -47,6 +47,17 @@
 
 set -eu
 
+# A suite run under nohup(1), or with signals ignored some other way, would
+# hand that on to every lockrun, and lockrun keeps an ignored signal ignored
+# for its command (t-45): start each test from the default dispositions.
+if [ -z "${LOCKRUN_TEST_SIGNALS:-}" ] && [ -f "$0" ] &&
+    env --default-signal=HUP true 2>/dev/null; then
+	LOCKRUN_TEST_SIGNALS=default
+	export LOCKRUN_TEST_SIGNALS
+	exec env --default-signal=HUP,INT,QUIT,TERM,USR1,USR2 \
+	    "${BASH:-/bin/sh}" "$0" "$@"
+fi
+
 TEST_NAME=$(basename "$0" .sh)
 
 if [ -z "${TESTDIR:-}" ]; then
