@@ -52,6 +52,7 @@ struct logfile {
 	ev_io		 io;		/* the pipe's read end */
 	struct ev_loop	*loop;
 	int		 complained;	/* said the last write failed */
+	int		 rot_complained; /* said the last rotation failed */
 	struct logfile	*next;
 };
 
@@ -116,12 +117,44 @@ logfile_reopen_one(struct logfile *lf, const char *when)
 	return (0);
 }
 
-/* The file is full: move the backups along and start a new file. */
+/*
+ * Move a backup along, from to to: only a regular file of the log's user
+ * (or root's) is moved, and only over one, so that another user's entry in
+ * a sticky directory is neither moved nor replaced. 0, or -1 and errno
+ * when from is there and was not moved.
+ */
+static int
+logfile_shift(const struct logfile *lf, const char *from, const char *to)
+{
+	struct stat	st;
+	uid_t		me = lf->has_as ? lf->as.uid : geteuid();
+
+	if (lstat(from, &st) == -1)
+		return (errno == ENOENT ? 0 : -1);
+	if (!S_ISREG(st.st_mode) || (st.st_uid != me && st.st_uid != 0)) {
+		errno = EPERM;
+		return (-1);
+	}
+	if (lstat(to, &st) == 0 && (!S_ISREG(st.st_mode) ||
+	    (st.st_uid != me && st.st_uid != 0))) {
+		errno = EEXIST;
+		return (-1);
+	}
+	return (rename(from, to));
+}
+
+/*
+ * The file is full: move the backups along and start a new file, as the
+ * job's user (whose directory it may be) when it has one. When the file
+ * cannot be moved, say so once and write on in it, past the limit: output
+ * is never dropped, and the loop never spins on a rotation that fails.
+ */
 static void
 logfile_rotate(struct logfile *lf)
 {
 	char		*from, *to;
 	unsigned	 i;
+	int		 moved;
 
 	if (lf->backups == 0) {
 		/* supervisord: no backups, the file starts again. */
@@ -131,19 +164,37 @@ logfile_rotate(struct logfile *lf)
 		lf->size = 0;
 		return;
 	}
-	for (i = lf->backups; i > 0; i--) {
-		if (i > 1)
-			util_xasprintf(&from, "%s.%u", lf->path, i - 1);
-		else
-			from = util_xstrdup(lf->path);
+	if (lf->has_as && runas_on(&lf->as) == -1) {
+		log_warn("%s: log file %s: cannot act as its user to rotate "
+		    "it", lf->who, lf->path);
+		lf->size = 0;
+		return;
+	}
+	for (i = lf->backups; i > 1; i--) {
+		util_xasprintf(&from, "%s.%u", lf->path, i - 1);
 		util_xasprintf(&to, "%s.%u", lf->path, i);
-		if (rename(from, to) == -1 && errno != ENOENT)
+		if (logfile_shift(lf, from, to) == -1 && !lf->rot_complained)
 			log_warn("%s: log file %s: cannot rename it to %s",
 			    lf->who, from, to);
 		free(from);
 		free(to);
 	}
-	if (logfile_reopen_one(lf, "after a rotation") == -1)
+	util_xasprintf(&to, "%s.1", lf->path);
+	moved = logfile_shift(lf, lf->path, to) == 0;
+	if (!moved && !lf->rot_complained)
+		log_warn("%s: log file %s: cannot rename it to %s: writing on "
+		    "in it, past its size limit", lf->who, lf->path, to);
+	free(to);
+	if (lf->has_as)
+		runas_off(&lf->as);
+	if (!moved) {
+		lf->rot_complained = 1;
+		lf->size = 0;		/* try again one limit later */
+		return;
+	}
+	lf->rot_complained = 0;
+	if (logfile_reopen_one(lf, "after a rotation") == -1 ||
+	    lf->size >= lf->maxbytes)
 		lf->size = 0;		/* the old one, renamed, fills again */
 }
 
@@ -172,13 +223,15 @@ logfile_write_all(struct logfile *lf, const char *buf, size_t len)
 /*
  * Write buf to the file, rotating it whenever it is full (maxbytes); a
  * line that would straddle two files goes whole to the next, unless it is
- * longer than the limit.
+ * longer than the limit. Every turn writes or rotates once: a rotation
+ * leaves the file with room (logfile_rotate), so this always ends.
  */
 static void
 logfile_write(struct logfile *lf, const char *buf, size_t len)
 {
 	const char	*nl;
 	size_t		 room, chunk;
+	int		 whole = 0;
 
 	if (lf->maxbytes == 0) {
 		logfile_write_all(lf, buf, len);
@@ -187,15 +240,17 @@ logfile_write(struct logfile *lf, const char *buf, size_t len)
 	while (len > 0 && lf->fd != -1) {
 		if (lf->size >= lf->maxbytes)
 			logfile_rotate(lf);
-		room = lf->maxbytes - lf->size;
+		room = lf->size < lf->maxbytes ? lf->maxbytes - lf->size : 0;
 		chunk = len < room ? len : room;
 		if (chunk < len) {
 			for (nl = buf + chunk; nl > buf && nl[-1] != '\n'; nl--)
 				;
 			if (nl > buf)
 				chunk = (size_t)(nl - buf);
-			else if (lf->size > 0) {
+			else if (lf->size > 0 && !whole) {
 				logfile_rotate(lf);	/* the line goes whole */
+				whole = 1;		/* once: a rotation that
+							   failed writes on */
 				continue;
 			}
 		}

@@ -58,3 +58,61 @@ stdout_logfile_maxbytes = 50 megs
 EOF
 expect_rc 78 lockrun --config "$CONF" --check
 stderr_has "$CONF:3: stdout_logfile_maxbytes: bad size \"50 megs\""
+
+# --- what other users plant, as root ----------------------------------------
+[ "$(id -u)" -eq 0 ] || { note "not root: the hostile cases are skipped"; exit 0; }
+command -v setpriv >/dev/null || { note "no setpriv(1): hostile cases skipped"; exit 0; }
+chmod 755 "$T"
+
+# In a sticky directory anyone can plant FILE.1 and FILE.2 as directories:
+# the rotation cannot move the log, says so once, and writes on in it (no
+# line lost, no loop spinning in lockrun, the planted entries untouched).
+mkdir -m 1777 "$T/shared"
+as_nobody mkdir -p "$T/shared/app.log.1/x" "$T/shared/app.log.2/x"
+write_conf <<EOF
+[lockrun]
+lock_dir = $LOCKDIR
+
+[job:planted]
+command = $LINES
+stdout_logfile = $T/shared/app.log
+stdout_logfile_maxbytes = 200
+stdout_logfile_backups = 2
+EOF
+expect_rc 0 lockrun --config "$CONF" planted
+[ "$(count_lines "$T/shared/app.log")" -eq 100 ] ||
+    fail "app.log has $(count_lines "$T/shared/app.log") of 100 lines"
+[ "$(grep -c "cannot rename it to $T/shared/app.log.1" "$T/stderr")" -eq 1 ] ||
+    fail "not said once: $(head -c 2000 "$T/stderr")"
+[ -d "$T/shared/app.log.1/x" ] && [ -d "$T/shared/app.log.2/x" ] ||
+    fail "the planted directories were moved"
+note "planted FILE.1, FILE.2 directories: one warning, 100 of 100 lines kept"
+
+# A user = job's user owns its log directory, and swaps it for a link to a
+# directory of root's between two rotations: the renames are made as that
+# user, so root's files there are neither moved nor replaced.
+mkdir -p "$T/home/logs" "$T/victim"
+chown -R nobody "$T/home"
+echo precious >"$T/victim/out.log"
+echo old1 >"$T/victim/out.log.1"
+write_conf <<EOF
+[lockrun]
+lock_dir = $LOCKDIR
+
+[job:swap]
+user = nobody
+command = $LINES; while [ ! -e "$T/home/go" ]; do sleep 0.02; done; $LINES
+stdout_logfile = $T/home/logs/out.log
+stdout_logfile_maxbytes = 1KB
+stdout_logfile_backups = 2
+EOF
+start_bg lockrun --config "$CONF" swap 2>"$T/swap.err"
+LR=$BG_PID
+wait_for 'test -s "$T/home/logs/out.log.2"' 20
+as_nobody sh -c 'cd "$1" && mv logs logs.real && ln -s "$2" logs && touch go' \
+    sh "$T/home" "$T/victim"
+expect_bg_rc 0 "$LR" 30
+[ "$(cat "$T/victim/out.log")" = precious ] &&
+    [ "$(cat "$T/victim/out.log.1")" = old1 ] && [ ! -e "$T/victim/out.log.2" ] ||
+    fail "root's files were moved: $(ls -l "$T/victim"; cat "$T/swap.err")"
+note "a log directory swapped for a link to root's: root's files untouched"
