@@ -821,9 +821,15 @@ job_may_signal(struct job *j, pid_t pid)
 	if (holders_key_fd(j->pidlock->fd, &k) == -1 ||
 	    holders_pid_holds(pid, &k, NULL, &locker) != 1 || locker == pid)
 		return (0);
-	/* A job leads a session; an ad hoc command its process group. */
+	/*
+	 * A job leads a session; an ad hoc command its process group. And
+	 * the lockrun that took the lock is alive and its parent: a script
+	 * that locked its own descriptor (flock 9, lockrun --fd 9) is no
+	 * command of a lockrun, nor is one whose lockrun is gone.
+	 */
 	if ((j->conf->adhoc_path != NULL ? getpgid(pid) : getsid(pid)) !=
-	    pid || holders_proc(pid, &h) == -1)
+	    pid || holders_proc(pid, &h) == -1 || h.ppid != locker ||
+	    locker <= 1 || kill(locker, 0) == -1)
 		return (0);
 	/* Our jobs run as us, root's too, or as their user =. */
 	return (h.uid == geteuid() || (j->conf->user != NULL &&

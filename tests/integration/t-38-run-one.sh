@@ -77,6 +77,26 @@ expect_rc 0 lockrun --replace --lock "$F" -- touch "$T/d.ran"
 expect_bg_rc 143 "$K2" 20
 [ "$(wc -l <"$T/k2.runs")" -eq 1 ] || fail "the replaced run started again"
 
+# --- a script holding its own descriptor is waited for, never signalled ----
+# exec 9>F; flock 9 (or lockrun --fd 9): the script leads its own process
+# group and holds the lock, but no lockrun runs it.
+if command -v flock >/dev/null && command -v setsid >/dev/null; then
+	G=$T/g.lock
+	start_bg setsid sh -c 'exec 9>"$1"; flock 9; echo $$ >"$2.tmp"; mv "$2.tmp" "$2"
+	    while [ ! -e "$3" ]; do sleep 0.02; done' sh "$G" "$T/g.pid" "$T/g.go"
+	S=$BG_PID
+	wait_for 'test -s "$T/g.pid"' 10
+	start_bg lockrun --replace --lock "$G" -- touch "$T/g.ran"
+	R=$BG_PID
+	wait_for 'waiting_for "$R" "$G"' 10
+	is_running "$(cat "$T/g.pid")" || fail "--replace signalled a script that locked its own fd"
+	[ ! -e "$T/g.ran" ] || fail "--replace ran beside the script"
+	touch "$T/g.go"
+	expect_bg_rc 0 "$S" 10
+	expect_bg_rc 0 "$R" 20
+	[ -e "$T/g.ran" ] || fail "--replace did not run once the script let go"
+fi
+
 # --- usage -------------------------------------------------------------------
 expect_rc 64 lockrun --replace -- true
 stderr_has "--replace needs exactly one --lock"
