@@ -22,6 +22,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -133,17 +134,68 @@ lockdir_queue_name(enum lockdir_queue_kind kind, const char *name)
 	return (path);
 }
 
-/* <dir>/queue/<k>-<name>: the same, as a path. */
-char *
-lockdir_queue_dir(const char *dir, enum lockdir_queue_kind kind,
-    const char *name)
+/*
+ * Open the directory name under dirfd, never through a symlink; with
+ * mode, make it if missing, mode as given whatever the umask. Only one of
+ * root's or ours that nobody else may rename entries in (not writable by
+ * others, or sticky) is taken: whoever could would reorder the queue, or
+ * put a waiter behind itself for ever. A descriptor, or -1 and errno.
+ */
+static int
+lockdir_queue_subdir(int dirfd, const char *name, mode_t mode)
 {
-	char	*path, *base;
+	struct stat	st;
+	int		fd, saved;
 
-	base = lockdir_queue_name(kind, name);
-	util_xasprintf(&path, "%s/%s/%s", dir, LOCKDIR_QUEUE_ROOT, base);
-	free(base);
-	return (path);
+	if (mode != 0 && mkdirat(dirfd, name, mode) == 0) {
+		if ((fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY |
+		    O_NOFOLLOW | O_CLOEXEC)) != -1 && fchmod(fd, mode) == -1) {
+			saved = errno;
+			close(fd);
+			errno = saved;
+			return (-1);
+		}
+		return (fd);
+	}
+	if (mode != 0 && errno != EEXIST)
+		return (-1);
+	if ((fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) == -1)
+		return (-1);
+	if (fstat(fd, &st) == -1 || !S_ISDIR(st.st_mode) ||
+	    (st.st_uid != 0 && st.st_uid != geteuid()) ||
+	    ((st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_mode & S_ISVTX))) {
+		close(fd);
+		errno = EPERM;
+		return (-1);
+	}
+	return (fd);
+}
+
+/*
+ * <dir>/queue/<qname> (lockdir_queue_name), opened as
+ * lockdir_queue_subdir opens each; with mode, both made if missing. A
+ * descriptor, or -1 and errno.
+ */
+int
+lockdir_queue_open(const char *dir, const char *qname, mode_t mode)
+{
+	int	ld, root, fd, saved;
+
+	if ((ld = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return (-1);
+	root = lockdir_queue_subdir(ld, LOCKDIR_QUEUE_ROOT, mode);
+	saved = errno;
+	close(ld);
+	if (root == -1) {
+		errno = saved;
+		return (-1);
+	}
+	fd = lockdir_queue_subdir(root, qname, mode);
+	saved = errno;
+	close(root);
+	errno = saved;
+	return (fd);
 }
 
 /* A ticket's name: "<arrival, 16 hex>.<pid>.<r|w>"; sorts by arrival. */

@@ -2,6 +2,8 @@
 #ifndef LOCKRUN_LOCKDIR_H
 #define LOCKRUN_LOCKDIR_H
 
+#include <sys/types.h>
+
 #include <stddef.h>
 
 /* The kinds of numbered files: semaphore slots and job instances. */
@@ -49,7 +51,6 @@ char	*lockdir_queue_root(const char *);
 char	*lockdir_queue_name(enum lockdir_queue_kind, const char *);
 void	 lockdir_ticket_name(const struct lockdir_ticket *, char *, size_t);
 int	 lockdir_ticket_parse(const char *, struct lockdir_ticket *);
-char	*lockdir_queue_dir(const char *, enum lockdir_queue_kind,
-	    const char *);
+int	 lockdir_queue_open(const char *, const char *, mode_t);
 
 #endif

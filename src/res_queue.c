@@ -89,43 +89,14 @@ struct res_queue {
 static void	queue_watch_pred(struct res_queue *);
 
 /*
- * Open the directory name under dirfd, never through a symlink; with
- * mode, make it if missing, mode as given whatever the umask. A
- * descriptor or -1.
- */
-static int
-queue_subdir(int dirfd, const char *name, mode_t mode)
-{
-	struct stat	st;
-	int		fd;
-
-	if (mode != 0 && mkdirat(dirfd, name, mode) == 0) {
-		if ((fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY |
-		    O_NOFOLLOW | O_CLOEXEC)) != -1 && fchmod(fd, mode) == -1) {
-			close(fd);
-			return (-1);
-		}
-		return (fd);
-	}
-	if (mode != 0 && errno != EEXIST)
-		return (-1);
-	if ((fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-	    O_CLOEXEC)) == -1)
-		return (-1);
-	if (fstat(fd, &st) == -1 || !S_ISDIR(st.st_mode)) {
-		close(fd);
-		return (-1);
-	}
-	return (fd);
-}
-
-/*
  * The queue's directory; with create, made if missing: as open as the lock
- * dir (all its users, in a shared one, put tickets there), sticky. Every operation
- * on it goes through this descriptor, never through a symlink, and looks
- * at what it opened before it trusts it: whoever can write the queue's
- * directory (every user of a shared lock dir) may put anything there, and
- * can only change the order of its own tickets by it.
+ * dir (all its users, in a shared one, put tickets there), sticky. Every
+ * operation on it goes through this descriptor, never through a symlink,
+ * and looks at what it opened before it trusts it: whoever can write the
+ * queue's directory (every user of a shared lock dir) may put anything
+ * there, and can only change the order of its own tickets by it. A queue
+ * directory another user made (who could rename our tickets in it) is not
+ * used (lockdir_queue_open): our waiters then try unordered.
  */
 static int
 queue_open_dir(struct res_queue *q, int create)
@@ -133,7 +104,6 @@ queue_open_dir(struct res_queue *q, int create)
 	struct stat	 st;
 	char		 name[64];
 	mode_t		 mode;
-	int		 ld, root;
 
 	if (q->dfd != -1)
 		return (0);
@@ -146,19 +116,10 @@ queue_open_dir(struct res_queue *q, int create)
 		    (unsigned long long)st.st_ino);
 		q->name = util_xstrdup(name);
 	}
-	if ((ld = open(q->lockdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+	if (stat(q->lockdir, &st) == -1)
 		return (-1);
-	if (fstat(ld, &st) == -1) {
-		close(ld);
-		return (-1);
-	}
 	mode = !create ? 0 : (st.st_mode & S_IWOTH) ? 01777 : 0700;
-	root = queue_subdir(ld, LOCKDIR_QUEUE_ROOT, mode);
-	close(ld);
-	if (root == -1)
-		return (-1);
-	q->dfd = queue_subdir(root, q->name, mode);
-	close(root);
+	q->dfd = lockdir_queue_open(q->lockdir, q->name, mode);
 	return (q->dfd == -1 ? -1 : 0);
 }
 

@@ -1167,14 +1167,15 @@ status_ticket_cmp(const void *a, const void *b)
 }
 
 /*
- * The live tickets of queue directory qdir, in order (to be freed): a
+ * The live tickets of queue qname of lock dir dir, in order (to be freed): a
  * ticket nobody holds open is a dead waiter's, and not shown. Reads only,
  * and opens nothing but FIFOs, never through a symlink. At most
  * STATUS_MAX_TICKETS; *budget: descriptors left to look through to tell
  * whether the waiter named holds its ticket.
  */
 static size_t
-status_tickets(const char *qdir, struct status_ticket **out, size_t *budget)
+status_tickets(const char *dir, const char *qname, struct status_ticket **out,
+    size_t *budget)
 {
 	struct status_ticket	*t = NULL;
 	struct dirent		*de;
@@ -1185,8 +1186,13 @@ status_tickets(const char *qdir, struct status_ticket **out, size_t *budget)
 	int			 fd;
 
 	*out = NULL;
-	if ((d = opendir(qdir)) == NULL)
+	/* Only a queue of root's or ours, never through a link. */
+	if ((fd = lockdir_queue_open(dir, qname, 0)) == -1)
 		return (0);
+	if ((d = fdopendir(fd)) == NULL) {
+		close(fd);
+		return (0);
+	}
 	while (n < STATUS_MAX_TICKETS && (de = readdir(d)) != NULL) {
 		if (n == cap) {
 			cap = cap == 0 ? 8 : cap * 2;
@@ -1241,15 +1247,15 @@ status_ticket_since(const struct lockdir_ticket *t)
 /* Print the queue in front of what (kind name), if anyone waits in it. */
 static void
 status_queue(FILE *out, int json, const char *kind, const char *name,
-    char *qdir, int *first, size_t *budget)
+    const char *dir, char *qname, int *first, size_t *budget)
 {
 	struct status_ticket	*t;
 	struct status_file	 f;
 	char			 when[32], user[64], label[300];
 	size_t			 n, i, width;
 
-	n = status_tickets(qdir, &t, budget);
-	free(qdir);
+	n = status_tickets(dir, qname, &t, budget);
+	free(qname);
 	if (n == 0) {
 		free(t);
 		return;
@@ -1327,7 +1333,7 @@ status_print_queues(struct status *st, FILE *out, int json)
 		fputs("  \"queues\": [", out);
 	for (i = 0; i < st->conf->nsems; i++)
 		status_queue(out, json, "semaphore", st->conf->sems[i].name,
-		    lockdir_queue_dir(st->dir, LOCKDIR_QUEUE_SEM,
+		    st->dir, lockdir_queue_name(LOCKDIR_QUEUE_SEM,
 		    st->conf->sems[i].name), &first, &budget);
 	for (i = 0; i < st->conf->njobs; i++) {
 		c = &st->conf->jobs[i];
@@ -1336,16 +1342,14 @@ status_print_queues(struct status *st, FILE *out, int json)
 		    n++) {
 			inst = c->numprocs == 1 ? util_xstrdup(c->name) :
 			    lockdir_instance_name(c->name, n);
-			status_queue(out, json, "job", inst, lockdir_queue_dir(
-			    st->dir, LOCKDIR_QUEUE_PID, inst), &first, &budget);
+			status_queue(out, json, "job", inst, st->dir, lockdir_queue_name(LOCKDIR_QUEUE_PID, inst), &first, &budget);
 			free(inst);
 		}
 		for (k = 0; k < c->nlocks; k++) {
 			l = &c->locks[k];
 			if (!l->is_path) {
 				status_queue(out, json, "lock", l->name,
-				    lockdir_queue_dir(st->dir,
-				    LOCKDIR_QUEUE_LOCK, l->name), &first,
+				    st->dir, lockdir_queue_name(LOCKDIR_QUEUE_LOCK, l->name), &first,
 				    &budget);
 				continue;
 			}
@@ -1355,7 +1359,7 @@ status_print_queues(struct status *st, FILE *out, int json)
 			    (unsigned long long)sb.st_dev,
 			    (unsigned long long)sb.st_ino);
 			status_queue(out, json, "lock", l->name,
-			    lockdir_queue_dir(st->dir, LOCKDIR_QUEUE_FILE,
+			    st->dir, lockdir_queue_name(LOCKDIR_QUEUE_FILE,
 			    name), &first, &budget);
 		}
 	}

@@ -212,3 +212,36 @@ note "the slot went to the waiter that needs only it"
 touch "$T/x.release"
 expect_bg_rc 0 "$X"
 expect_bg_rc 0 "$WX" 30
+
+# --- a queue directory another user made is not used ---------------------------
+# In a shared lock dir, nobody makes the queue's directory first: it could
+# rename root's tickets in it, and put a waiter behind itself for ever. Root's
+# waiters do not queue there (they try unordered), and all of them run.
+if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
+	chmod 755 "$T"
+	SH=$T/shared2
+	mkdir -m 1777 "$SH"
+	as_nobody mkdir -m 1777 "$SH/queue" "$SH/queue/s-q1"
+	rm -f "$T/release"
+	start_bg lockrun --lock-dir "$SH" --semaphore q1 --slots 1 -- \
+	    "$HOLD" "$T/q1.pid" "$T/release"
+	H=$BG_PID
+	wait_for 'test -s "$T/q1.pid"' 10
+	start_bg lockrun --lock-dir "$SH" --semaphore q1 --slots 1 -- true
+	W1=$BG_PID
+	wait_for 'waiting_for "$W1" "$SH/q1.00.lock"' 10
+	start_bg lockrun --lock-dir "$SH" --semaphore q1 --slots 1 -- true
+	W2=$BG_PID
+	wait_for 'waiting_for "$W2" "$SH/q1.00.lock"' 10
+	# What the owner of the directory would do: W2's ticket to the front.
+	as_nobody sh -c 'cd "$1" && for f in *."$2".[rw]; do
+	    [ -e "$f" ] && mv "$f" "0000000000000001.$2.w"; done; :' \
+	    sh "$SH/queue/s-q1" "$W2"
+	[ "$(tickets "$SH/queue/s-q1")" -eq 0 ] ||
+	    fail "root's waiters queued in nobody's directory: $(ls "$SH/queue/s-q1")"
+	touch "$T/release"
+	expect_bg_rc 0 "$H"
+	expect_bg_rc 0 "$W1" 30
+	expect_bg_rc 0 "$W2" 30
+	note "a queue directory of nobody's: root's waiters did not queue in it, all ran"
+fi
