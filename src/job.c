@@ -35,6 +35,8 @@
 #ifdef HAVE_ZOOKEEPER
 #include "res_zk.h"
 #include "watchdog.h"
+#include "zk.h"
+#include "zk_recipe.h"
 #endif
 #include "spawn.h"
 #include "trust.h"
@@ -521,7 +523,10 @@ job_lease_left(struct job *j)
 static void
 job_lease_check(struct job *j)
 {
-	double	left, next;
+#ifdef HAVE_ZOOKEEPER
+	struct zk_budget	b;
+#endif
+	double			left, next, stopwait;
 
 	if (!j->guarded || (j->state != JOB_STARTING &&
 	    j->state != JOB_RUNNING && j->state != JOB_STOPPING &&
@@ -546,10 +551,17 @@ job_lease_check(struct job *j)
 		}
 		return;
 	}
-	if (left <= j->conf->stopwaitsecs)
+	/* A session shorter than asked (the server's maximum) leaves less. */
+	stopwait = j->conf->stopwaitsecs;
+#ifdef HAVE_ZOOKEEPER
+	zk_recipe_budget(zk_timeout(), &b);
+	if (b.stopwait < stopwait)
+		stopwait = b.stopwait;
+#endif
+	if (left <= stopwait)
 		job_event(j, JOB_EV_LOST);
 	next = j->state == JOB_STARTING || j->state == JOB_RUNNING ?
-	    left - j->conf->stopwaitsecs : left;
+	    left - stopwait : left;
 	if (!isinf(next)) {
 		ev_timer_set(&j->lease, next > 0 ? next : 0., 0.);
 		ev_timer_start(j->env->loop, &j->lease);

@@ -11,13 +11,21 @@
  * when it has heard nothing from this session for the session timeout T
  * (the negotiated one), and then the next host in line starts. We cannot
  * know when the server last heard from us, only a time before which it
- * surely did: the moment we sent a request it has since answered. So the
- * server cannot expire the session before that moment + T on its clock;
- * that is the lease (zk_lease). A probe (an exists of the root) goes out
- * every T/5 while the session lives, so a healthy session's lease is
- * always about 4T/5 ahead. A job must be gone strictly before the lease
- * ends: see zk_recipe_budget for the arithmetic, job.c for the stop, and
- * watchdog.c for a lockrun that cannot act (SIGSTOP).
+ * surely did. In an ensemble that is not "when we sent a request it has
+ * since answered": a follower answers reads on its own, even cut off from
+ * the leader, and it is the leader that expires sessions, hearing of our
+ * requests only with the follower's next ping (every tickTime/2). So the
+ * probe is a sync, which goes through the leader: once it is answered,
+ * the follower reached the leader after we sent it, and had pinged it in
+ * between with the news of our previous probe, sent one probe interval
+ * earlier (which holds while tickTime/2 is shorter than that interval,
+ * T/5: tickTime < 2T/5, as lockrun.ini(5) says). So the server cannot
+ * expire the session before the previous probe's sending + T on its
+ * clock; that is the lease (zk_lease). A probe goes out every T/5 while
+ * the session lives, so a healthy session's lease is always about 3T/5
+ * ahead. A job must be gone strictly before the lease ends: see
+ * zk_recipe_budget for the arithmetic, job.c for the stop, and watchdog.c
+ * for a lockrun that cannot act (SIGSTOP).
  *
  * Times are CLOCK_BOOTTIME, which counts a suspended host: a laptop that
  * slept through the lease wakes up with it over, not with it paused (the
@@ -60,6 +68,9 @@ static struct {
 	double		 down_since;	/* not connected since; 0: connected */
 	double		 sent[8];	/* when the last probes went out */
 	unsigned	 nprobes;
+	unsigned	 first_probe;	/* of this connection */
+	double		 connect_sent;	/* when its connect began */
+	int		 told_timeout;	/* said it is not what was asked */
 	TAILQ_HEAD(, zk_listener) listeners;
 	char		 hostname[256];
 } zk = { .fd = -1, .listeners = TAILQ_HEAD_INITIALIZER(zk.listeners) };
@@ -213,19 +224,25 @@ zk_renew(double sent)
 }
 
 static void
-zk_probe_done(int rc, const struct Stat *st, const void *data)
+zk_probe_done(int rc, const char *value, const void *data)
 {
 	unsigned	n = (unsigned)(uintptr_t)data;
 
-	(void)st;
-	/* Probes go out every t/5: eight are never in flight at once. */
-	if (rc == ZOK || rc == ZNONODE)
-		zk_renew(zk.sent[n % LOCKRUN_ARRAY_LEN(zk.sent)]);
-	else
+	(void)value;
+	/*
+	 * Probes go out every t/5: eight are never in flight at once. The
+	 * lease runs from the one before (see the top); the first of a
+	 * session from its connect, which the leader itself handled.
+	 */
+	if (rc != ZOK)
 		log_debug("%s: %s", __func__, zerror(rc));
+	else if (n > zk.first_probe)
+		zk_renew(zk.sent[(n - 1) % LOCKRUN_ARRAY_LEN(zk.sent)]);
+	else
+		zk_renew(zk.connect_sent);
 }
 
-/* Ask the server something cheap; its answer renews the lease. */
+/* Ask the leader, through our server, something cheap: a sync. */
 static void
 zk_probe_cb(struct ev_loop *loop, ev_timer *t, int revents)
 {
@@ -238,7 +255,7 @@ zk_probe_cb(struct ev_loop *loop, ev_timer *t, int revents)
 		return;
 	n = zk.nprobes++;
 	zk.sent[n % LOCKRUN_ARRAY_LEN(zk.sent)] = util_boottime();
-	if (zoo_aexists(zk.zh, "/", 0, zk_probe_done,
+	if (zoo_async(zk.zh, "/", zk_probe_done,
 	    (const void *)(uintptr_t)n) != ZOK)
 		log_debug("%s: cannot send", __func__);
 }
@@ -273,7 +290,21 @@ zk_watcher(zhandle_t *zh, int type, int state, const char *path, void *ctx)
 		zk.connected = 1;
 		zk.down_since = 0;
 		zk_recipe_budget(zk_timeout(), &b);
-		/* The server heard our connect, sent after the attempt began. */
+		if (zk_timeout() < zk.timeout && !zk.told_timeout) {
+			log_warnx("zookeeper %s: session timeout %gs, not the "
+			    "%gs asked for (the server's maxSessionTimeout): "
+			    "fleet jobs get TERM %gs before their claim may "
+			    "end", zk.hosts, zk_timeout(), zk.timeout,
+			    b.stopwait);
+			zk.told_timeout = 1;
+		}
+		/*
+		 * The server heard our connect, sent after the attempt began;
+		 * the leader handles a session's creation and revalidation.
+		 * Probes from now on renew from the one before them.
+		 */
+		zk.connect_sent = zk.since;
+		zk.first_probe = zk.nprobes;
 		zk_renew(zk.since);
 		/*
 		 * A connect that took long (servers down, an election) leaves

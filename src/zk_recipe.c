@@ -234,19 +234,19 @@ zk_recipe_data_parse(const char *buf, size_t len, struct zk_holder *h)
 /*
  * What a session timeout t leaves for stopping a job, all in seconds:
  *
- *	|<----------------------------- t ----------------------------->|
- *	sent | probe | reserve | stop signal ... stopwait ... KILL | margin | expiry
+ *	|<------------------------------- t ------------------------------->|
+ *	sent | 2 probes | reserve | stop signal ... stopwait ... KILL | margin | expiry
  *
- * The lease runs from the moment we sent a request the server has since
- * answered (zk.c): no sooner than that moment + t can the server expire
- * the session and let another host in. A probe renews it every t/5, so a
- * healthy session's lease is never less than t - probe - (a round trip)
- * ahead. A job gets its stop signal stopwaitsecs before its KILL, and the
- * KILL comes margin before the lease ends. So a healthy session never
- * stops a job as long as stopwaitsecs <= t - probe - margin - reserve,
- * the reserve covering a slow answer and a busy host; conf refuses a
- * longer one. With t = 10s: probe 2s, margin 0.5s, reserve 1s, stopwait
- * at most 6.5s.
+ * The lease runs from the moment we sent the probe before the last one
+ * the leader answered (zk.c): no sooner than that moment + t can the
+ * server expire the session and let another host in. A probe renews it
+ * every t/5, so a healthy session's lease is never less than
+ * t - 2 probes - (a round trip) ahead. A job gets its stop signal
+ * stopwaitsecs before its KILL, and the KILL comes margin before the
+ * lease ends. So a healthy session never stops a job as long as
+ * stopwaitsecs <= t - 2 probes - margin - reserve, the reserve covering a
+ * slow answer and a busy host; conf refuses a longer one. With t = 10s:
+ * probe 2s, margin 0.5s, reserve 1s, stopwait at most 4.5s.
  */
 void
 zk_recipe_budget(double t, struct zk_budget *b)
@@ -254,7 +254,7 @@ zk_recipe_budget(double t, struct zk_budget *b)
 	b->probe = t / 5;
 	b->margin = t / 20 > 0.2 ? t / 20 : 0.2;
 	b->reserve = t / 10 > 0.2 ? t / 10 : 0.2;
-	b->stopwait = t - b->probe - b->margin - b->reserve;
+	b->stopwait = t - 2 * b->probe - b->margin - b->reserve;
 	if (b->stopwait < 0)
 		b->stopwait = 0;
 }

@@ -190,7 +190,12 @@ zk_status_read(const struct conf *c)
 			qsort(zs.res[i].nodes, zs.res[i].nnodes,
 			    sizeof(*zs.res[i].nodes), zk_status_node_cmp);
 	}
-	return (zs.timed_out && zs.pending > 0 ? -1 : 0);
+	/* Never connected, or not every resource read: not reachable. */
+	for (i = 0; i < zs.nres; i++) {
+		if (zs.res[i].listed != 1)
+			return (-1);
+	}
+	return (0);
 }
 
 /* One node: who, since when, token. */
@@ -269,7 +274,7 @@ zk_status_print(FILE *out, int json, void *arg)
 		} else
 			fprintf(out, "%-9s %-20s %zu/%u held, %zu waiting%s\n",
 			    r->kind, r->name, held, r->slots, r->nnodes - held,
-			    r->listed == -1 ? " (not read)" : "");
+			    r->listed != 1 ? " (not read)" : "");
 		for (k = 0; k < r->nnodes; k++) {
 			if (json && k > 0)
 				fputs(", ", out);
