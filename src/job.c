@@ -339,6 +339,7 @@ job_build_env(struct job *j)
 	size_t			  n, i, k;
 	const char		 *eq;
 	unsigned long long	  fence;
+	int			  slot;
 
 	for (n = 0; environ[n] != NULL; n++)
 		;
@@ -370,9 +371,8 @@ job_build_env(struct job *j)
 		    c->process_name != NULL ? c->process_name : c->name);
 		util_xasprintf(&env[k++], "SUPERVISOR_GROUP_NAME=%s", c->name);
 	}
-	if (c->nsems > 0)
-		util_xasprintf(&env[k++], "LOCKRUN_SLOT=%d",
-		    j->sems[0]->ops->slot(j->sems[0]));
+	if (c->nsems > 0 && (slot = j->sems[0]->ops->slot(j->sems[0])) >= 0)
+		util_xasprintf(&env[k++], "LOCKRUN_SLOT=%d", slot);
 	if ((fence = job_fence(j)) != 0)
 		util_xasprintf(&env[k++], "LOCKRUN_FENCE=%llu", fence);
 	env[k] = NULL;

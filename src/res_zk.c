@@ -636,10 +636,9 @@ res_zk_fd(const struct resource *r)
 static int
 res_zk_slot(const struct resource *r)
 {
-	const struct res_zk	*z = RES_ZK(r);
-
-	return (z->state == RES_ZK_HELD && z->slots > 1 ? (int)z->holding :
-	    -1);
+	/* No numbered slots: two holders may have as many before them. */
+	(void)r;
+	return (-1);
 }
 
 /*
