@@ -7,6 +7,16 @@
 #				each with a private data dir under $T; waits
 #				until the ensemble serves. ZK is then the
 #				connect string ("127.0.0.1:P1,...").
+#	zk_start 3 P		the same, with the connections server P
+#				makes to its peers (a follower's to its
+#				leader, its election ones) through a TCP
+#				proxy: P's config names the others at the
+#				proxy's ports. (A fresh ensemble's leader is
+#				the highest server of the first quorum, so
+#				P = 1 is a follower.)
+#	zk_proxy_stop / zk_proxy_cont	SIGSTOP / SIGCONT that proxy: P is
+#				cut off from its leader (connections stay
+#				open, nothing passes), and put back
 #	zk_kill N		SIGKILL server N (1..3)
 #	zk_stop_server N / zk_cont_server N	SIGSTOP / SIGCONT server N
 #	zk_leader		the number of the leader (ensemble)
@@ -97,22 +107,108 @@ zk_start_server() {
 	eval "ZK_PID_$1=\$BG_PID"
 }
 
-# zk_start N: see above.
+# zk_proxy_start PORT...: start a proxy that forwards a loopback port of
+# its own to each PORT; ZK_PROXY_PORTS: its ports, in the same order.
+zk_proxy_start() {
+	cat >"$T/zk/proxy.py" <<'EOF'
+import os, selectors, socket, sys
+# proxy FILE PORT...: forward a free loopback port to each PORT; the ports
+# one a line to FILE (atomically).
+sel = selectors.DefaultSelector()
+peer = {}
+ports = []
+for target in sys.argv[2:]:
+    ls = socket.socket()
+    ls.bind(("127.0.0.1", 0))
+    ls.listen(16)
+    sel.register(ls, selectors.EVENT_READ, int(target))
+    ports.append(str(ls.getsockname()[1]))
+with open(sys.argv[1] + ".tmp", "w") as f:
+    f.write("\n".join(ports) + "\n")
+os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+def close(s):
+    for x in (s, peer.pop(s, None)):
+        if x is not None:
+            peer.pop(x, None)
+            sel.unregister(x)
+            x.close()
+while True:
+    for key, _ in sel.select():
+        s = key.fileobj
+        if key.data is not None:
+            c, _ = s.accept()
+            try:
+                u = socket.create_connection(("127.0.0.1", key.data))
+            except OSError:
+                c.close()
+                continue
+            peer[c], peer[u] = u, c
+            sel.register(c, selectors.EVENT_READ)
+            sel.register(u, selectors.EVENT_READ)
+            continue
+        if s not in peer:
+            continue
+        try:
+            data = s.recv(65536)
+        except OSError:
+            data = b""
+        if not data:
+            close(s)
+            continue
+        try:
+            peer[s].sendall(data)
+        except OSError:
+            close(s)
+EOF
+	start_bg "$ZK_PY" "$T/zk/proxy.py" "$T/zk/proxy.ports" "$@"
+	ZK_PROXY_PID=$BG_PID
+	# shellcheck disable=SC2016
+	wait_for 'test -s "$T/zk/proxy.ports"' 30
+	ZK_PROXY_PORTS=$(cat "$T/zk/proxy.ports")
+}
+
+# zk_start N [P]: see above.
 zk_start() {
 	ZK_N=$1
+	ZK_PROXIED=${2:-0}
+	mkdir -p "$T/zk"
 	# shellcheck disable=SC2046
 	set -- $(zk_free_ports $((ZK_N * 3)))
 	_zk_i=1
 	_zk_servers=
+	_zk_peer_ports=
 	ZK=
 	while [ "$_zk_i" -le "$ZK_N" ]; do
 		eval "ZK_PORT_$_zk_i=\$1"
 		_zk_servers="${_zk_servers}server.$_zk_i=127.0.0.1:$2:$3
 "
+		[ "$_zk_i" -eq "$ZK_PROXIED" ] ||
+		    _zk_peer_ports="$_zk_peer_ports $2 $3"
 		ZK="$ZK${ZK:+,}127.0.0.1:$1"
 		shift 3
 		_zk_i=$((_zk_i + 1))
 	done
+	# Server P's list: itself as it is, the others at the proxy's ports.
+	_zk_proxied=
+	if [ "$ZK_PROXIED" -gt 0 ]; then
+		# shellcheck disable=SC2086
+		zk_proxy_start $_zk_peer_ports
+		# shellcheck disable=SC2086
+		set -- $ZK_PROXY_PORTS
+		_zk_i=1
+		while [ "$_zk_i" -le "$ZK_N" ]; do
+			if [ "$_zk_i" -eq "$ZK_PROXIED" ]; then
+				_zk_proxied="$_zk_proxied$(printf '%s' \
+				    "$_zk_servers" | grep "^server\.$_zk_i=")
+"
+			else
+				_zk_proxied="${_zk_proxied}server.$_zk_i=127.0.0.1:$1:$2
+"
+				shift 2
+			fi
+			_zk_i=$((_zk_i + 1))
+		done
+	fi
 	_zk_i=1
 	while [ "$_zk_i" -le "$ZK_N" ]; do
 		_zk_d=$T/zk/$_zk_i
@@ -129,7 +225,11 @@ zk_start() {
 			echo "4lw.commands.whitelist=*"
 			echo "forceSync=no"
 			echo "maxClientCnxns=0"
-			[ "$ZK_N" -gt 1 ] && printf '%s' "$_zk_servers"
+			if [ "$_zk_i" -eq "$ZK_PROXIED" ]; then
+				printf '%s' "$_zk_proxied"
+			elif [ "$ZK_N" -gt 1 ]; then
+				printf '%s' "$_zk_servers"
+			fi
 		} >"$_zk_d/zoo.cfg"
 		zk_start_server "$_zk_i"
 		_zk_i=$((_zk_i + 1))
@@ -152,6 +252,14 @@ zk_stop_server() {
 
 zk_cont_server() {
 	eval "kill -CONT \"\$ZK_PID_$1\""
+}
+
+zk_proxy_stop() {
+	kill -STOP "$ZK_PROXY_PID"
+}
+
+zk_proxy_cont() {
+	kill -CONT "$ZK_PROXY_PID"
 }
 
 # zk_leader: the number of the server that leads.
