@@ -73,7 +73,8 @@ fuzz_check_run(int argc, char **argv, const struct options *o, int first)
 			fuzz_fail("--fd with a command", "");
 		return;
 	}
-	if (o->nlocks == 0 && o->semaphore == NULL)
+	/* --status alone shows the whole lock dir; anything else locks. */
+	if (o->nlocks == 0 && o->semaphore == NULL && !o->status)
 		fuzz_fail("ad hoc with nothing to lock", "");
 	/* run-this-one: whose holder to stop, and wait for. */
 	if (o->replace && (o->nlocks != 1 || o->shared || o->no_wait))
