@@ -76,7 +76,9 @@ struct res_queue {
 	int		 rfd;		/* our FIFO, read end */
 	int		 pfd;		/* our predecessor's, write end */
 	int		 eligible;	/* may try now */
-	unsigned	 ahead;		/* live tickets before ours */
+	unsigned	 ahead;		/* tickets before ours */
+	pid_t		 pred;		/* whose FIFO pfd is */
+	unsigned long long joined;	/* when we took our ticket */
 
 	struct ev_loop	*loop;
 	ev_io		 pio;
@@ -85,6 +87,12 @@ struct res_queue {
 };
 
 #define RES_QUEUE(r)	((struct res_queue *)(r))
+
+/*
+ * How long after taking a ticket one stamped before it may still appear:
+ * a waiter stamps its arrival, tries once, then takes its ticket.
+ */
+#define QUEUE_LATE	(2ULL * 1000000000ULL)	/* ns */
 
 static void	queue_watch_pred(struct res_queue *);
 
@@ -152,6 +160,17 @@ queue_now(void)
 	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
 		return (0);
 	return ((unsigned long long)ts.tv_sec * 1000000000ULL + ts.tv_nsec);
+}
+
+/* Is process pid stopped (or gone)? */
+static int
+queue_stopped(pid_t pid)
+{
+	struct util_proc	p;
+
+	if (util_proc_stat(pid, &p) == -1)
+		return (1);
+	return (p.state == 'T' || p.state == 't');
 }
 
 static int
@@ -242,14 +261,28 @@ queue_look(struct res_queue *q)
 	closedir(d);
 	if (n > 1)
 		qsort(names, n, sizeof(*names), queue_name_cmp);
-	/* From the nearest back: the first that counts is ours to watch. */
+	/*
+	 * From the nearest back: the first that counts is ours to watch.
+	 * Once it is found, and it is known whether a live writer is ahead
+	 * (for a reader), the rest are only counted, by name: opening every
+	 * FIFO ahead made a look cost as much as the queue is long.
+	 */
 	for (i = n; i-- > 0; ) {
+		if (lockdir_ticket_parse(names[i], &t) == -1)
+			continue;
+		if (q->pfd != -1 && (!q->shared || writers_before ||
+		    t.reader)) {
+			q->ahead++;
+			continue;
+		}
 		if (!queue_counts(q, names[i], q->pfd == -1 ? &wfd : NULL))
 			continue;
-		if (q->pfd == -1)
+		if (q->pfd == -1) {
 			q->pfd = wfd;
+			q->pred = (pid_t)t.pid;
+		}
 		q->ahead++;
-		if (lockdir_ticket_parse(names[i], &t) == 0 && !t.reader)
+		if (!t.reader)
 			writers_before = 1;
 	}
 	for (i = 0; i < n; i++)
@@ -296,6 +329,7 @@ queue_join(struct res_queue *q)
 	    q->ticket) == -1)
 		goto fail;
 	q->rfd = fd;
+	q->joined = queue_now();
 	queue_look(q);
 	if (!q->eligible)
 		queue_watch_pred(q);	/* if armed already */
@@ -404,10 +438,17 @@ queue_try(struct resource *r)
 	if (!q->eligible) {
 		/*
 		 * Not our turn, as far as we knew. The one before us tells us
-		 * when it leaves; a ticket that came in before ours meanwhile
-		 * does not: a retry looks again.
+		 * when it leaves (queue_pred_cb). What it cannot tell: a
+		 * ticket stamped before ours that came in after our look (only
+		 * just after we joined), and that it was stopped (SIGSTOP).
+		 * So a retry looks at the whole queue again while we are new
+		 * to it or when the one we watch is stopped, and otherwise
+		 * only at that one: a thousand waiters cost nothing while they
+		 * wait, where each used to read the whole queue every second.
 		 */
-		queue_look(q);
+		if (q->pfd == -1 || queue_now() - q->joined < QUEUE_LATE ||
+		    queue_stopped(q->pred))
+			queue_look(q);
 		queue_watch_pred(q);
 		if (!q->eligible) {
 			errno = EWOULDBLOCK;
