@@ -92,7 +92,7 @@ struct res_queue {
  * How long after taking a ticket one stamped before it may still appear:
  * a waiter stamps its arrival, tries once, then takes its ticket.
  */
-#define QUEUE_LATE	(2ULL * 1000000000ULL)	/* ns */
+#define QUEUE_LATE	(250ULL * 1000000ULL)	/* ns: 250 ms */
 
 static void	queue_watch_pred(struct res_queue *);
 
