@@ -16,63 +16,10 @@
 zk_start 1
 SESSION=4
 
-# proxy PORTFILE TARGET CUT: forward a free loopback port (written to
-# PORTFILE) to TARGET; while the file CUT exists, pass nothing.
-cat >"$T/bin/proxy" <<'EOS'
-import os, selectors, socket, sys, time
-portfile, target, cut = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-ls = socket.socket()
-ls.bind(("127.0.0.1", 0))
-ls.listen(16)
-with open(portfile + ".tmp", "w") as f:
-    f.write(str(ls.getsockname()[1]))
-os.rename(portfile + ".tmp", portfile)
-sel = selectors.DefaultSelector()
-sel.register(ls, selectors.EVENT_READ)
-peer = {}
-def close(s):
-    for x in (s, peer.pop(s, None)):
-        if x is not None:
-            peer.pop(x, None)
-            try:
-                sel.unregister(x)
-            except (KeyError, ValueError):
-                pass
-            x.close()
-while True:
-    if os.path.exists(cut):
-        time.sleep(0.05)
-        continue
-    for key, _ in sel.select(timeout=0.05):
-        s = key.fileobj
-        if s is ls:
-            c, _ = ls.accept()
-            try:
-                u = socket.create_connection(("127.0.0.1", target))
-            except OSError:
-                c.close()
-                continue
-            peer[c], peer[u] = u, c
-            sel.register(c, selectors.EVENT_READ)
-            sel.register(u, selectors.EVENT_READ)
-            continue
-        if s not in peer:
-            continue
-        try:
-            data = s.recv(65536)
-        except OSError:
-            data = b""
-        if not data:
-            close(s)
-            continue
-        try:
-            peer[s].sendall(data)
-        except OSError:
-            close(s)
-EOS
-start_bg "$ZK_PY" "$T/bin/proxy" "$T/proxy.port" "$(zk_port 1)" "$T/cut"
-wait_for 'test -s "$T/proxy.port"' 10
-PROXY=127.0.0.1:$(cat "$T/proxy.port")
+# Host a's only way to the server: a proxy that the test freezes (SIGSTOP:
+# connections stay open, nothing passes).
+zk_proxy_start "$(zk_port 1)"
+PROXY=127.0.0.1:$ZK_PROXY_PORTS
 
 # job NAME: note when it starts and when it is stopped, and its token.
 cat >"$T/bin/job" <<'EOS'
@@ -95,7 +42,7 @@ b=$BG_PID
 wait_for 'grep -q "in line as" "$T/b.err"' 30
 
 cut=$(now)
-touch "$T/cut"
+zk_proxy_stop
 wait_for 'test -s "$T/a.stop"' "$SESSION"
 wait_bg "$a" "$SESSION"
 [ "$BG_RC" -eq 69 ] || fail "lockrun a: exit $BG_RC: $(cat "$T/a.err")"
