@@ -78,6 +78,8 @@ struct res_queue {
 	int		 eligible;	/* may try now */
 	unsigned	 ahead;		/* tickets before ours */
 	pid_t		 pred;		/* whose FIFO pfd is */
+	pid_t		 writer;	/* a reader's nearest live writer
+					   ahead, or 0 */
 	unsigned long long joined;	/* when we took our ticket */
 
 	struct ev_loop	*loop;
@@ -245,6 +247,7 @@ queue_look(struct res_queue *q)
 		q->pfd = -1;
 	}
 	q->ahead = 0;
+	q->writer = 0;
 	q->eligible = 1;
 	if ((d = queue_opendir(q)) == NULL)
 		return;			/* just try */
@@ -282,8 +285,10 @@ queue_look(struct res_queue *q)
 			q->pred = (pid_t)t.pid;
 		}
 		q->ahead++;
-		if (!t.reader)
+		if (!t.reader) {
 			writers_before = 1;
+			q->writer = (pid_t)t.pid;
+		}
 	}
 	for (i = 0; i < n; i++)
 		free(names[i]);
@@ -440,14 +445,18 @@ queue_try(struct resource *r)
 		 * Not our turn, as far as we knew. The one before us tells us
 		 * when it leaves (queue_pred_cb). What it cannot tell: a
 		 * ticket stamped before ours that came in after our look (only
-		 * just after we joined), and that it was stopped (SIGSTOP).
-		 * So a retry looks at the whole queue again while we are new
-		 * to it or when the one we watch is stopped, and otherwise
-		 * only at that one: a thousand waiters cost nothing while they
-		 * wait, where each used to read the whole queue every second.
+		 * just after we joined), and that it was stopped (SIGSTOP);
+		 * nor, to a reader, that the writer it waits for was stopped
+		 * (the readers between may not look for a while). So a retry
+		 * looks at the whole queue again while we are new to it or
+		 * when the one we watch, or that writer, is stopped, and
+		 * otherwise only at those: a thousand waiters cost nothing
+		 * while they wait, where each used to read the whole queue
+		 * every second.
 		 */
-		if (q->pfd == -1 || queue_now() - q->joined < QUEUE_LATE ||
-		    queue_stopped(q->pred))
+		if (queue_now() - q->joined < QUEUE_LATE ||
+		    queue_stopped(q->pred) || (q->writer != 0 &&
+		    queue_stopped(q->writer)))
 			queue_look(q);
 		queue_watch_pred(q);
 		if (!q->eligible) {
@@ -614,7 +623,7 @@ queue_where(const struct resource *r)
 	return (resource_where(RES_QUEUE(r)->inner));
 }
 
-/* "semaphore gpu: 2/2 slots busy (pids 1, 2); 3 waiting before us". */
+/* "semaphore gpu: 2/2 slots busy (pids 1, 2); 3 in line before us". */
 static void
 queue_describe(struct resource *r, int cheap, char *buf, size_t len)
 {
@@ -624,7 +633,7 @@ queue_describe(struct resource *r, int cheap, char *buf, size_t len)
 	q->inner->ops->describe(q->inner, cheap, buf, len);
 	n = strlen(buf);
 	if (q->ticket[0] != '\0' && q->ahead > 0 && n < len)
-		snprintf(buf + n, len - n, "; %u waiting before us%s",
+		snprintf(buf + n, len - n, "; %u in line before us%s",
 		    q->ahead, q->eligible ? " (readers)" : "");
 }
 
