@@ -122,6 +122,25 @@ res_file_add_pid(char *buf, size_t len, size_t *off, size_t *n, pid_t pid)
 	(*n)++;
 }
 
+/*
+ * Our own try failed (errno): is it held for us by an ancestor
+ * (res_file_inherited)? 0 if so, else -1 with errno, EWOULDBLOCK when
+ * busy.
+ */
+static int
+res_file_busy(struct resource *r)
+{
+	int	rc;
+
+	if (errno != EWOULDBLOCK || (rc = res_file_inherited(r)) == -1)
+		return (-1);
+	if (rc == 0) {
+		errno = EWOULDBLOCK;
+		return (-1);
+	}
+	return (0);
+}
+
 /* --- a lock file -------------------------------------------------------- */
 
 static int
@@ -129,18 +148,12 @@ res_lock_try(struct resource *r)
 {
 	struct res_file	*f = RES_FILE(r);
 
-	int		 rc;
-
 	if (f->inherited != -1)
 		return (0);
 	if (lock_try(&f->lock) == 0)
 		return (0);
-	if (errno != EWOULDBLOCK || (rc = res_file_inherited(r)) == -1)
+	if (res_file_busy(r) == -1)
 		return (-1);
-	if (rc == 0) {
-		errno = EWOULDBLOCK;
-		return (-1);
-	}
 	lock_close(&f->lock);		/* ours is not needed */
 	return (0);
 }
@@ -318,20 +331,13 @@ static int
 res_sem_try(struct resource *r)
 {
 	struct res_file	*f = RES_FILE(r);
-	int		 rc;
 
 	if (f->inherited != -1)
 		return (0);
 	if (sem_try(&f->sem) == 0)
 		return (0);
 	/* A slot an ancestor holds for us: any will do. */
-	if (errno != EWOULDBLOCK || (rc = res_file_inherited(r)) == -1)
-		return (-1);
-	if (rc == 0) {
-		errno = EWOULDBLOCK;
-		return (-1);
-	}
-	return (0);
+	return (res_file_busy(r));
 }
 
 static void
