@@ -41,8 +41,10 @@
  * busy and waits on. Within one lockrun, waiters of one set wait behind
  * one another (waiter.c) and hold one place in the queue at a time.
  * Every name in the queue's directory is opened under its descriptor and
- * never through a symlink; finding a ticket's predecessor reads that
- * directory, once per ticket that leaves before it.
+ * never through a symlink. A waiter reads that directory once, when it
+ * comes, and keeps the tickets it found before its own: when the one it
+ * watches leaves, the next is the nearest of those still there, so that a
+ * handoff costs the same with ten waiters or a thousand.
  */
 #include "config.h"
 
@@ -73,14 +75,16 @@ struct res_queue {
 	int		 shared;
 
 	char		 ticket[LOCKDIR_TICKET_MAX + 1];	/* ours, or "" */
+	struct lockdir_ticket self;	/* what ours is, or will be */
+	struct lockdir_ticket *before;	/* the tickets before ours, oldest
+					   first, as read once: only shrinks */
+	size_t		 nbefore, capbefore;
 	int		 rfd;		/* our FIFO, read end */
 	int		 pfd;		/* our predecessor's, write end */
 	int		 eligible;	/* may try now */
-	unsigned	 ahead;		/* tickets before ours */
 	pid_t		 pred;		/* whose FIFO pfd is */
 	pid_t		 writer;	/* a reader's nearest live writer
 					   ahead, or 0 */
-	unsigned long long joined;	/* when we took our ticket */
 
 	struct ev_loop	*loop;
 	ev_io		 pio;
@@ -89,12 +93,6 @@ struct res_queue {
 };
 
 #define RES_QUEUE(r)	((struct res_queue *)(r))
-
-/*
- * How long after taking a ticket one stamped before it may still appear:
- * a waiter stamps its arrival, tries once, then takes its ticket.
- */
-#define QUEUE_LATE	(250ULL * 1000000ULL)	/* ns: 250 ms */
 
 static void	queue_watch_pred(struct res_queue *);
 
@@ -175,69 +173,138 @@ queue_stopped(pid_t pid)
 	return (p.state == 'T' || p.state == 't');
 }
 
+/* Queue order: by arrival, then pid (two waiters can share a nanosecond). */
 static int
-queue_name_cmp(const void *a, const void *b)
+queue_ticket_cmp(const void *a, const void *b)
 {
-	return (strcmp(*(char *const *)a, *(char *const *)b));
+	const struct lockdir_ticket *x = a, *y = b;
+
+	if (x->arrival != y->arrival)
+		return (x->arrival < y->arrival ? -1 : 1);
+	if (x->pid != y->pid)
+		return (x->pid < y->pid ? -1 : 1);
+	return (0);
 }
 
+/* What a ticket before ours is, when looked at. */
+enum queue_state {
+	QUEUE_GONE,		/* died, gave up, or not one we wait for */
+	QUEUE_TOOK,		/* no longer there: it took the resource */
+	QUEUE_LIVE,		/* its waiter waits */
+	QUEUE_SKIP,		/* passed over for now: its waiter is stopped,
+				   or it cannot be looked at (no descriptor) */
+};
+
 /*
- * Does the ticket called name count: a FIFO of ours or root's (anyone
- * else's could block us forever, and is left to the lock itself), held
- * open for reading by its waiter, whose process is not stopped (a Ctrl-Z
- * must not hold up the queue)? With wfd, its write end is kept there.
- * A FIFO of ours or root's that nobody reads was a dead waiter's:
- * removed, when we may.
+ * Does ticket t count: a FIFO of ours or root's (anyone else's could block
+ * us forever, and is left to the lock itself), held open for reading by its
+ * waiter, whose process is not stopped (a Ctrl-Z must not hold up the
+ * queue)? With wfd, the write end of a live one is kept there. A FIFO of
+ * ours or root's that nobody reads was a dead waiter's: removed, when we
+ * may.
  */
-static int
-queue_counts(struct res_queue *q, const char *name, int *wfd)
+static enum queue_state
+queue_counts(struct res_queue *q, const struct lockdir_ticket *t, int *wfd)
 {
-	struct lockdir_ticket	t;
+	char			name[LOCKDIR_TICKET_MAX + 1];
 	struct util_proc	p;
 	struct stat		a, b;
 	int			fd;
 
-	if (lockdir_ticket_parse(name, &t) == -1 ||
-	    fstatat(q->dfd, name, &a, AT_SYMLINK_NOFOLLOW) == -1 ||
-	    !S_ISFIFO(a.st_mode) || (a.st_uid != 0 && a.st_uid != geteuid()))
-		return (0);
+	lockdir_ticket_name(t, name, sizeof(name));
+	if (fstatat(q->dfd, name, &a, AT_SYMLINK_NOFOLLOW) == -1)
+		return (errno == ENOENT ? QUEUE_TOOK : QUEUE_SKIP);
+	if (!S_ISFIFO(a.st_mode) || (a.st_uid != 0 && a.st_uid != geteuid()))
+		return (QUEUE_GONE);
 	fd = openat(q->dfd, name, O_WRONLY | O_NONBLOCK | O_NOFOLLOW |
 	    O_CLOEXEC | O_NOCTTY);
 	if (fd == -1) {
-		if (errno == ENXIO)
-			(void)unlinkat(q->dfd, name, 0);	/* nobody reads */
-		return (0);
+		if (errno == ENOENT)
+			return (QUEUE_TOOK);
+		if (errno != ENXIO)
+			return (QUEUE_SKIP);
+		(void)unlinkat(q->dfd, name, 0);	/* nobody reads */
+		return (QUEUE_GONE);
 	}
 	if (fstat(fd, &b) == -1 || b.st_ino != a.st_ino ||
-	    b.st_dev != a.st_dev || !S_ISFIFO(b.st_mode) ||
-	    (util_proc_stat((pid_t)t.pid, &p) == 0 &&
-	    (p.state == 'T' || p.state == 't'))) {
+	    b.st_dev != a.st_dev || !S_ISFIFO(b.st_mode)) {
 		close(fd);
-		return (0);
+		return (QUEUE_GONE);
+	}
+	/* A waiter we cannot see (another PID namespace) counts. */
+	if (util_proc_stat((pid_t)t->pid, &p) == 0 &&
+	    (p.state == 'T' || p.state == 't')) {
+		close(fd);
+		return (QUEUE_SKIP);
 	}
 	if (wfd != NULL)
 		*wfd = fd;
 	else
 		close(fd);
-	return (1);
+	return (QUEUE_LIVE);
 }
 
 /*
- * Look at the queue: how many tickets that count are before ours, may we
- * try (nothing before us, or only readers and we read), and the write end
- * of the nearest one before us, to watch (-1: none). Reading the
- * directory is the one cost that grows with the queue; it is paid when a
- * waiter joins, when the one before it leaves, and at each retry.
+ * Read the queue, once: the tickets before ours, oldest first. Reading the
+ * directory is the one cost that grows with the queue, and a waiter pays
+ * it once, when it comes; from then on it keeps what it read, and drops
+ * what it finds gone (queue_pick). A ticket stamped before ours that comes
+ * in after this read (its waiter was slow between stamping and joining,
+ * or is a supervisor's instance that kept its place while another of its
+ * set was in line) is not seen: its waiter and we may then both try, as
+ * flock(2) waiters do, and whoever comes second waits on.
  */
 static void
-queue_look(struct res_queue *q)
+queue_read(struct res_queue *q)
 {
-	struct lockdir_ticket	  t;
-	struct dirent		 *de;
-	DIR			 *d;
-	char			**names = NULL;
-	size_t			  n = 0, cap = 0, i;
-	int			  wfd, writers_before = 0;
+	struct lockdir_ticket	 t;
+	struct dirent		*de;
+	DIR			*d;
+
+	q->nbefore = 0;
+	if ((d = queue_opendir(q)) == NULL)
+		return;			/* just try */
+	while ((de = readdir(d)) != NULL) {
+		if (lockdir_ticket_parse(de->d_name, &t) == -1 ||
+		    queue_ticket_cmp(&t, &q->self) >= 0)
+			continue;
+		if (q->nbefore == q->capbefore) {
+			q->capbefore = q->capbefore == 0 ? 16 :
+			    q->capbefore * 2;
+			q->before = util_xreallocarray(q->before, q->capbefore,
+			    sizeof(*q->before));
+		}
+		q->before[q->nbefore++] = t;
+	}
+	closedir(d);
+	if (q->nbefore > 1)
+		qsort(q->before, q->nbefore, sizeof(*q->before),
+		    queue_ticket_cmp);
+}
+
+/*
+ * Who before us still counts, from the nearest back: the first live one is
+ * ours to watch (its FIFO's write end in pfd). A writer stops there; a
+ * reader goes on to the nearest live writer, and with none may try. What is
+ * found gone leaves the list; what lies beyond where we stopped is not
+ * looked at, so that a handoff costs the same whatever the queue's length.
+ *
+ * A ticket is removed by its waiter only when it takes the resource
+ * (queue_leave): one that dies or gives up leaves its FIFO, unread, to be
+ * removed by whoever finds it. So a ticket no longer there took the
+ * resource, when every writer before it was gone, and every reader too if
+ * it was a writer: all that is before it is done with, for a reader all
+ * that matters. (Unless a dead ticket was removed by a waiter behind it,
+ * and that one died too: then a ticket before it may still wait, and it
+ * and we both try, as flock(2) waiters do.)
+ */
+static void
+queue_pick(struct res_queue *q)
+{
+	struct lockdir_ticket	t;
+	enum queue_state	c;
+	size_t			n = q->nbefore, keep = n, i = n;
+	int			wfd = -1;
 
 	/* libev must let go of a descriptor before it is closed. */
 	if (q->loop != NULL && ev_is_active(&q->pio))
@@ -246,54 +313,38 @@ queue_look(struct res_queue *q)
 		close(q->pfd);
 		q->pfd = -1;
 	}
-	q->ahead = 0;
-	q->writer = 0;
-	q->eligible = 1;
-	if ((d = queue_opendir(q)) == NULL)
-		return;			/* just try */
-	while ((de = readdir(d)) != NULL) {
-		if (lockdir_ticket_parse(de->d_name, &t) == -1 ||
-		    strcmp(de->d_name, q->ticket) >= 0)
-			continue;
-		if (n == cap) {
-			cap = cap == 0 ? 16 : cap * 2;
-			names = util_xreallocarray(names, cap, sizeof(*names));
+	q->pred = q->writer = 0;
+	while (i > 0) {
+		t = q->before[--i];
+		c = queue_counts(q, &t, q->pfd == -1 ? &wfd : NULL);
+		if (c == QUEUE_TOOK && (!t.reader || q->shared)) {
+			i = 0;				/* all before it done */
+			break;
 		}
-		names[n++] = util_xstrdup(de->d_name);
-	}
-	closedir(d);
-	if (n > 1)
-		qsort(names, n, sizeof(*names), queue_name_cmp);
-	/*
-	 * From the nearest back: the first that counts is ours to watch.
-	 * Once it is found, and it is known whether a live writer is ahead
-	 * (for a reader), the rest are only counted, by name: opening every
-	 * FIFO ahead made a look cost as much as the queue is long.
-	 */
-	for (i = n; i-- > 0; ) {
-		if (lockdir_ticket_parse(names[i], &t) == -1)
-			continue;
-		if (q->pfd != -1 && (!q->shared || writers_before ||
-		    t.reader)) {
-			q->ahead++;
-			continue;
-		}
-		if (!queue_counts(q, names[i], q->pfd == -1 ? &wfd : NULL))
+		if (c == QUEUE_LIVE || c == QUEUE_SKIP)
+			q->before[--keep] = t;		/* stays, in order */
+		if (c != QUEUE_LIVE)
 			continue;
 		if (q->pfd == -1) {
 			q->pfd = wfd;
 			q->pred = (pid_t)t.pid;
 		}
-		q->ahead++;
 		if (!t.reader) {
-			writers_before = 1;
 			q->writer = (pid_t)t.pid;
+			break;
 		}
+		if (!q->shared)
+			break;
 	}
-	for (i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
-	q->eligible = q->ahead == 0 || (q->shared && !writers_before);
+	/* Unread [0, i), then what was kept of [i, n). */
+	memmove(q->before + i, q->before + keep, (n - keep) *
+	    sizeof(*q->before));
+	q->nbefore = i + (n - keep);
+	q->eligible = q->pfd == -1 || (q->shared && q->writer == 0);
+	if (q->eligible && q->pfd != -1) {
+		close(q->pfd);			/* only readers before us */
+		q->pfd = -1;
+	}
 }
 
 /*
@@ -305,19 +356,13 @@ queue_look(struct res_queue *q)
 static int
 queue_join(struct res_queue *q)
 {
-	struct lockdir_ticket	t;
 	struct stat		st;
 	char			tmp[LOCKDIR_TICKET_MAX + 2];
 	int			fd = -1, saved;
 
 	if (queue_open_dir(q, 1) == -1)
 		return (-1);
-	if (q->r.arrival == 0)
-		q->r.arrival = queue_now();
-	t.arrival = q->r.arrival;
-	t.pid = (unsigned long)getpid();
-	t.reader = q->shared;
-	lockdir_ticket_name(&t, q->ticket, sizeof(q->ticket));
+	lockdir_ticket_name(&q->self, q->ticket, sizeof(q->ticket));
 	snprintf(tmp, sizeof(tmp), ".%s", q->ticket);
 	(void)unlinkat(q->dfd, tmp, 0);
 	if (mkfifoat(q->dfd, tmp, 0600) == -1)
@@ -334,10 +379,7 @@ queue_join(struct res_queue *q)
 	    q->ticket) == -1)
 		goto fail;
 	q->rfd = fd;
-	q->joined = queue_now();
-	queue_look(q);
-	if (!q->eligible)
-		queue_watch_pred(q);	/* if armed already */
+	queue_watch_pred(q);		/* if armed already */
 	return (0);
 
 fail:
@@ -362,14 +404,18 @@ queue_close_dir(struct res_queue *q)
 	q->dfd = -1;
 }
 
-/* Leave the queue: the one behind us is told by the kernel. */
+/*
+ * Leave the queue: the one behind us is told by the kernel. Only a waiter
+ * that took the resource removes its ticket (see queue_pick); one that
+ * gives up leaves it unread, as a dead one's, to whoever finds it.
+ */
 static void
-queue_leave(struct res_queue *q)
+queue_leave(struct res_queue *q, int took)
 {
 	if (q->loop != NULL && ev_is_active(&q->pio))
 		ev_io_stop(q->loop, &q->pio);
 	/* Gone from the directory before the FIFO is closed. */
-	if (q->ticket[0] != '\0' && q->dfd != -1)
+	if (took && q->ticket[0] != '\0' && q->dfd != -1)
 		(void)unlinkat(q->dfd, q->ticket, 0);
 	q->ticket[0] = '\0';
 	if (q->rfd != -1)
@@ -378,35 +424,13 @@ queue_leave(struct res_queue *q)
 		close(q->pfd);
 	q->rfd = q->pfd = -1;
 	q->eligible = 0;
-	q->ahead = 0;
-}
-
-/* Is anyone queued (a ticket that counts)? */
-static int
-queue_busy(struct res_queue *q)
-{
-	struct lockdir_ticket	 t;
-	struct dirent		*de;
-	DIR			*d;
-	int			 busy = 0;
-
-	if (queue_open_dir(q, 0) == -1)
-		return (0);	/* no queue yet: nobody waits */
-	if ((d = queue_opendir(q)) == NULL)
-		return (0);
-	while (!busy && (de = readdir(d)) != NULL) {
-		if (lockdir_ticket_parse(de->d_name, &t) == 0 &&
-		    queue_counts(q, de->d_name, NULL))
-			busy = 1;
-	}
-	closedir(d);
-	return (busy);
+	q->nbefore = 0;
 }
 
 /*
- * Take the resource when it is our turn. Not queued yet: try at once if
- * nobody queues (the common, uncontended case costs one directory read),
- * and take a ticket if that fails or others are queued.
+ * Take the resource when it is our turn. Not queued yet: read the queue
+ * (the common, uncontended case finds it empty), try if nobody that counts
+ * is before us, and take a ticket if that fails or somebody is.
  */
 static int
 queue_try(struct resource *r)
@@ -427,42 +451,46 @@ queue_try(struct resource *r)
 	 * top of this file).
 	 */
 	if (!r->queue) {
-		queue_leave(q);
+		queue_leave(q, 0);
 		return (resource_try(q->inner));
 	}
 	if (q->ticket[0] == '\0') {
-		if (!queue_busy(q)) {
-			if (resource_try(q->inner) == 0)
+		if (r->arrival == 0)
+			r->arrival = queue_now();
+		q->self.arrival = r->arrival;
+		q->self.pid = (unsigned long)getpid();
+		q->self.reader = q->shared;
+		q->nbefore = 0;
+		if (queue_open_dir(q, 0) == 0)
+			queue_read(q);	/* else no queue yet: nobody waits */
+		queue_pick(q);
+		if (q->eligible) {
+			if (resource_try(q->inner) == 0) {
+				queue_leave(q, 1);
 				return (0);
+			}
 			if (errno != EWOULDBLOCK && errno != EAGAIN)
 				return (-1);
 		}
-		if (queue_join(q) == -1)
+		if (queue_join(q) == -1) {
+			queue_leave(q, 0);
 			return (resource_try(q->inner));	/* unordered */
-	}
-	if (!q->eligible) {
+		}
+	} else if (!q->eligible && (queue_stopped(q->pred) ||
+	    (q->writer != 0 && queue_stopped(q->writer)))) {
 		/*
 		 * Not our turn, as far as we knew. The one before us tells us
-		 * when it leaves (queue_pred_cb). What it cannot tell: a
-		 * ticket stamped before ours that came in after our look (only
-		 * just after we joined), and that it was stopped (SIGSTOP);
-		 * nor, to a reader, that the writer it waits for was stopped
-		 * (the readers between may not look for a while). So a retry
-		 * looks at the whole queue again while we are new to it or
-		 * when the one we watch, or that writer, is stopped, and
-		 * otherwise only at those: a thousand waiters cost nothing
-		 * while they wait, where each used to read the whole queue
-		 * every second.
+		 * when it leaves (queue_pred_cb); what it cannot tell is that
+		 * it was stopped (SIGSTOP), nor, to a reader, that the writer
+		 * it waits for was: the retries look at those two only, never
+		 * at the whole queue.
 		 */
-		if (queue_now() - q->joined < QUEUE_LATE ||
-		    queue_stopped(q->pred) || (q->writer != 0 &&
-		    queue_stopped(q->writer)))
-			queue_look(q);
+		queue_pick(q);
 		queue_watch_pred(q);
-		if (!q->eligible) {
-			errno = EWOULDBLOCK;
-			return (-1);
-		}
+	}
+	if (!q->eligible) {
+		errno = EWOULDBLOCK;
+		return (-1);
 	}
 	return (resource_try(q->inner));
 }
@@ -480,7 +508,7 @@ queue_settle(struct resource *r)
 	struct res_queue	*q = RES_QUEUE(r);
 
 	q->inner->ops->settle(q->inner);
-	queue_leave(q);
+	queue_leave(q, 1);
 	queue_close_dir(q);
 	r->arrival = 0;
 }
@@ -490,7 +518,7 @@ queue_close(struct resource *r)
 {
 	struct res_queue	*q = RES_QUEUE(r);
 
-	queue_leave(q);
+	queue_leave(q, 0);
 	r->arrival = 0;
 	resource_close(q->inner);
 	queue_close_dir(q);
@@ -501,10 +529,11 @@ queue_free(struct resource *r)
 {
 	struct res_queue	*q = RES_QUEUE(r);
 
-	queue_leave(q);
+	queue_leave(q, 0);
 	resource_free(q->inner);
 	if (q->dfd != -1)
 		close(q->dfd);
+	free(q->before);
 	free(r->key);
 	free(q->lockdir);
 	free(q->name);
@@ -568,7 +597,7 @@ queue_pred_cb(struct ev_loop *loop, ev_io *w, int revents)
 
 	(void)revents;
 	ev_io_stop(loop, w);
-	queue_look(q);
+	queue_pick(q);
 	if (q->eligible)
 		q->wake(&q->r, q->wake_arg);	/* may free q */
 	else
@@ -632,9 +661,9 @@ queue_describe(struct resource *r, int cheap, char *buf, size_t len)
 
 	q->inner->ops->describe(q->inner, cheap, buf, len);
 	n = strlen(buf);
-	if (q->ticket[0] != '\0' && q->ahead > 0 && n < len)
-		snprintf(buf + n, len - n, "; %u in line before us%s",
-		    q->ahead, q->eligible ? " (readers)" : "");
+	if (q->ticket[0] != '\0' && q->nbefore > 0 && n < len)
+		snprintf(buf + n, len - n, "; %zu in line before us%s",
+		    q->nbefore, q->eligible ? " (readers)" : "");
 }
 
 static const struct resource_ops res_queue_ops = {

@@ -1,8 +1,9 @@
 #!/bin/sh
 # tests/integration/t-70-queue.sh: waiters are served first come, first
 # served, across lockrun processes: in the order they came; a waiter killed
-# in the queue leaves it at once; a writer is not starved by readers that
-# came after it; many waiters need no inotify instance each.
+# in the queue leaves it at once, one that gives up leaves its place to the
+# next; a writer is not starved by readers that came after it; many waiters
+# need no inotify instance each.
 
 # wait_for takes its condition in single quotes, to be evaluated later.
 # shellcheck disable=SC2016
@@ -86,6 +87,39 @@ expect_bg_rc 0 "$FIRST" 30
 expect_bg_rc 0 "$LAST" 30
 [ "$(tr '\n' ' ' <"$T/order")" = "first last " ] ||
     fail "after a killed waiter: $(tr '\n' ' ' <"$T/order")"
+
+# --- a waiter that gives up leaves its place to the one behind it -------------
+# It leaves its ticket unread, as a dead waiter's: the one behind it goes on
+# to the next before it, and removes what it passed.
+rm -f "$T/order" "$T/release" "$T/holder.pid"
+start_bg lockrun --lock-dir "$LOCKDIR" --semaphore one --slots 1 -- \
+    "$HOLD" "$T/holder.pid" "$T/release"
+HOLDER=$BG_PID
+wait_for 'test -s "$T/holder.pid"' 10
+start_bg lockrun --lock-dir "$LOCKDIR" --semaphore one --slots 1 -- \
+    sh -c 'echo first >>"$1"' sh "$T/order"
+FIRST=$BG_PID
+wait_for 'queued 1' 10
+start_bg lockrun --lock-dir "$LOCKDIR" --semaphore one --slots 1 -w 1 -- \
+    sh -c 'echo quitter >>"$1"' sh "$T/order"
+QUITTER=$BG_PID
+wait_for 'queued 2' 10
+start_bg lockrun --lock-dir "$LOCKDIR" --semaphore one --slots 1 -- \
+    sh -c 'echo last >>"$1"' sh "$T/order"
+LAST=$BG_PID
+wait_for 'queued 3' 10
+expect_bg_rc 75 "$QUITTER" 30
+# The last one now waits for the first: still nothing ran.
+sleep 0.3
+[ ! -e "$T/order" ] || fail "ran while the slot was held: $(cat "$T/order")"
+touch "$T/release"
+expect_bg_rc 0 "$HOLDER"
+expect_bg_rc 0 "$FIRST" 30
+expect_bg_rc 0 "$LAST" 30
+[ "$(tr '\n' ' ' <"$T/order")" = "first last " ] ||
+    fail "after a waiter gave up: $(tr '\n' ' ' <"$T/order")"
+[ "$(find "$LOCKDIR/queue/s-one" -name '[0-9a-f]*' | wc -l)" -eq 0 ] ||
+    fail "tickets left in the queue: $(ls "$LOCKDIR/queue/s-one")"
 
 # --- a writer is not starved by readers that come after it --------------------
 rm -f "$T/order" "$T/release"
