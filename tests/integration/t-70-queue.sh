@@ -61,65 +61,51 @@ note "8 waiters served in order: $(tr '\n' ' ' <"$T/order")"
 [ "$(find "$LOCKDIR/queue/s-one" -name '[0-9a-f]*' | wc -l)" -eq 0 ] ||
     fail "tickets left in the queue: $(ls "$LOCKDIR/queue/s-one")"
 
-# --- a waiter killed in the queue leaves it at once ---------------------------
-rm -f "$T/order" "$T/release" "$T/holder.pid"
-start_bg lockrun --lock-dir "$LOCKDIR" --semaphore one --slots 1 -- \
-    "$HOLD" "$T/holder.pid" "$T/release"
-HOLDER=$BG_PID
-wait_for 'test -s "$T/holder.pid"' 10
-start_bg lockrun --lock-dir "$LOCKDIR" --semaphore one --slots 1 -- \
-    sh -c 'echo first >>"$1"' sh "$T/order"
-FIRST=$BG_PID
-wait_for 'queued 1' 10
-start_bg lockrun --lock-dir "$LOCKDIR" --semaphore one --slots 1 -- \
-    sh -c 'echo dead >>"$1"' sh "$T/order"
-DEAD=$BG_PID
-wait_for 'queued 2' 10
-start_bg lockrun --lock-dir "$LOCKDIR" --semaphore one --slots 1 -- \
-    sh -c 'echo last >>"$1"' sh "$T/order"
-LAST=$BG_PID
-wait_for 'queued 3' 10
-kill -KILL "$DEAD"
-wait_bg "$DEAD"
-touch "$T/release"
-expect_bg_rc 0 "$HOLDER"
-expect_bg_rc 0 "$FIRST" 30
-expect_bg_rc 0 "$LAST" 30
-[ "$(tr '\n' ' ' <"$T/order")" = "first last " ] ||
-    fail "after a killed waiter: $(tr '\n' ' ' <"$T/order")"
-
-# --- a waiter that gives up leaves its place to the one behind it -------------
-# It leaves its ticket unread, as a dead waiter's: the one behind it goes on
-# to the next before it, and removes what it passed.
-rm -f "$T/order" "$T/release" "$T/holder.pid"
-start_bg lockrun --lock-dir "$LOCKDIR" --semaphore one --slots 1 -- \
-    "$HOLD" "$T/holder.pid" "$T/release"
-HOLDER=$BG_PID
-wait_for 'test -s "$T/holder.pid"' 10
-start_bg lockrun --lock-dir "$LOCKDIR" --semaphore one --slots 1 -- \
-    sh -c 'echo first >>"$1"' sh "$T/order"
-FIRST=$BG_PID
-wait_for 'queued 1' 10
-start_bg lockrun --lock-dir "$LOCKDIR" --semaphore one --slots 1 -w 1 -- \
-    sh -c 'echo quitter >>"$1"' sh "$T/order"
-QUITTER=$BG_PID
-wait_for 'queued 2' 10
-start_bg lockrun --lock-dir "$LOCKDIR" --semaphore one --slots 1 -- \
-    sh -c 'echo last >>"$1"' sh "$T/order"
-LAST=$BG_PID
-wait_for 'queued 3' 10
-expect_bg_rc 75 "$QUITTER" 30
-# The last one now waits for the first: still nothing ran.
-sleep 0.3
-[ ! -e "$T/order" ] || fail "ran while the slot was held: $(cat "$T/order")"
-touch "$T/release"
-expect_bg_rc 0 "$HOLDER"
-expect_bg_rc 0 "$FIRST" 30
-expect_bg_rc 0 "$LAST" 30
-[ "$(tr '\n' ' ' <"$T/order")" = "first last " ] ||
-    fail "after a waiter gave up: $(tr '\n' ' ' <"$T/order")"
-[ "$(find "$LOCKDIR/queue/s-one" -name '[0-9a-f]*' | wc -l)" -eq 0 ] ||
-    fail "tickets left in the queue: $(ls "$LOCKDIR/queue/s-one")"
+# --- a waiter that dies or gives up leaves its place to the next ------------
+# middle_leaves HOW: a holder, then three waiters in line; the middle one is
+# killed (kill) or gives up (give-up: -w 1). It leaves its
+# ticket unread: the last one goes on to the first, and removes it.
+middle_leaves() {
+	rm -f "$T/order" "$T/release" "$T/holder.pid"
+	start_bg lockrun --lock-dir "$LOCKDIR" --semaphore one --slots 1 -- \
+	    "$HOLD" "$T/holder.pid" "$T/release"
+	HOLDER=$BG_PID
+	wait_for 'test -s "$T/holder.pid"' 10
+	# in_line WHO [OPTION]: WHO waits in line; its pid in BG_PID.
+	in_line() {
+		who=$1
+		shift
+		start_bg lockrun --lock-dir "$LOCKDIR" --semaphore one \
+		    --slots 1 "$@" -- sh -c 'echo "$1" >>"$2"' sh "$who" \
+		    "$T/order"
+		n=$((n + 1))
+		wait_for "queued $n" 10
+	}
+	n=0
+	in_line first
+	FIRST=$BG_PID
+	if [ "$1" = kill ]; then in_line middle; else in_line middle -w 1; fi
+	MIDDLE=$BG_PID
+	in_line last
+	LAST=$BG_PID
+	if [ "$1" = kill ]; then
+		kill -KILL "$MIDDLE"
+		wait_bg "$MIDDLE"
+	else
+		expect_bg_rc 75 "$MIDDLE" 30
+	fi
+	[ ! -e "$T/order" ] || fail "ran while the slot was held: $(cat "$T/order")"
+	touch "$T/release"
+	expect_bg_rc 0 "$HOLDER"
+	expect_bg_rc 0 "$FIRST" 30
+	expect_bg_rc 0 "$LAST" 30
+	[ "$(tr '\n' ' ' <"$T/order")" = "first last " ] ||
+	    fail "after a waiter's $1: $(tr '\n' ' ' <"$T/order")"
+	[ "$(find "$LOCKDIR/queue/s-one" -name '[0-9a-f]*' | wc -l)" -eq 0 ] ||
+	    fail "tickets left after a $1: $(ls "$LOCKDIR/queue/s-one")"
+}
+middle_leaves kill
+middle_leaves give-up
 
 # --- a writer is not starved by readers that come after it --------------------
 rm -f "$T/order" "$T/release"
