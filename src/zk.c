@@ -445,6 +445,14 @@ zk_handle(struct ev_loop *loop)
 	    NULL, NULL, 0, zk_log_cb);
 	if (zk.zh == NULL)
 		return (NULL);
+	/*
+	 * By default the client resolves the server names again each time
+	 * it is asked what to wait for: before every turn of our loop, a
+	 * getaddrinfo() (a DNS query, with names) that blocks the loop, a
+	 * fleet handoff included. Resolved when the connection is lost.
+	 */
+	if (zoo_set_servers_resolution_delay(zk.zh, -1) != ZOK)
+		log_debug("zookeeper: cannot set the resolution delay");
 	ev_prepare_init(&zk.prepare, zk_prepare_cb);
 	ev_prepare_start(loop, &zk.prepare);
 	ev_init(&zk.io, zk_io_cb);

@@ -3,7 +3,8 @@
 # on 8 "hosts" (lockruns with their own lock dirs and host names, one
 # ZooKeeper): never more than 2 at once (an atomic mkdir marker per slot),
 # all 8 finish, in the order they came; --slots 1 is a fleet mutex, and
-# --status (--json) shows its holder and waiter, host, PID and token.
+# --status (--json) shows its holder and waiter, host, PID and token; the
+# servers' names are not resolved at every turn of the event loop.
 
 # wait_for takes its condition in single quotes, to be evaluated later.
 # shellcheck disable=SC2016
@@ -83,3 +84,17 @@ touch "$T/a.go"
 expect_bg_rc 0 "$a" 30
 expect_bg_rc 0 "$b" 30
 [ -s "$T/b.pid" ] || fail "host b never ran"
+
+# The servers' names are resolved when connecting, not at every turn of the
+# event loop (the client's default: a blocking getaddrinfo() each time,
+# a DNS query with real names). Named "localhost", each resolution reads
+# /etc/hosts; a run that waits a second turns the loop a few times.
+if command -v strace >/dev/null && strace -o /dev/null true 2>/dev/null; then
+	port=${ZK##*:}
+	as_host d strace -f -e trace=openat -o "$T/resolve.st" lockrun \
+	    --zookeeper "localhost:$port/t80" --semaphore mx --slots 1 \
+	    -- sleep 1
+	n=$(grep -c '"/etc/hosts"' "$T/resolve.st")
+	note "/etc/hosts read $n times in a one-second fleet run"
+	[ "$n" -le 3 ] || fail "the servers' names resolved $n times"
+fi
