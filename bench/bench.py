@@ -903,10 +903,14 @@ class Watch:
 def run(b, args):
     ver = subprocess.run([args.lockrun, "--version"], capture_output=True,
                          text=True).stdout.strip()
-    print("%s on %s, %d CPUs, Linux %s, %s, load average %s" % (
-        ver, platform.node() or "?", os.cpu_count(), platform.release(),
-        time.strftime("%Y-%m-%d %H:%M"),
-        " ".join("%.2f" % x for x in os.getloadavg())))
+    fs = subprocess.run(["stat", "-f", "-c", "%T", args.work],
+                        capture_output=True, text=True).stdout.strip()
+    print("%s on %s, %d CPUs, Linux %s, %s, load average %s; lock dirs "
+          "in %s (%s)" % (
+              ver, platform.node() or "?", os.cpu_count(), platform.release(),
+              time.strftime("%Y-%m-%d %H:%M"),
+              " ".join("%.2f" % x for x in os.getloadavg()), args.work,
+              fs or "?"))
     print()
     results = []
     watch = Watch()
