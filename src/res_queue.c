@@ -337,8 +337,9 @@ queue_pick(struct res_queue *q)
 			break;
 	}
 	/* Unread [0, i), then what was kept of [i, n). */
-	memmove(q->before + i, q->before + keep, (n - keep) *
-	    sizeof(*q->before));
+	if (keep > i)
+		memmove(q->before + i, q->before + keep, (n - keep) *
+		    sizeof(*q->before));
 	q->nbefore = i + (n - keep);
 	q->eligible = q->pfd == -1 || (q->shared && q->writer == 0);
 	if (q->eligible && q->pfd != -1) {
