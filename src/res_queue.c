@@ -53,6 +53,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,9 +77,12 @@ struct res_queue {
 
 	char		 ticket[LOCKDIR_TICKET_MAX + 1];	/* ours, or "" */
 	struct lockdir_ticket self;	/* what ours is, or will be */
-	struct lockdir_ticket *before;	/* the tickets before ours, oldest
+	struct queue_entry *before;	/* the tickets before ours, oldest
 					   first, as read once: only shrinks */
 	size_t		 nbefore, capbefore;
+	struct lockdir_ticket *dead;	/* dead ones of ours we passed, to
+					   remove when none before is live */
+	size_t		 ndead, capdead;
 	int		 rfd;		/* our FIFO, read end */
 	int		 pfd;		/* our predecessor's, write end */
 	int		 eligible;	/* may try now */
@@ -88,11 +92,18 @@ struct res_queue {
 
 	struct ev_loop	*loop;
 	ev_io		 pio;
+	ev_signal	 cont;		/* we were stopped: to the end */
 	resource_wake_cb *wake;
 	void		*wake_arg;
 };
 
 #define RES_QUEUE(r)	((struct res_queue *)(r))
+
+/* A ticket before ours, and whether we saw it wait: one of our user's. */
+struct queue_entry {
+	struct lockdir_ticket	t;
+	int			seen;
+};
 
 static void	queue_watch_pred(struct res_queue *);
 
@@ -188,23 +199,27 @@ queue_ticket_cmp(const void *a, const void *b)
 
 /* What a ticket before ours is, when looked at. */
 enum queue_state {
-	QUEUE_GONE,		/* died, gave up, or not one we wait for */
-	QUEUE_TOOK,		/* no longer there: it took the resource */
+	QUEUE_TOOK,		/* not there: took the resource, or was removed
+				   dead (see queue_pick) */
+	QUEUE_GONE,		/* not one we wait for: another user's, not a
+				   FIFO, or its waiter is stopped */
+	QUEUE_DEAD,		/* a FIFO nobody reads: its waiter died or gave
+				   up */
 	QUEUE_LIVE,		/* its waiter waits */
-	QUEUE_SKIP,		/* passed over for now: its waiter is stopped,
-				   or it cannot be looked at (no descriptor) */
+	QUEUE_UNSURE,		/* cannot be looked at now (no descriptor):
+				   counted, and looked at again at a retry */
 };
 
 /*
  * Does ticket t count: a FIFO of ours or root's (anyone else's could block
  * us forever, and is left to the lock itself), held open for reading by its
  * waiter, whose process is not stopped (a Ctrl-Z must not hold up the
- * queue)? With wfd, the write end of a live one is kept there. A FIFO of
- * ours or root's that nobody reads was a dead waiter's: removed, when we
- * may.
+ * queue; it queues again when continued: queue_cont_cb)? With wfd, the
+ * write end of a live one is kept there. Its owner in *owner.
  */
 static enum queue_state
-queue_counts(struct res_queue *q, const struct lockdir_ticket *t, int *wfd)
+queue_counts(struct res_queue *q, const struct lockdir_ticket *t, int *wfd,
+    uid_t *owner)
 {
 	char			name[LOCKDIR_TICKET_MAX + 1];
 	struct util_proc	p;
@@ -213,7 +228,8 @@ queue_counts(struct res_queue *q, const struct lockdir_ticket *t, int *wfd)
 
 	lockdir_ticket_name(t, name, sizeof(name));
 	if (fstatat(q->dfd, name, &a, AT_SYMLINK_NOFOLLOW) == -1)
-		return (errno == ENOENT ? QUEUE_TOOK : QUEUE_SKIP);
+		return (errno == ENOENT ? QUEUE_TOOK : QUEUE_UNSURE);
+	*owner = a.st_uid;
 	if (!S_ISFIFO(a.st_mode) || (a.st_uid != 0 && a.st_uid != geteuid()))
 		return (QUEUE_GONE);
 	fd = openat(q->dfd, name, O_WRONLY | O_NONBLOCK | O_NOFOLLOW |
@@ -221,27 +237,54 @@ queue_counts(struct res_queue *q, const struct lockdir_ticket *t, int *wfd)
 	if (fd == -1) {
 		if (errno == ENOENT)
 			return (QUEUE_TOOK);
-		if (errno != ENXIO)
-			return (QUEUE_SKIP);
-		(void)unlinkat(q->dfd, name, 0);	/* nobody reads */
-		return (QUEUE_GONE);
+		return (errno == ENXIO ? QUEUE_DEAD : QUEUE_UNSURE);
 	}
 	if (fstat(fd, &b) == -1 || b.st_ino != a.st_ino ||
-	    b.st_dev != a.st_dev || !S_ISFIFO(b.st_mode)) {
+	    b.st_dev != a.st_dev || !S_ISFIFO(b.st_mode) ||
+	    /* A waiter we cannot see (another PID namespace) counts. */
+	    (util_proc_stat((pid_t)t->pid, &p) == 0 &&
+	    (p.state == 'T' || p.state == 't'))) {
 		close(fd);
 		return (QUEUE_GONE);
-	}
-	/* A waiter we cannot see (another PID namespace) counts. */
-	if (util_proc_stat((pid_t)t->pid, &p) == 0 &&
-	    (p.state == 'T' || p.state == 't')) {
-		close(fd);
-		return (QUEUE_SKIP);
 	}
 	if (wfd != NULL)
 		*wfd = fd;
 	else
 		close(fd);
 	return (QUEUE_LIVE);
+}
+
+/*
+ * A name in the queue's directory: a ticket, spelled as we spell them (a
+ * name spelled otherwise would be looked for under another), or the
+ * temporary name of one (queue_join) whose waiter was killed before it
+ * could rename it, and that is removed here.
+ */
+static int
+queue_entry_name(struct res_queue *q, const char *name,
+    struct lockdir_ticket *t)
+{
+	char		canon[LOCKDIR_TICKET_MAX + 1];
+	struct stat	st;
+	int		fd;
+
+	if (name[0] == '.' && lockdir_ticket_parse(name + 1, t) == 0) {
+		if (kill((pid_t)t->pid, 0) == -1 && errno == ESRCH &&
+		    fstatat(q->dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISFIFO(st.st_mode) && st.st_uid == geteuid()) {
+			fd = openat(q->dfd, name, O_WRONLY | O_NONBLOCK |
+			    O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+			if (fd == -1 && errno == ENXIO)
+				(void)unlinkat(q->dfd, name, 0);
+			else if (fd != -1)
+				close(fd);
+		}
+		return (-1);
+	}
+	if (lockdir_ticket_parse(name, t) == -1)
+		return (-1);
+	lockdir_ticket_name(t, canon, sizeof(canon));
+	return (strcmp(canon, name) == 0 ? 0 : -1);
 }
 
 /*
@@ -265,7 +308,7 @@ queue_read(struct res_queue *q)
 	if ((d = queue_opendir(q)) == NULL)
 		return;			/* just try */
 	while ((de = readdir(d)) != NULL) {
-		if (lockdir_ticket_parse(de->d_name, &t) == -1 ||
+		if (queue_entry_name(q, de->d_name, &t) == -1 ||
 		    queue_ticket_cmp(&t, &q->self) >= 0)
 			continue;
 		if (q->nbefore == q->capbefore) {
@@ -274,12 +317,28 @@ queue_read(struct res_queue *q)
 			q->before = util_xreallocarray(q->before, q->capbefore,
 			    sizeof(*q->before));
 		}
-		q->before[q->nbefore++] = t;
+		q->before[q->nbefore].t = t;
+		q->before[q->nbefore++].seen = 0;
 	}
 	closedir(d);
+	/* The ticket is the entry's first member: compared as one. */
 	if (q->nbefore > 1)
 		qsort(q->before, q->nbefore, sizeof(*q->before),
 		    queue_ticket_cmp);
+}
+
+/* Remove the dead tickets of ours we passed: nothing before them waits. */
+static void
+queue_bury(struct res_queue *q)
+{
+	char	name[LOCKDIR_TICKET_MAX + 1];
+	size_t	i;
+
+	for (i = 0; i < q->ndead; i++) {
+		lockdir_ticket_name(&q->dead[i], name, sizeof(name));
+		(void)unlinkat(q->dfd, name, 0);
+	}
+	q->ndead = 0;
 }
 
 /*
@@ -289,22 +348,26 @@ queue_read(struct res_queue *q)
  * found gone leaves the list; what lies beyond where we stopped is not
  * looked at, so that a handoff costs the same whatever the queue's length.
  *
- * A ticket is removed by its waiter only when it takes the resource
- * (queue_leave): one that dies or gives up leaves its FIFO, unread, to be
- * removed by whoever finds it. So a ticket no longer there took the
- * resource, when every writer before it was gone, and every reader too if
- * it was a writer: all that is before it is done with, for a reader all
- * that matters. (Unless a dead ticket was removed by a waiter behind it,
- * and that one died too: then a ticket before it may still wait, and it
- * and we both try, as flock(2) waiters do.)
+ * That needs to know, of a ticket no longer there, that all before it is
+ * done with. A waiter removes its ticket only when it takes the resource
+ * (queue_leave), when no ticket of its user before it waited (a reader:
+ * no writer's); one that dies or gives up leaves its FIFO unread, and it
+ * is removed (queue_bury) only by a waiter of the same user with none
+ * before it waiting, to whom it was dead. So once a ticket we saw wait
+ * is gone, those of our user before it are done with (for a reader, the
+ * writers), and nothing further back is looked at. Another user's ticket
+ * (root's, which we count) says nothing of ours when it goes, nor does a
+ * name we never saw wait (anyone can make and remove names in a shared
+ * lock dir): past those, we look on.
  */
 static void
 queue_pick(struct res_queue *q)
 {
-	struct lockdir_ticket	t;
+	struct queue_entry	e;
 	enum queue_state	c;
 	size_t			n = q->nbefore, keep = n, i = n;
-	int			wfd = -1;
+	uid_t			owner = (uid_t)-1;
+	int			wfd = -1, live = 0;
 
 	/* libev must let go of a descriptor before it is closed. */
 	if (q->loop != NULL && ev_is_active(&q->pio))
@@ -315,22 +378,33 @@ queue_pick(struct res_queue *q)
 	}
 	q->pred = q->writer = 0;
 	while (i > 0) {
-		t = q->before[--i];
-		c = queue_counts(q, &t, q->pfd == -1 ? &wfd : NULL);
-		if (c == QUEUE_TOOK && (!t.reader || q->shared)) {
-			i = 0;				/* all before it done */
+		e = q->before[--i];
+		wfd = -1;
+		c = queue_counts(q, &e.t, live ? NULL : &wfd, &owner);
+		if (c == QUEUE_TOOK && e.seen && (!e.t.reader || q->shared)) {
+			i = 0;			/* all before it done with */
 			break;
 		}
-		if (c == QUEUE_LIVE || c == QUEUE_SKIP)
-			q->before[--keep] = t;		/* stays, in order */
-		if (c != QUEUE_LIVE)
-			continue;
-		if (q->pfd == -1) {
-			q->pfd = wfd;
-			q->pred = (pid_t)t.pid;
+		if (c == QUEUE_DEAD && owner == geteuid()) {
+			if (q->ndead == q->capdead) {
+				q->capdead = q->capdead == 0 ? 4 :
+				    q->capdead * 2;
+				q->dead = util_xreallocarray(q->dead,
+				    q->capdead, sizeof(*q->dead));
+			}
+			q->dead[q->ndead++] = e.t;
 		}
-		if (!t.reader) {
-			q->writer = (pid_t)t.pid;
+		if (c != QUEUE_LIVE && c != QUEUE_UNSURE)
+			continue;		/* out of the list */
+		e.seen |= c == QUEUE_LIVE && owner == geteuid();
+		q->before[--keep] = e;		/* stays, in order */
+		if (!live) {
+			live = 1;
+			q->pfd = wfd;		/* -1 if unsure */
+			q->pred = (pid_t)e.t.pid;
+		}
+		if (!e.t.reader) {
+			q->writer = (pid_t)e.t.pid;
 			break;
 		}
 		if (!q->shared)
@@ -341,7 +415,9 @@ queue_pick(struct res_queue *q)
 		memmove(q->before + i, q->before + keep, (n - keep) *
 		    sizeof(*q->before));
 	q->nbefore = i + (n - keep);
-	q->eligible = q->pfd == -1 || (q->shared && q->writer == 0);
+	q->eligible = !live || (q->shared && q->writer == 0);
+	if (!live)
+		queue_bury(q);
 	if (q->eligible && q->pfd != -1) {
 		close(q->pfd);			/* only readers before us */
 		q->pfd = -1;
@@ -426,6 +502,7 @@ queue_leave(struct res_queue *q, int took)
 	q->rfd = q->pfd = -1;
 	q->eligible = 0;
 	q->nbefore = 0;
+	q->ndead = 0;
 }
 
 /*
@@ -477,14 +554,14 @@ queue_try(struct resource *r)
 			queue_leave(q, 0);
 			return (resource_try(q->inner));	/* unordered */
 		}
-	} else if (!q->eligible && (queue_stopped(q->pred) ||
+	} else if (!q->eligible && (q->pfd == -1 || queue_stopped(q->pred) ||
 	    (q->writer != 0 && queue_stopped(q->writer)))) {
 		/*
 		 * Not our turn, as far as we knew. The one before us tells us
 		 * when it leaves (queue_pred_cb); what it cannot tell is that
 		 * it was stopped (SIGSTOP), nor, to a reader, that the writer
 		 * it waits for was: the retries look at those two only, never
-		 * at the whole queue.
+		 * at the whole queue (and again at one we could not open).
 		 */
 		queue_pick(q);
 		queue_watch_pred(q);
@@ -535,6 +612,7 @@ queue_free(struct resource *r)
 	if (q->dfd != -1)
 		close(q->dfd);
 	free(q->before);
+	free(q->dead);
 	free(r->key);
 	free(q->lockdir);
 	free(q->name);
@@ -606,6 +684,26 @@ queue_pred_cb(struct ev_loop *loop, ev_io *w, int revents)
 }
 
 /*
+ * We were stopped (Ctrl-Z, SIGSTOP), and the waiters behind us went on
+ * without us (queue_counts): continued, we queue again, at the end, as
+ * one who comes now. Stopped a moment only, we lose our place all the
+ * same: the ones behind may have passed us.
+ */
+static void
+queue_cont_cb(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	struct res_queue	*q = w->data;
+
+	(void)loop;
+	(void)revents;
+	if (q->ticket[0] == '\0')
+		return;
+	queue_leave(q, 0);
+	q->r.arrival = queue_now();		/* not the waiter's */
+	q->wake(&q->r, q->wake_arg);		/* may free q */
+}
+
+/*
  * Watch the descriptor of the FIFO before ours: the kernel reports POLLERR
  * on it (which libev gives as readable) once nobody reads that FIFO.
  */
@@ -634,6 +732,7 @@ queue_arm(struct resource *r, struct ev_loop *loop, resource_wake_cb *wake,
 	q->loop = loop;
 	q->wake = wake;
 	q->wake_arg = arg;
+	ev_signal_start(loop, &q->cont);
 	if (q->ticket[0] != '\0' && !q->eligible)
 		queue_watch_pred(q);
 }
@@ -645,6 +744,8 @@ queue_disarm(struct resource *r)
 
 	if (q->loop != NULL && ev_is_active(&q->pio))
 		ev_io_stop(q->loop, &q->pio);
+	if (q->loop != NULL)
+		ev_signal_stop(q->loop, &q->cont);
 }
 
 static const char *
@@ -710,6 +811,8 @@ res_queue_new(struct resource *inner, const char *lockdir,
 	q->dfd = q->rfd = q->pfd = -1;
 	ev_io_init(&q->pio, queue_pred_cb, -1, EV_READ);
 	q->pio.data = q;
+	ev_signal_init(&q->cont, queue_cont_cb, SIGCONT);
+	q->cont.data = q;
 	return (&q->r);
 }
 

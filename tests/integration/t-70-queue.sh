@@ -63,7 +63,8 @@ note "8 waiters served in order: $(tr '\n' ' ' <"$T/order")"
 
 # --- a waiter that dies or gives up leaves its place to the next ------------
 # middle_leaves HOW: a holder, then three waiters in line; the middle one is
-# killed (kill) or gives up (give-up: -w 1). It leaves its
+# killed (kill) or gives up (give-up: -w 1), or two in the middle give up
+# one after the other (give-up-twice). It leaves its
 # ticket unread: the last one goes on to the first, and removes it.
 middle_leaves() {
 	rm -f "$T/order" "$T/release" "$T/holder.pid"
@@ -86,6 +87,9 @@ middle_leaves() {
 	FIRST=$BG_PID
 	if [ "$1" = kill ]; then in_line middle; else in_line middle -w 1; fi
 	MIDDLE=$BG_PID
+	# Two give up in a row: the second finds the first dead, then dies.
+	if [ "$1" = give-up-twice ]; then in_line middle2 -w 2; fi
+	MIDDLE2=$BG_PID
 	in_line last
 	LAST=$BG_PID
 	if [ "$1" = kill ]; then
@@ -93,6 +97,7 @@ middle_leaves() {
 		wait_bg "$MIDDLE"
 	else
 		expect_bg_rc 75 "$MIDDLE" 30
+		[ "$1" = give-up ] || expect_bg_rc 75 "$MIDDLE2" 30
 	fi
 	[ ! -e "$T/order" ] || fail "ran while the slot was held: $(cat "$T/order")"
 	touch "$T/release"
@@ -106,6 +111,7 @@ middle_leaves() {
 }
 middle_leaves kill
 middle_leaves give-up
+middle_leaves give-up-twice
 
 # --- a writer is not starved by readers that come after it --------------------
 rm -f "$T/order" "$T/release"

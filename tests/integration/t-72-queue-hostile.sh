@@ -4,7 +4,8 @@
 #  - names in the queue that are not FIFOs (a file, a symlink to a FIFO
 #    someone reads) are passed over, never opened through;
 #  - another user's tickets, even held open, do not hold up root's waiters;
-#  - a stopped waiter (SIGSTOP) does not hold up the ones behind it;
+#  - a stopped waiter (SIGSTOP) does not hold up the ones behind it, and
+#    queues again at the end when continued;
 #  - waiters that need several things at once do not queue: a singleton
 #    job that waits for itself and a semaphore, a nested lockrun, and a
 #    waiter for a semaphore behind one that also waits for a lock all get
@@ -95,6 +96,41 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
 	expect_rc 0 lockrun --lock-dir "$SHARED" --wait 20s --semaphore one \
 	    --slots 1 -- true
 	kill "$NB"
+	# A name spelled otherwise than a ticket (a pid with a leading zero),
+	# put just before a newcomer, says nothing of those before it: it
+	# must not be taken for one that was served.
+	rm -f "$T/order" "$T/h.pid" "$T/h.release"
+	start_bg lockrun --lock-dir "$SHARED" --semaphore one --slots 1 -- \
+	    "$HOLD" "$T/h.pid" "$T/h.release"
+	H=$BG_PID
+	wait_for 'test -s "$T/h.pid"' 10
+	n=0
+	for who in w1 w2 w3; do
+		if [ "$who" = w3 ]; then
+			# Stamped just after w2's ticket.
+			last=$(cd "$SHARED/queue/s-one" &&
+			    find . -name '[0-9a-f]*' | sort | tail -n 1)
+			last=${last#./}
+			name=$(printf '%016x.01.w' $((0x${last%%.*} + 1)))
+			as_nobody sh -c ': >"$1"' sh \
+			    "$SHARED/queue/s-one/$name" ||
+			    fail "nobody could not make $name"
+			n=$((n + 1))	# it looks like a ticket
+		fi
+		start_bg lockrun --lock-dir "$SHARED" --semaphore one \
+		    --slots 1 -- sh -c 'echo "$1" >>"$2"' sh "$who" "$T/order"
+		eval "pid_$who=\$BG_PID"
+		n=$((n + 1))
+		wait_for '[ "$(tickets "$SHARED/queue/s-one")" -ge '"$n"' ]' 10
+	done
+	touch "$T/h.release"
+	expect_bg_rc 0 "$H"
+	for who in w1 w2 w3; do
+		eval "expect_bg_rc 0 \"\$pid_$who\" 20"
+	done
+	[ "$(tr '\n' ' ' <"$T/order")" = "w1 w2 w3 " ] ||
+	    fail "a name of nobody's moved a waiter up: $(tr '\n' ' ' <"$T/order")"
+	note "a misspelt name of nobody's did not change the order"
 else
 	note "not root or no setpriv: the other-user case is not run"
 fi
@@ -114,14 +150,22 @@ start_bg lockrun --lock-dir "$LOCKDIR" --semaphore one --slots 1 -- \
 SECOND=$BG_PID
 wait_for '[ "$(tickets "$Q")" -ge 2 ]' 10
 kill -STOP "$STOPPED"
+# One comes while it is stopped; continued, the stopped one queues again,
+# behind it: its new ticket is the last.
+start_bg lockrun --lock-dir "$LOCKDIR" --semaphore one --slots 1 -- \
+    sh -c 'echo third >>"$1"' sh "$T/order"
+THIRD=$BG_PID
+wait_for '[ "$(tickets "$Q")" -ge 3 ]' 10
+kill -CONT "$STOPPED"
+wait_for 'ls "$Q" | sort | tail -n 1 | grep -q "\.$STOPPED\.w$"' 10
 touch "$T/release"
 expect_bg_rc 0 "$HOLDER"
 expect_bg_rc 0 "$SECOND" 30
-kill -CONT "$STOPPED"
+expect_bg_rc 0 "$THIRD" 30
 expect_bg_rc 0 "$STOPPED" 30
-[ "$(tr '\n' ' ' <"$T/order")" = "second stopped " ] ||
+[ "$(tr '\n' ' ' <"$T/order")" = "second third stopped " ] ||
     fail "order with a stopped waiter: $(tr '\n' ' ' <"$T/order")"
-note "the waiter behind a stopped one ran first"
+note "the waiters behind a stopped one ran first, it queued again at the end"
 
 # --- all or nothing does not deadlock in queues ------------------------------------
 # A singleton job that waits for itself, and needs a slot too, beside a job
