@@ -84,6 +84,8 @@ struct res_queue {
 					   remove when none before is live */
 	size_t		 ndead, capdead;
 	int		 rfd;		/* our FIFO, read end */
+	struct timespec	 mtime;		/* its mtime when made: one who passes
+					   us over, stopped, changes it */
 	int		 pfd;		/* our predecessor's, write end */
 	int		 eligible;	/* may try now */
 	pid_t		 pred;		/* whose FIFO pfd is */
@@ -98,6 +100,13 @@ struct res_queue {
 };
 
 #define RES_QUEUE(r)	((struct res_queue *)(r))
+
+/*
+ * How soon a waiter behind one that was stopped (SIGSTOP, Ctrl-Z: nothing
+ * it can be told) passes it over, at the latest: the fallback retry of a
+ * waiter in line, which a waiter that is not stopped never needs.
+ */
+#define QUEUE_PATIENCE	5.0	/* seconds */
 
 /* A ticket before ours, and whether we saw it wait: one of our user's. */
 struct queue_entry {
@@ -244,6 +253,9 @@ queue_counts(struct res_queue *q, const struct lockdir_ticket *t, int *wfd,
 	    /* A waiter we cannot see (another PID namespace) counts. */
 	    (util_proc_stat((pid_t)t->pid, &p) == 0 &&
 	    (p.state == 'T' || p.state == 't'))) {
+		/* Passed over while stopped: it is told (queue_cont_cb). */
+		if (S_ISFIFO(b.st_mode))
+			(void)futimens(fd, NULL);
 		close(fd);
 		return (QUEUE_GONE);
 	}
@@ -456,6 +468,7 @@ queue_join(struct res_queue *q)
 	    q->ticket) == -1)
 		goto fail;
 	q->rfd = fd;
+	q->mtime = st.st_mtim;
 	queue_watch_pred(q);		/* if armed already */
 	return (0);
 
@@ -684,19 +697,21 @@ queue_pred_cb(struct ev_loop *loop, ev_io *w, int revents)
 }
 
 /*
- * We were stopped (Ctrl-Z, SIGSTOP), and the waiters behind us went on
- * without us (queue_counts): continued, we queue again, at the end, as
- * one who comes now. Stopped a moment only, we lose our place all the
- * same: the ones behind may have passed us.
+ * Continued (SIGCONT). If we were stopped and a waiter behind us went on
+ * without us, it marked our ticket (queue_counts): we queue again, at the
+ * end, as one who comes now. Otherwise we keep our place.
  */
 static void
 queue_cont_cb(struct ev_loop *loop, ev_signal *w, int revents)
 {
 	struct res_queue	*q = w->data;
+	struct stat		 st;
 
 	(void)loop;
 	(void)revents;
-	if (q->ticket[0] == '\0')
+	if (q->ticket[0] == '\0' || fstat(q->rfd, &st) == -1 ||
+	    (st.st_mtim.tv_sec == q->mtime.tv_sec &&
+	    st.st_mtim.tv_nsec == q->mtime.tv_nsec))
 		return;
 	queue_leave(q, 0);
 	q->r.arrival = queue_now();		/* not the waiter's */
@@ -748,6 +763,19 @@ queue_disarm(struct resource *r)
 		ev_signal_stop(q->loop, &q->cont);
 }
 
+/*
+ * Behind a live waiter, the kernel tells us when it leaves: a retry only
+ * finds that it (or the writer we wait for) was stopped.
+ */
+static double
+queue_patience(const struct resource *r)
+{
+	const struct res_queue	*q = RES_QUEUE(r);
+
+	return (q->ticket[0] != '\0' && !q->eligible && q->pfd != -1 ?
+	    QUEUE_PATIENCE : 0);
+}
+
 static const char *
 queue_where(const struct resource *r)
 {
@@ -783,6 +811,7 @@ static const struct resource_ops res_queue_ops = {
 	.unmark = queue_unmark,
 	.arm = queue_arm,
 	.disarm = queue_disarm,
+	.patience = queue_patience,
 	.where = queue_where,
 	.describe = queue_describe,
 };

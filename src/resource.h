@@ -67,6 +67,13 @@ struct resource_ops {
 	void		(*arm)(struct resource *, struct ev_loop *,
 			    resource_wake_cb *, void *);
 	void		(*disarm)(struct resource *);
+	/*
+	 * Seconds its waiter may go without a fallback retry, since it
+	 * wakes the waiter itself and a retry only finds what it cannot be
+	 * told (a stopped waiter before it in a queue). 0, or NULL: retry
+	 * as usual.
+	 */
+	double		(*patience)(const struct resource *);
 
 	/* What to name in an error about it (the file that failed). */
 	const char	*(*where)(const struct resource *);

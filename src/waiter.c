@@ -475,10 +475,37 @@ waiter_queued(struct waiter *w)
 	return (0);
 }
 
-/* Schedule the next fallback retry. */
+/*
+ * How long the waiter may go without a fallback retry: what every
+ * resource allows (resource.h), or 0. A thousand processes in a queue,
+ * each woken only when its turn comes, then cost nothing while they wait,
+ * however long that is.
+ */
+static double
+waiter_patience(const struct waiter *w)
+{
+	const struct resource	*r;
+	double			 p = 0, x;
+	size_t			 i;
+
+	for (i = 0; i < w->nitems; i++) {
+		r = w->items[i].res;
+		if (r->ops->patience == NULL || (x = r->ops->patience(r)) <= 0)
+			return (0);
+		if (i == 0 || x < p)
+			p = x;
+	}
+	return (p);
+}
+
+/* Schedule the next fallback retry (an attempt now: at once). */
 static void
 waiter_schedule(struct waiter *w, double after)
 {
+	double	patience;
+
+	if (after > 0 && after < (patience = waiter_patience(w)))
+		after = patience;
 	ev_timer_stop(w->loop, &w->retry);
 	ev_timer_set(&w->retry, after, 0.);
 	ev_timer_start(w->loop, &w->retry);

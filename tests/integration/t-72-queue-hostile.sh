@@ -150,14 +150,19 @@ start_bg lockrun --lock-dir "$LOCKDIR" --semaphore one --slots 1 -- \
 SECOND=$BG_PID
 wait_for '[ "$(tickets "$Q")" -ge 2 ]' 10
 kill -STOP "$STOPPED"
-# One comes while it is stopped; continued, the stopped one queues again,
-# behind it: its new ticket is the last.
+touch "$T/stopped.ref"
+# One comes while it is stopped. The one behind it passes it over (within
+# 5 s), and says so on its ticket; continued, the stopped one queues
+# again, at the end: its new ticket is the last.
 start_bg lockrun --lock-dir "$LOCKDIR" --semaphore one --slots 1 -- \
     sh -c 'echo third >>"$1"' sh "$T/order"
 THIRD=$BG_PID
 wait_for '[ "$(tickets "$Q")" -ge 3 ]' 10
+wait_for '[ -n "$(find "$Q" -name "*.$STOPPED.w" -newer "$T/stopped.ref")" ]' 20
 kill -CONT "$STOPPED"
 wait_for 'ls "$Q" | sort | tail -n 1 | grep -q "\.$STOPPED\.w$"' 10
+# A SIGCONT to one that was not stopped changes nothing.
+kill -CONT "$THIRD"
 touch "$T/release"
 expect_bg_rc 0 "$HOLDER"
 expect_bg_rc 0 "$SECOND" 30
