@@ -21,8 +21,10 @@
  *    error on it as soon as nobody holds the FIFO for reading, that is
  *    when that waiter took the resource and left, or died (SIGKILL too).
  *    No inotify instance and no polling per waiter: a release wakes one.
- *  - A dead waiter's ticket (a FIFO nobody reads: opening it for writing
- *    fails with ENXIO) is removed by whoever finds it.
+ *  - A waiter removes its ticket when it takes the resource. One that
+ *    dies or gives up leaves it unread (opening it for writing fails with
+ *    ENXIO), and it is removed later by a waiter with nobody before it
+ *    (queue_pick says why it matters who).
  *
  * Only a waiter that wants this one resource queues. One that wants
  * several, all or nothing, tries them unordered, as flock(2) would: at the
@@ -33,10 +35,10 @@
  *
  * Who counts: a ticket is a FIFO, owned by us or root, that its waiter
  * holds open, and whose process is not stopped (a Ctrl-Z must not hold up
- * the queue). Anything else in the directory is passed over: another
- * user's tickets could keep us waiting for ever, so each user's waiters
- * (and root's) queue among themselves, and between users the lock alone
- * decides. Waiters that do not queue (flock(1), portalocker, an older
+ * the queue; the one passed over queues again when continued). Anything
+ * else in the directory is passed over: another user's tickets could keep
+ * us waiting for ever, so each user's waiters (and root's) queue among
+ * themselves, and between users the lock alone decides. Waiters that do not queue (flock(1), portalocker, an older
  * lockrun) may take the resource while it is free: the head then finds it
  * busy and waits on. Within one lockrun, waiters of one set wait behind
  * one another (waiter.c) and hold one place in the queue at a time.
