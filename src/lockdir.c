@@ -206,26 +206,40 @@ lockdir_ticket_name(const struct lockdir_ticket *t, char *buf, size_t len)
 	    t->reader ? 'r' : 'w');
 }
 
-/* Is name a ticket? 0 and *t filled in if so, else -1. */
+/*
+ * Is name a ticket, spelled as lockdir_ticket_name spells it (one name for
+ * one ticket: no leading zero, no overflow)? 0 and *t filled in if so,
+ * else -1. Every waiter reads every name of its queue once: kept cheap.
+ */
 int
 lockdir_ticket_parse(const char *name, struct lockdir_ticket *t)
 {
-	const char	*p;
-	char		*end;
-	size_t		 len = strlen(name);
+	unsigned long long	 arrival = 0;
+	unsigned long		 pid = 0;
+	const char		*p = name;
+	int			 i, d;
 
-	if (len < 20 || len > LOCKDIR_TICKET_MAX || name[16] != '.' ||
-	    strspn(name, "0123456789abcdef") != 16 || name[len - 2] != '.' ||
-	    (name[len - 1] != 'r' && name[len - 1] != 'w'))
+	for (i = 0; i < 16; i++, p++) {
+		if (*p >= '0' && *p <= '9')
+			d = *p - '0';
+		else if (*p >= 'a' && *p <= 'f')
+			d = *p - 'a' + 10;
+		else
+			return (-1);
+		arrival = arrival << 4 | (unsigned)d;
+	}
+	if (*p++ != '.' || *p < '1' || *p > '9')
 		return (-1);
-	t->arrival = strtoull(name, NULL, 16);
-	p = name + 17;
-	if (!isdigit((unsigned char)*p))
+	for (; *p >= '0' && *p <= '9'; p++) {
+		pid = pid * 10 + (unsigned long)(*p - '0');
+		if (pid > 0x7fffffffUL)		/* a pid_t */
+			return (-1);
+	}
+	if (p[0] != '.' || (p[1] != 'r' && p[1] != 'w') || p[2] != '\0')
 		return (-1);
-	t->pid = strtoul(p, &end, 10);
-	if (end != name + len - 2)
-		return (-1);
-	t->reader = name[len - 1] == 'r';
+	t->arrival = arrival;
+	t->pid = pid;
+	t->reader = p[1] == 'r';
 	return (0);
 }
 

@@ -278,7 +278,6 @@ static int
 queue_entry_name(struct res_queue *q, const char *name,
     struct lockdir_ticket *t)
 {
-	char		canon[LOCKDIR_TICKET_MAX + 1];
 	struct stat	st;
 	int		fd;
 
@@ -295,10 +294,7 @@ queue_entry_name(struct res_queue *q, const char *name,
 		}
 		return (-1);
 	}
-	if (lockdir_ticket_parse(name, t) == -1)
-		return (-1);
-	lockdir_ticket_name(t, canon, sizeof(canon));
-	return (strcmp(canon, name) == 0 ? 0 : -1);
+	return (lockdir_ticket_parse(name, t));
 }
 
 /*
