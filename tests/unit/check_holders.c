@@ -210,6 +210,39 @@ START_TEST(test_lockdir_names)
 }
 END_TEST
 
+/* A queue ticket has one spelling: any other is not a ticket. */
+START_TEST(test_lockdir_ticket_names)
+{
+	static const char *const bad[] = {
+		"", "0123456789abcdef", "0123456789abcdef.", "0123456789abcdef.1",
+		"0123456789abcdef.1.", "0123456789abcdef.01.w",
+		"0123456789abcdef.0.w", "0123456789ABCDEF.1.w",
+		"0123456789abcdeg.1.w", "0123456789abcde.1.w",
+		"0123456789abcdef0.1.w", "0123456789abcdef.1.x",
+		"0123456789abcdef.1.wx", "0123456789abcdef.2147483648.w",
+		"0123456789abcdef.99999999999999999999.r", ".0123456789abcdef.1.w",
+	};
+	struct lockdir_ticket	t, u;
+	char			name[LOCKDIR_TICKET_MAX + 1];
+	size_t			i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(*bad); i++)
+		ck_assert_msg(lockdir_ticket_parse(bad[i], &t) == -1, "%s",
+		    bad[i]);
+	ck_assert_int_eq(lockdir_ticket_parse("00000000000000ff.2147483647.r",
+	    &t), 0);
+	ck_assert(t.arrival == 0xff && t.pid == 2147483647UL && t.reader);
+	/* What lockdir_ticket_name writes reads back the same. */
+	u.arrival = 0xfedcba9876543210ULL;
+	u.pid = 4194304;
+	u.reader = 0;
+	lockdir_ticket_name(&u, name, sizeof(name));
+	ck_assert_str_eq(name, "fedcba9876543210.4194304.w");
+	ck_assert_int_eq(lockdir_ticket_parse(name, &t), 0);
+	ck_assert(t.arrival == u.arrival && t.pid == u.pid && !t.reader);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -223,6 +256,7 @@ main(void)
 	tcase_add_test(tc, test_group_leftovers_of_a_gone_leader);
 	tcase_add_test(tc, test_group_ignores_strangers);
 	tcase_add_test(tc, test_lockdir_names);
+	tcase_add_test(tc, test_lockdir_ticket_names);
 	suite_add_tcase(s, tc);
 	return (check_run(s));
 }
