@@ -244,6 +244,18 @@ lockdir_ticket_parse(const char *name, struct lockdir_ticket *t)
 }
 
 /*
+ * Open the ticket called name in the queue directory dfd the way a waiter
+ * watches it: for writing (its waiter holds the read end), never blocking,
+ * never through a symlink. ENXIO: nobody reads it, its waiter is gone.
+ */
+int
+lockdir_ticket_open(int dfd, const char *name)
+{
+	return (openat(dfd, name, O_WRONLY | O_NONBLOCK | O_NOFOLLOW |
+	    O_CLOEXEC | O_NOCTTY));
+}
+
+/*
  * <dir>/@<hash>.replace: the replace file of an ad hoc run whose identity
  * is the --lock file at (canonical) path; FNV-1a of the path, since a path
  * can be longer than a file name.

@@ -76,6 +76,7 @@ struct res_queue {
 	char		*name;		/* "<k>-<name>"; NULL: by the file's inode */
 	int		 dfd;		/* the queue's directory, or -1 */
 	int		 shared;
+	uid_t		 euid;		/* ours: whose tickets are ours */
 
 	char		 ticket[LOCKDIR_TICKET_MAX + 1];	/* ours, or "" */
 	struct lockdir_ticket self;	/* what ours is, or will be */
@@ -184,14 +185,14 @@ queue_now(void)
 	return ((unsigned long long)ts.tv_sec * 1000000000ULL + ts.tv_nsec);
 }
 
-/* Is process pid stopped (or gone)? */
+/* Is process pid stopped: 1, running: 0, or not to be seen (gone): -1? */
 static int
 queue_stopped(pid_t pid)
 {
 	struct util_proc	p;
 
 	if (util_proc_stat(pid, &p) == -1)
-		return (1);
+		return (-1);
 	return (p.state == 'T' || p.state == 't');
 }
 
@@ -232,20 +233,17 @@ static enum queue_state
 queue_counts(struct res_queue *q, const struct lockdir_ticket *t, int *wfd,
     uid_t *owner)
 {
-	char			name[LOCKDIR_TICKET_MAX + 1];
-	struct util_proc	p;
-	struct stat		a, b;
-	int			fd;
+	char		name[LOCKDIR_TICKET_MAX + 1];
+	struct stat	a, b;
+	int		fd;
 
 	lockdir_ticket_name(t, name, sizeof(name));
 	if (fstatat(q->dfd, name, &a, AT_SYMLINK_NOFOLLOW) == -1)
 		return (errno == ENOENT ? QUEUE_TOOK : QUEUE_UNSURE);
 	*owner = a.st_uid;
-	if (!S_ISFIFO(a.st_mode) || (a.st_uid != 0 && a.st_uid != geteuid()))
+	if (!S_ISFIFO(a.st_mode) || (a.st_uid != 0 && a.st_uid != q->euid))
 		return (QUEUE_GONE);
-	fd = openat(q->dfd, name, O_WRONLY | O_NONBLOCK | O_NOFOLLOW |
-	    O_CLOEXEC | O_NOCTTY);
-	if (fd == -1) {
+	if ((fd = lockdir_ticket_open(q->dfd, name)) == -1) {
 		if (errno == ENOENT)
 			return (QUEUE_TOOK);
 		return (errno == ENXIO ? QUEUE_DEAD : QUEUE_UNSURE);
@@ -253,8 +251,7 @@ queue_counts(struct res_queue *q, const struct lockdir_ticket *t, int *wfd,
 	if (fstat(fd, &b) == -1 || b.st_ino != a.st_ino ||
 	    b.st_dev != a.st_dev || !S_ISFIFO(b.st_mode) ||
 	    /* A waiter we cannot see (another PID namespace) counts. */
-	    (util_proc_stat((pid_t)t->pid, &p) == 0 &&
-	    (p.state == 'T' || p.state == 't'))) {
+	    queue_stopped((pid_t)t->pid) == 1) {
 		/* Passed over while stopped: it is told (queue_cont_cb). */
 		if (S_ISFIFO(b.st_mode))
 			(void)futimens(fd, NULL);
@@ -284,9 +281,8 @@ queue_entry_name(struct res_queue *q, const char *name,
 	if (name[0] == '.' && lockdir_ticket_parse(name + 1, t) == 0) {
 		if (kill((pid_t)t->pid, 0) == -1 && errno == ESRCH &&
 		    fstatat(q->dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-		    S_ISFIFO(st.st_mode) && st.st_uid == geteuid()) {
-			fd = openat(q->dfd, name, O_WRONLY | O_NONBLOCK |
-			    O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+		    S_ISFIFO(st.st_mode) && st.st_uid == q->euid) {
+			fd = lockdir_ticket_open(q->dfd, name);
 			if (fd == -1 && errno == ENXIO)
 				(void)unlinkat(q->dfd, name, 0);
 			else if (fd != -1)
@@ -314,7 +310,6 @@ queue_read(struct res_queue *q)
 	struct dirent		*de;
 	DIR			*d;
 
-	q->nbefore = 0;
 	if ((d = queue_opendir(q)) == NULL)
 		return;			/* just try */
 	while ((de = readdir(d)) != NULL) {
@@ -395,7 +390,7 @@ queue_pick(struct res_queue *q)
 			i = 0;			/* all before it done with */
 			break;
 		}
-		if (c == QUEUE_DEAD && owner == geteuid()) {
+		if (c == QUEUE_DEAD && owner == q->euid) {
 			if (q->ndead == q->capdead) {
 				q->capdead = q->capdead == 0 ? 4 :
 				    q->capdead * 2;
@@ -406,7 +401,7 @@ queue_pick(struct res_queue *q)
 		}
 		if (c != QUEUE_LIVE && c != QUEUE_UNSURE)
 			continue;		/* out of the list */
-		e.seen |= c == QUEUE_LIVE && owner == geteuid();
+		e.seen |= c == QUEUE_LIVE && owner == q->euid;
 		q->before[--keep] = e;		/* stays, in order */
 		if (!live) {
 			live = 1;
@@ -457,7 +452,7 @@ queue_join(struct res_queue *q)
 	if ((fd = openat(q->dfd, tmp, O_RDONLY | O_NONBLOCK | O_NOFOLLOW |
 	    O_CLOEXEC | O_NOCTTY)) == -1 || fstat(fd, &st) == -1)
 		goto fail;
-	if (!S_ISFIFO(st.st_mode) || st.st_uid != geteuid()) {
+	if (!S_ISFIFO(st.st_mode) || st.st_uid != q->euid) {
 		errno = EPERM;		/* swapped under us */
 		goto fail;
 	}
@@ -565,8 +560,8 @@ queue_try(struct resource *r)
 			queue_leave(q, 0);
 			return (resource_try(q->inner));	/* unordered */
 		}
-	} else if (!q->eligible && (q->pfd == -1 || queue_stopped(q->pred) ||
-	    (q->writer != 0 && queue_stopped(q->writer)))) {
+	} else if (!q->eligible && (q->pfd == -1 || queue_stopped(q->pred) != 0 ||
+	    (q->writer != 0 && queue_stopped(q->writer) != 0))) {
 		/*
 		 * Not our turn, as far as we knew. The one before us tells us
 		 * when it leaves (queue_pred_cb); what it cannot tell is that
@@ -833,6 +828,7 @@ res_queue_new(struct resource *inner, const char *lockdir,
 	q->lockdir = util_xstrdup(lockdir);
 	q->kind = kind;
 	q->shared = inner->shared;
+	q->euid = geteuid();
 	if (name != NULL)
 		q->name = lockdir_queue_name(kind, name);
 	q->dfd = q->rfd = q->pfd = -1;

@@ -1203,8 +1203,7 @@ status_tickets(const char *dir, const char *qname, struct status_ticket **out,
 		    fstatat(dirfd(d), de->d_name, &sb, AT_SYMLINK_NOFOLLOW) ==
 		    -1 || !S_ISFIFO(sb.st_mode))
 			continue;
-		fd = openat(dirfd(d), de->d_name, O_WRONLY | O_NONBLOCK |
-		    O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+		fd = lockdir_ticket_open(dirfd(d), de->d_name);
 		if (fd == -1)
 			continue;	/* a dead waiter's, or gone */
 		if (fstat(fd, &sb) == -1 || !S_ISFIFO(sb.st_mode)) {
