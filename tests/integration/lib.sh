@@ -208,6 +208,17 @@ start_bg() {
 	echo "$BG_PID" >>"$T/.bg_pids"
 }
 
+# start_holder PIDFILE RELEASE ARGS...: start_bg lockrun ARGS -- $HOLD
+# PIDFILE RELEASE (its pid in BG_PID), and wait until the command holds.
+start_holder() {
+	_pidfile=$1
+	_release=$2
+	shift 2
+	start_bg lockrun "$@" -- "$HOLD" "$_pidfile" "$_release"
+	# shellcheck disable=SC2016
+	wait_for 'test -s "$_pidfile"' 10
+}
+
 # start_bg_int CMD...: start_bg, but with SIGINT and SIGQUIT not ignored.
 start_bg_int() {
 	start_bg env --default-signal=INT,QUIT "$@"

@@ -20,10 +20,9 @@ queued() {
 }
 
 # --- arrival order, across processes -----------------------------------------
-start_bg lockrun --lock-dir "$LOCKDIR" --semaphore one --slots 1 -- \
-    "$HOLD" "$T/holder.pid" "$T/release"
+start_holder "$T/holder.pid" "$T/release" \
+    --lock-dir "$LOCKDIR" --semaphore one --slots 1
 HOLDER=$BG_PID
-wait_for 'test -s "$T/holder.pid"' 10
 N=8
 PIDS=
 i=1
@@ -68,10 +67,9 @@ note "8 waiters served in order: $(tr '\n' ' ' <"$T/order")"
 # ticket unread: the last one goes on to the first, and removes it.
 middle_leaves() {
 	rm -f "$T/order" "$T/release" "$T/holder.pid"
-	start_bg lockrun --lock-dir "$LOCKDIR" --semaphore one --slots 1 -- \
-	    "$HOLD" "$T/holder.pid" "$T/release"
+	start_holder "$T/holder.pid" "$T/release" \
+	    --lock-dir "$LOCKDIR" --semaphore one --slots 1
 	HOLDER=$BG_PID
-	wait_for 'test -s "$T/holder.pid"' 10
 	# in_line WHO [OPTION]: WHO waits in line; its pid in BG_PID.
 	in_line() {
 		who=$1
@@ -139,10 +137,9 @@ expect_bg_rc 0 "$R1" 30
 # The per-user default is 128 inotify instances; 300 waiting lockruns only
 # work without polling if the queue, not inotify, wakes them.
 rm -f "$T/many" "$T/release" "$T/holder.pid"
-start_bg lockrun --lock-dir "$LOCKDIR" --semaphore one --slots 1 -- \
-    "$HOLD" "$T/holder.pid" "$T/release"
+start_holder "$T/holder.pid" "$T/release" \
+    --lock-dir "$LOCKDIR" --semaphore one --slots 1
 HOLDER=$BG_PID
-wait_for 'test -s "$T/holder.pid"' 10
 M=300
 i=0
 while [ "$i" -lt "$M" ]; do

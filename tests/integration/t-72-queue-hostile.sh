@@ -49,10 +49,9 @@ fi
 note "a file and a symlink named as tickets did not block the semaphore"
 # A waiter behind a real holder, with the same names before it: it waits
 # without spinning, and runs when the holder is done.
-start_bg lockrun --lock-dir "$LOCKDIR" --semaphore one --slots 1 -- \
-    "$HOLD" "$T/holder.pid" "$T/release"
+start_holder "$T/holder.pid" "$T/release" \
+    --lock-dir "$LOCKDIR" --semaphore one --slots 1
 HOLDER=$BG_PID
-wait_for 'test -s "$T/holder.pid"' 10
 start_bg lockrun --lock-dir "$LOCKDIR" --semaphore one --slots 1 -- \
     touch "$T/ran"
 W=$BG_PID
@@ -74,10 +73,9 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
 	chmod 0755 "$T"
 	SHARED=$T/shared
 	install -d -m 1777 "$SHARED"
-	start_bg lockrun --lock-dir "$SHARED" --semaphore one --slots 1 -- \
-	    "$HOLD" "$T/h.pid" "$T/h.release"
+	start_holder "$T/h.pid" "$T/h.release" \
+	    --lock-dir "$SHARED" --semaphore one --slots 1
 	H=$BG_PID
-	wait_for 'test -s "$T/h.pid"' 10
 	start_bg lockrun --lock-dir "$SHARED" --semaphore one --slots 1 -- \
 	    true
 	RW=$BG_PID
@@ -100,10 +98,9 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
 	# put just before a newcomer, says nothing of those before it: it
 	# must not be taken for one that was served.
 	rm -f "$T/order" "$T/h.pid" "$T/h.release"
-	start_bg lockrun --lock-dir "$SHARED" --semaphore one --slots 1 -- \
-	    "$HOLD" "$T/h.pid" "$T/h.release"
+	start_holder "$T/h.pid" "$T/h.release" \
+	    --lock-dir "$SHARED" --semaphore one --slots 1
 	H=$BG_PID
-	wait_for 'test -s "$T/h.pid"' 10
 	n=0
 	for who in w1 w2 w3; do
 		if [ "$who" = w3 ]; then
@@ -137,10 +134,9 @@ fi
 
 # --- a stopped waiter does not hold up the queue -----------------------------------
 rm -f "$T/release" "$T/holder.pid" "$T/order"
-start_bg lockrun --lock-dir "$LOCKDIR" --semaphore one --slots 1 -- \
-    "$HOLD" "$T/holder.pid" "$T/release"
+start_holder "$T/holder.pid" "$T/release" \
+    --lock-dir "$LOCKDIR" --semaphore one --slots 1
 HOLDER=$BG_PID
-wait_for 'test -s "$T/holder.pid"' 10
 start_bg lockrun --lock-dir "$LOCKDIR" --semaphore one --slots 1 -- \
     sh -c 'echo stopped >>"$1"' sh "$T/order"
 STOPPED=$BG_PID
@@ -217,10 +213,8 @@ start_bg lockrun --lock-dir "$LOCKDIR" --lock "$T/z.lock" -- sh -c '
 	    -- touch "$1/nested"' sh "$T" "$LOCKDIR"
 OUTER=$BG_PID
 wait_for 'test -e "$T/z.lock"' 10
-start_bg lockrun --lock-dir "$LOCKDIR" --lock "$T/a.lock" -- \
-    "$HOLD" "$T/h.pid" "$T/h.release"
+start_holder "$T/h.pid" "$T/h.release" --lock-dir "$LOCKDIR" --lock "$T/a.lock"
 H=$BG_PID
-wait_for 'test -s "$T/h.pid"' 10
 start_bg lockrun --lock-dir "$LOCKDIR" --lock "$T/a.lock" --lock "$T/z.lock" \
     -- true
 BOTH=$BG_PID
@@ -237,14 +231,11 @@ note "a nested lockrun ran past a waiter for its ancestor's lock"
 # A waiter for the slot alone is not held up by one before it that has its
 # turn at the slot but waits for a lock as well.
 rm -f "$T/release" "$T/holder.pid" "$T/x.release" "$T/x.pid" "$T/alone"
-start_bg lockrun --lock-dir "$LOCKDIR" --lock "$T/x.lock" -- \
-    "$HOLD" "$T/x.pid" "$T/x.release"
+start_holder "$T/x.pid" "$T/x.release" --lock-dir "$LOCKDIR" --lock "$T/x.lock"
 X=$BG_PID
-wait_for 'test -s "$T/x.pid"' 10
-start_bg lockrun --lock-dir "$LOCKDIR" --semaphore one --slots 1 -- \
-    "$HOLD" "$T/holder.pid" "$T/release"
+start_holder "$T/holder.pid" "$T/release" \
+    --lock-dir "$LOCKDIR" --semaphore one --slots 1
 HOLDER=$BG_PID
-wait_for 'test -s "$T/holder.pid"' 10
 start_bg lockrun --lock-dir "$LOCKDIR" --semaphore one --slots 1 \
     --lock "$T/x.lock" -- true
 WX=$BG_PID
@@ -272,10 +263,9 @@ if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
 	mkdir -m 1777 "$SH"
 	as_nobody mkdir -m 1777 "$SH/queue" "$SH/queue/s-q1"
 	rm -f "$T/release"
-	start_bg lockrun --lock-dir "$SH" --semaphore q1 --slots 1 -- \
-	    "$HOLD" "$T/q1.pid" "$T/release"
+	start_holder "$T/q1.pid" "$T/release" \
+	    --lock-dir "$SH" --semaphore q1 --slots 1
 	H=$BG_PID
-	wait_for 'test -s "$T/q1.pid"' 10
 	start_bg lockrun --lock-dir "$SH" --semaphore q1 --slots 1 -- true
 	W1=$BG_PID
 	wait_for 'waiting_for "$W1" "$SH/q1.00.lock"' 10
