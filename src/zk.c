@@ -381,7 +381,12 @@ zk_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 static void
 zk_prepare_cb(struct ev_loop *loop, ev_prepare *w, int revents)
 {
-	struct timeval	tv;
+	/*
+	 * What an error leaves unsaid (the client returns before filling
+	 * these in when it cannot resolve the servers' names, say): nothing
+	 * to watch, and a look again in a second.
+	 */
+	struct timeval	tv = { 1, 0 };
 	int		fd = -1, interest = 0, ev = 0, rc, fl;
 
 	(void)w;
