@@ -15,6 +15,8 @@
  *				is in no name: it cannot meet a job's)
  *	queue/<k>-<name>/	the FIFO queue in front of one of the above
  *	    <ns>.<pid>.<r|w>	    a waiter's ticket (a FIFO it holds open)
+ *	    .tail-<uid>		    the ticket that user queued last
+ *				    (res_queue.c)
  */
 #include "config.h"
 
@@ -204,6 +206,16 @@ lockdir_ticket_name(const struct lockdir_ticket *t, char *buf, size_t len)
 {
 	snprintf(buf, len, "%016llx.%lu.%c", t->arrival, t->pid,
 	    t->reader ? 'r' : 'w');
+}
+
+/*
+ * ".tail-<uid>": in a queue's directory, the last ticket user uid's waiters
+ * put in it. The dot keeps it apart from the tickets.
+ */
+void
+lockdir_tail_name(uid_t uid, char *buf, size_t len)
+{
+	snprintf(buf, len, ".tail-%lu", (unsigned long)uid);
 }
 
 /*

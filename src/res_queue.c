@@ -43,13 +43,25 @@
  * busy and waits on. Within one lockrun, waiters of one set wait behind
  * one another (waiter.c) and hold one place in the queue at a time.
  * Every name in the queue's directory is opened under its descriptor and
- * never through a symlink. A waiter reads that directory once, when it
- * comes, and keeps the tickets it found before its own: when the one it
- * watches leaves, the next is the nearest of those still there, so that a
- * handoff costs the same with ten waiters or a thousand.
+ * never through a symlink.
+ *
+ * What a waiter costs does not grow with the queue: each user's waiters
+ * keep a tail, the name of the last ticket they put in the queue, in a
+ * file of that user's (.tail-<uid>). A waiter that comes takes the tail's
+ * lock, and the ticket it names is the one before its own (root's tail
+ * too, for a user's waiter); it joins and names its own ticket there. It
+ * reads the whole directory only when the tail cannot say: the tail is
+ * new or not ours, another of ours is joining just then (nobody waits for
+ * that lock: the one who does not get it reads the directory, and removes
+ * the tail when it has joined, since it may now be wrong), the one before
+ * is a reader (a reader reads the directory too, to find the writers
+ * before it) or left the queue without taking the resource. It keeps the
+ * tickets it found before its own: when the one it watches leaves, the
+ * next is the nearest of those still there.
  */
 #include "config.h"
 
+#include <sys/file.h>
 #include <sys/stat.h>
 
 #include <dirent.h>
@@ -83,6 +95,10 @@ struct res_queue {
 	struct queue_entry *before;	/* the tickets before ours, oldest
 					   first, as read once: only shrinks */
 	size_t		 nbefore, capbefore;
+	int		 partial;	/* before holds what the tails named,
+					   not the whole queue */
+	int		 newer;		/* reading it, we saw a ticket after
+					   ours */
 	struct lockdir_ticket *dead;	/* dead ones of ours we passed, to
 					   remove when none before is live */
 	size_t		 ndead, capdead;
@@ -293,15 +309,39 @@ queue_entry_name(struct res_queue *q, const char *name,
 	return (lockdir_ticket_parse(name, t));
 }
 
+/* One more ticket before ours; seen: one of ours, known to have waited. */
+static void
+queue_before_add(struct res_queue *q, const struct lockdir_ticket *t,
+    int seen)
+{
+	if (q->nbefore == q->capbefore) {
+		q->capbefore = q->capbefore == 0 ? 16 : q->capbefore * 2;
+		q->before = util_xreallocarray(q->before, q->capbefore,
+		    sizeof(*q->before));
+	}
+	q->before[q->nbefore].t = *t;
+	q->before[q->nbefore++].seen = seen;
+}
+
+/* The tickets before ours in order, oldest first. */
+static void
+queue_before_sort(struct res_queue *q)
+{
+	/* The ticket is the entry's first member: compared as one. */
+	if (q->nbefore > 1)
+		qsort(q->before, q->nbefore, sizeof(*q->before),
+		    queue_ticket_cmp);
+}
+
 /*
- * Read the queue, once: the tickets before ours, oldest first. Reading the
- * directory is the one cost that grows with the queue, and a waiter pays
- * it once, when it comes; from then on it keeps what it read, and drops
- * what it finds gone (queue_pick). A ticket stamped before ours that comes
- * in after this read (its waiter was slow between stamping and joining,
- * or is a supervisor's instance that kept its place while another of its
- * set was in line) is not seen: its waiter and we may then both try, as
- * flock(2) waiters do, and whoever comes second waits on.
+ * Read the whole queue: the tickets before ours, oldest first. That is the
+ * one cost that grows with the queue, paid only when the tails cannot say
+ * who is before us (queue_look); from then on we keep what we read, and
+ * drop what we find gone (queue_pick). A ticket stamped before ours that
+ * comes in after this read (its waiter was slow between stamping and
+ * joining, or is a supervisor's instance that kept its place while
+ * another of its set was in line) is not seen: its waiter and we may then
+ * both try, as flock(2) waiters do, and whoever comes second waits on.
  */
 static void
 queue_read(struct res_queue *q)
@@ -309,27 +349,178 @@ queue_read(struct res_queue *q)
 	struct lockdir_ticket	 t;
 	struct dirent		*de;
 	DIR			*d;
+	int			 c;
 
+	q->nbefore = 0;
+	q->partial = q->newer = 0;
 	if ((d = queue_opendir(q)) == NULL)
 		return;			/* just try */
 	while ((de = readdir(d)) != NULL) {
-		if (queue_entry_name(q, de->d_name, &t) == -1 ||
-		    queue_ticket_cmp(&t, &q->self) >= 0)
+		if (queue_entry_name(q, de->d_name, &t) == -1)
 			continue;
-		if (q->nbefore == q->capbefore) {
-			q->capbefore = q->capbefore == 0 ? 16 :
-			    q->capbefore * 2;
-			q->before = util_xreallocarray(q->before, q->capbefore,
-			    sizeof(*q->before));
-		}
-		q->before[q->nbefore].t = t;
-		q->before[q->nbefore++].seen = 0;
+		if ((c = queue_ticket_cmp(&t, &q->self)) < 0)
+			queue_before_add(q, &t, 0);
+		else if (c > 0)
+			q->newer = 1;
 	}
 	closedir(d);
-	/* The ticket is the entry's first member: compared as one. */
-	if (q->nbefore > 1)
-		qsort(q->before, q->nbefore, sizeof(*q->before),
-		    queue_ticket_cmp);
+	queue_before_sort(q);
+}
+
+/*
+ * The tail (see the top of this file): a ticket's name and a newline, in a
+ * record of fixed size, so that one pwrite(2) replaces it whole.
+ */
+#define QUEUE_TAIL_SIZE	(LOCKDIR_TICKET_MAX + 2)
+
+/* The ticket tail file fd names: 0, or -1 if it names none. */
+static int
+queue_tail_get(int fd, struct lockdir_ticket *t)
+{
+	char	buf[QUEUE_TAIL_SIZE + 1], *nl, *p;
+	ssize_t	n;
+
+	if ((n = pread(fd, buf, sizeof(buf), 0)) != QUEUE_TAIL_SIZE ||
+	    (nl = memchr(buf, '\n', (size_t)n)) == NULL)
+		return (-1);
+	for (p = nl + 1; p < buf + n; p++)
+		if (*p != '\0')
+			return (-1);
+	*nl = '\0';
+	return (lockdir_ticket_parse(buf, t));
+}
+
+static int
+queue_tail_put(int fd, const struct lockdir_ticket *t)
+{
+	char	buf[QUEUE_TAIL_SIZE];
+
+	memset(buf, 0, sizeof(buf));
+	lockdir_ticket_name(t, buf, sizeof(buf));
+	buf[strlen(buf)] = '\n';
+	return (pwrite(fd, buf, sizeof(buf), 0) == (ssize_t)sizeof(buf) ?
+	    0 : -1);
+}
+
+/*
+ * Our tail, made if missing, and locked: -1 if another of ours holds the
+ * lock (it is joining: we do not wait for it), or the file is not ours
+ * (anyone may put a file of that name in a shared queue), or it was
+ * removed while we opened it (queue_tail_note). Root's is readable by all:
+ * root's tickets count for every user's waiters.
+ */
+static int
+queue_tail_lock(struct res_queue *q)
+{
+	char		name[LOCKDIR_TAIL_NAME_MAX];
+	struct stat	st;
+	mode_t		mode = q->euid == 0 ? 0644 : 0600;
+	int		fd;
+
+	lockdir_tail_name(q->euid, name, sizeof(name));
+	if ((fd = openat(q->dfd, name, O_RDWR | O_CREAT | O_NOFOLLOW |
+	    O_NONBLOCK | O_CLOEXEC | O_NOCTTY, mode)) == -1)
+		return (-1);
+	if (flock(fd, LOCK_EX | LOCK_NB) == -1 || fstat(fd, &st) == -1 ||
+	    !S_ISREG(st.st_mode) || st.st_uid != q->euid ||
+	    st.st_nlink != 1 || ((st.st_mode & 07777) != mode &&
+	    fchmod(fd, mode) == -1) || (st.st_size > QUEUE_TAIL_SIZE &&
+	    ftruncate(fd, 0) == -1)) {
+		close(fd);
+		return (-1);
+	}
+	return (fd);
+}
+
+/*
+ * For a user's waiter, root's tail: root's tickets count for it too. 0 and
+ * the ticket in *t, or t->arrival 0 if root never queued here; -1 if it
+ * cannot say.
+ */
+static int
+queue_tail_root(struct res_queue *q, struct lockdir_ticket *t)
+{
+	char		name[LOCKDIR_TAIL_NAME_MAX];
+	struct stat	st;
+	int		fd, rc = -1;
+
+	t->arrival = 0;
+	if (q->euid == 0)
+		return (0);
+	lockdir_tail_name(0, name, sizeof(name));
+	if ((fd = openat(q->dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC | O_NOCTTY)) == -1)
+		return (errno == ENOENT ? 0 : -1);
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == 0 &&
+	    st.st_nlink == 1)
+		rc = queue_tail_get(fd, t);
+	close(fd);
+	return (rc);
+}
+
+/*
+ * Who is before us, when we come. A writer whose tail is ours, locked, and
+ * names a ticket before ours (root's tail too, for a user's waiter) takes
+ * those: the one it names is the last in line, and queue_pick reads the
+ * rest only if it must. Anyone else reads the whole queue. The tail's
+ * descriptor, locked, or -1; what it named in *tail (arrival 0: nothing).
+ */
+static int
+queue_look(struct res_queue *q, struct lockdir_ticket *tail)
+{
+	struct lockdir_ticket	root;
+	int			tfd;
+
+	tail->arrival = 0;
+	if ((tfd = queue_tail_lock(q)) != -1 &&
+	    queue_tail_get(tfd, tail) == -1)
+		tail->arrival = 0;
+	if (tail->arrival == 0 || q->shared ||
+	    queue_ticket_cmp(tail, &q->self) >= 0 ||
+	    queue_tail_root(q, &root) == -1) {
+		queue_read(q);
+		return (tfd);
+	}
+	q->nbefore = 0;
+	queue_before_add(q, tail, 1);
+	if (root.arrival != 0 && queue_ticket_cmp(&root, &q->self) < 0)
+		queue_before_add(q, &root, 0);
+	queue_before_sort(q);
+	q->partial = 1;
+	q->newer = 0;
+	return (tfd);
+}
+
+/* Let the tail go (tfd may be -1), errno as it was. */
+static void
+queue_tail_unlock(int tfd)
+{
+	int	saved = errno;
+
+	if (tfd != -1)
+		close(tfd);		/* the lock goes with it */
+	errno = saved;
+}
+
+/*
+ * We joined: with the tail locked, it names our ticket now, unless it
+ * names a later one (ours kept an earlier place), or it named nothing and
+ * we saw a later one. Without the lock we cannot know that, nor can the
+ * one that held it know of us: the tail is removed, and whoever comes next
+ * reads the whole queue (and makes a new one).
+ */
+static void
+queue_tail_note(struct res_queue *q, int tfd, const struct lockdir_ticket *tail)
+{
+	char	name[LOCKDIR_TAIL_NAME_MAX];
+
+	if (tfd != -1 && (tail->arrival != 0 ?
+	    queue_ticket_cmp(tail, &q->self) > 0 : q->newer))
+		return;
+	if (tfd == -1 || queue_tail_put(tfd, &q->self) == -1) {
+		lockdir_tail_name(q->euid, name, sizeof(name));
+		(void)unlinkat(q->dfd, name, 0);
+	}
 }
 
 /* Remove the dead tickets of ours we passed: nothing before them waits. */
@@ -364,15 +555,20 @@ queue_bury(struct res_queue *q)
  * (root's, which we count) says nothing of ours when it goes, nor does a
  * name we never saw wait (anyone can make and remove names in a shared
  * lock dir): past those, we look on.
+ *
+ * What the tails named (q->partial) is only the last in line: ours (seen:
+ * we trust our own tail) and root's. A writer that must look past one of
+ * them (it left without taking the resource, or was a reader that took
+ * it, whose readers before it may wait yet) reads the whole queue first.
  */
 static void
 queue_pick(struct res_queue *q)
 {
 	struct queue_entry	e;
 	enum queue_state	c;
-	size_t			n = q->nbefore, keep = n, i = n;
+	size_t			n, keep, i;
 	uid_t			owner = (uid_t)-1;
-	int			wfd = -1, live = 0;
+	int			wfd = -1, live;
 
 	/* libev must let go of a descriptor before it is closed. */
 	if (q->loop != NULL && ev_is_active(&q->pio))
@@ -381,7 +577,10 @@ queue_pick(struct res_queue *q)
 		close(q->pfd);
 		q->pfd = -1;
 	}
+again:
 	q->pred = q->writer = 0;
+	n = keep = i = q->nbefore;
+	live = 0;
 	while (i > 0) {
 		e = q->before[--i];
 		wfd = -1;
@@ -389,6 +588,13 @@ queue_pick(struct res_queue *q)
 		if (c == QUEUE_TOOK && e.seen && (!e.t.reader || q->shared)) {
 			i = 0;			/* all before it done with */
 			break;
+		}
+		if (q->partial && (c == QUEUE_DEAD || c == QUEUE_GONE ||
+		    (c == QUEUE_TOOK && e.seen))) {
+			/* Nothing kept yet: a writer stops at a live one. */
+			q->ndead = 0;
+			queue_read(q);
+			goto again;
 		}
 		if (c == QUEUE_DEAD && owner == q->euid) {
 			if (q->ndead == q->capdead) {
@@ -432,11 +638,12 @@ queue_pick(struct res_queue *q)
 /*
  * Take a ticket: a FIFO made under a temporary name, opened for reading
  * (never through a link: it must be the FIFO we made, ours), then renamed
- * into the queue, so that a ticket anyone sees is always held. -1 if the
+ * into the queue, so that a ticket anyone sees is always held; then the
+ * tail (tfd, locked, or -1; what it named in *tail) says so. -1 if the
  * queue cannot be used (then we simply try unordered).
  */
 static int
-queue_join(struct res_queue *q)
+queue_join(struct res_queue *q, int tfd, const struct lockdir_ticket *tail)
 {
 	struct stat		st;
 	char			tmp[LOCKDIR_TICKET_MAX + 2];
@@ -462,6 +669,7 @@ queue_join(struct res_queue *q)
 		goto fail;
 	q->rfd = fd;
 	q->mtime = st.st_mtim;
+	queue_tail_note(q, tfd, tail);
 	queue_watch_pred(q);		/* if armed already */
 	return (0);
 
@@ -508,6 +716,7 @@ queue_leave(struct res_queue *q, int took)
 	q->rfd = q->pfd = -1;
 	q->eligible = 0;
 	q->nbefore = 0;
+	q->partial = 0;
 	q->ndead = 0;
 }
 
@@ -520,7 +729,8 @@ static int
 queue_try(struct resource *r)
 {
 	struct res_queue	*q = RES_QUEUE(r);
-	int			 rc;
+	struct lockdir_ticket	 tail;
+	int			 rc, tfd = -1;
 
 	/* Held for us by an ancestor: no queue to stand in (it would wait
 	   behind those who wait for the ancestor, who waits for us). */
@@ -545,18 +755,25 @@ queue_try(struct resource *r)
 		q->self.pid = (unsigned long)getpid();
 		q->self.reader = q->shared;
 		q->nbefore = 0;
+		tail.arrival = 0;
 		if (queue_open_dir(q, 0) == 0)
-			queue_read(q);	/* else no queue yet: nobody waits */
+			tfd = queue_look(q, &tail);
+		/* else no queue yet: nobody waits */
 		queue_pick(q);
 		if (q->eligible) {
 			if (resource_try(q->inner) == 0) {
+				queue_tail_unlock(tfd);
 				queue_leave(q, 1);
 				return (0);
 			}
-			if (errno != EWOULDBLOCK && errno != EAGAIN)
+			if (errno != EWOULDBLOCK && errno != EAGAIN) {
+				queue_tail_unlock(tfd);
 				return (-1);
+			}
 		}
-		if (queue_join(q) == -1) {
+		rc = queue_join(q, tfd, &tail);
+		queue_tail_unlock(tfd);
+		if (rc == -1) {
 			queue_leave(q, 0);
 			return (resource_try(q->inner));	/* unordered */
 		}
@@ -775,7 +992,7 @@ queue_where(const struct resource *r)
 	return (resource_where(RES_QUEUE(r)->inner));
 }
 
-/* "semaphore gpu: 2/2 slots busy (pids 1, 2); 3 in line before us". */
+/* "semaphore gpu: 2/2 slots busy (pids 1, 2); in line behind pid 3". */
 static void
 queue_describe(struct resource *r, int cheap, char *buf, size_t len)
 {
@@ -784,9 +1001,13 @@ queue_describe(struct resource *r, int cheap, char *buf, size_t len)
 
 	q->inner->ops->describe(q->inner, cheap, buf, len);
 	n = strlen(buf);
-	if (q->ticket[0] != '\0' && q->nbefore > 0 && n < len)
-		snprintf(buf + n, len - n, "; %zu in line before us%s",
-		    q->nbefore, q->eligible ? " (readers)" : "");
+	if (q->ticket[0] == '\0' || n >= len)
+		return;
+	if (!q->eligible && q->pred != 0)
+		snprintf(buf + n, len - n, "; in line behind pid %ld",
+		    (long)q->pred);
+	else if (q->eligible && q->nbefore > 0)
+		snprintf(buf + n, len - n, "; in line behind readers");
 }
 
 static const struct resource_ops res_queue_ops = {

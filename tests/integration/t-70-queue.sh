@@ -60,6 +60,76 @@ note "8 waiters served in order: $(tr '\n' ' ' <"$T/order")"
 [ "$(find "$LOCKDIR/queue/s-one" -name '[0-9a-f]*' | wc -l)" -eq 0 ] ||
     fail "tickets left in the queue: $(ls "$LOCKDIR/queue/s-one")"
 
+# --- who comes learns from the tail who is last -----------------------------
+# A waiter behind others reads who is last in line from the tail
+# (.tail-<uid>), not the queue's directory, which it reads only when the
+# tail cannot say: here, a tail that names no ticket. In order either way.
+if command -v strace >/dev/null && strace -o /dev/null true 2>/dev/null; then
+	rm -f "$T/order" "$T/release" "$T/holder.pid"
+	start_holder "$T/holder.pid" "$T/release" \
+	    --lock-dir "$LOCKDIR" --semaphore one --slots 1
+	HOLDER=$BG_PID
+	PIDS=
+	for i in 1 2 3 4; do
+		[ "$i" -ne 4 ] ||
+		    printf 'not a ticket\n' >"$LOCKDIR/queue/s-one/.tail-$(id -u)"
+		start_bg strace -f -y -e trace=getdents64 -o "$T/trace.$i" \
+		    lockrun --lock-dir "$LOCKDIR" --semaphore one --slots 1 -- \
+		    sh -c 'echo "$1" >>"$2"' sh "$i" "$T/order"
+		PIDS="$PIDS $BG_PID"
+		wait_for "queued $i" 30
+	done
+	touch "$T/release"
+	expect_bg_rc 0 "$HOLDER"
+	for p in $PIDS; do
+		expect_bg_rc 0 "$p" 60
+	done
+	[ "$(tr '\n' ' ' <"$T/order")" = "1 2 3 4 " ] ||
+	    fail "tail: not served in order: $(tr '\n' ' ' <"$T/order")"
+	# dir_reads I: how often waiter I read the queue's directory.
+	dir_reads() {
+		grep -c "getdents64([0-9]*<[^>]*/queue/s-one>" "$T/trace.$1"
+	}
+	for i in 2 3; do
+		[ "$(dir_reads "$i")" -eq 0 ] ||
+		    fail "waiter $i read the queue: $(grep s-one "$T/trace.$i")"
+	done
+	[ "$(dir_reads 4)" -ge 1 ] ||
+	    fail "a tail that names no ticket was believed: $(cat "$T/trace.4")"
+	note "waiters 2 and 3 read the tail only; 4 read the queue $(dir_reads 4) time(s)"
+else
+	note "no strace: who reads the queue not checked"
+fi
+
+# --- the last in line dies: who comes next waits for the one before --------
+# The tail names the dead one: the next to come reads the queue, finds the
+# first, and goes behind it.
+rm -f "$T/order" "$T/release" "$T/holder.pid"
+start_holder "$T/holder.pid" "$T/release" \
+    --lock-dir "$LOCKDIR" --semaphore one --slots 1
+HOLDER=$BG_PID
+# in_line_as WHO N: WHO waits in line, the Nth; its pid in BG_PID.
+in_line_as() {
+	start_bg lockrun --lock-dir "$LOCKDIR" --semaphore one --slots 1 -- \
+	    sh -c 'echo "$1" >>"$2"' sh "$1" "$T/order"
+	wait_for "queued $2" 10
+}
+in_line_as first 1
+FIRST=$BG_PID
+in_line_as dead 2
+kill -KILL "$BG_PID"
+wait_bg "$BG_PID"
+in_line_as next 3
+NEXT=$BG_PID
+touch "$T/release"
+expect_bg_rc 0 "$HOLDER"
+expect_bg_rc 0 "$FIRST" 30
+expect_bg_rc 0 "$NEXT" 30
+[ "$(tr '\n' ' ' <"$T/order")" = "first next " ] ||
+    fail "after the last one died: $(tr '\n' ' ' <"$T/order")"
+[ "$(find "$LOCKDIR/queue/s-one" -name '[0-9a-f]*' | wc -l)" -eq 0 ] ||
+    fail "tickets left after the last died: $(ls "$LOCKDIR/queue/s-one")"
+
 # --- a waiter that dies or gives up leaves its place to the next ------------
 # middle_leaves HOW: a holder, then three waiters in line; the middle one is
 # killed (kill) or gives up (give-up: -w 1), or two in the middle give up

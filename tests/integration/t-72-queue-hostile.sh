@@ -94,40 +94,72 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
 	expect_rc 0 lockrun --lock-dir "$SHARED" --wait 20s --semaphore one \
 	    --slots 1 -- true
 	kill "$NB"
+	# served_in_order WHAT [HOOK]: behind a holder, w1, w2 and w3 wait in
+	# line, and must be served in that order, WHAT notwithstanding. HOOK,
+	# a function, runs just before w3 comes, and puts one name that looks
+	# like a ticket in the queue.
+	served_in_order() {
+		rm -f "$T/order" "$T/h.pid" "$T/h.release"
+		start_holder "$T/h.pid" "$T/h.release" \
+		    --lock-dir "$SHARED" --semaphore one --slots 1
+		H=$BG_PID
+		n=0
+		for who in w1 w2 w3; do
+			if [ "$who" = w3 ] && [ -n "${2:-}" ]; then
+				"$2"
+				n=$((n + 1))
+			fi
+			start_bg lockrun --lock-dir "$SHARED" --semaphore one \
+			    --slots 1 -- sh -c 'echo "$1" >>"$2"' sh "$who" \
+			    "$T/order"
+			eval "pid_$who=\$BG_PID"
+			n=$((n + 1))
+			wait_for '[ "$(tickets "$SHARED/queue/s-one")" -ge '"$n"' ]' 10
+		done
+		touch "$T/h.release"
+		expect_bg_rc 0 "$H"
+		for who in w1 w2 w3; do
+			eval "expect_bg_rc 0 \"\$pid_$who\" 20"
+		done
+		[ "$(tr '\n' ' ' <"$T/order")" = "w1 w2 w3 " ] ||
+		    fail "$1 changed the order: $(tr '\n' ' ' <"$T/order")"
+	}
 	# A name spelled otherwise than a ticket (a pid with a leading zero),
 	# put just before a newcomer, says nothing of those before it: it
 	# must not be taken for one that was served.
-	rm -f "$T/order" "$T/h.pid" "$T/h.release"
-	start_holder "$T/h.pid" "$T/h.release" \
-	    --lock-dir "$SHARED" --semaphore one --slots 1
-	H=$BG_PID
-	n=0
-	for who in w1 w2 w3; do
-		if [ "$who" = w3 ]; then
-			# Stamped just after w2's ticket.
-			last=$(cd "$SHARED/queue/s-one" &&
-			    find . -name '[0-9a-f]*' | sort | tail -n 1)
-			last=${last#./}
-			name=$(printf '%016x.01.w' $((0x${last%%.*} + 1)))
-			as_nobody sh -c ': >"$1"' sh \
-			    "$SHARED/queue/s-one/$name" ||
-			    fail "nobody could not make $name"
-			n=$((n + 1))	# it looks like a ticket
-		fi
-		start_bg lockrun --lock-dir "$SHARED" --semaphore one \
-		    --slots 1 -- sh -c 'echo "$1" >>"$2"' sh "$who" "$T/order"
-		eval "pid_$who=\$BG_PID"
-		n=$((n + 1))
-		wait_for '[ "$(tickets "$SHARED/queue/s-one")" -ge '"$n"' ]' 10
-	done
-	touch "$T/h.release"
-	expect_bg_rc 0 "$H"
-	for who in w1 w2 w3; do
-		eval "expect_bg_rc 0 \"\$pid_$who\" 20"
-	done
-	[ "$(tr '\n' ' ' <"$T/order")" = "w1 w2 w3 " ] ||
-	    fail "a name of nobody's moved a waiter up: $(tr '\n' ' ' <"$T/order")"
+	misspelt() {
+		# Stamped just after w2's ticket.
+		last=$(cd "$SHARED/queue/s-one" &&
+		    find . -name '[0-9a-f]*' | sort | tail -n 1)
+		last=${last#./}
+		name=$(printf '%016x.01.w' $((0x${last%%.*} + 1)))
+		as_nobody sh -c ': >"$1"' sh "$SHARED/queue/s-one/$name" ||
+		    fail "nobody could not make $name"
+	}
+	served_in_order "a misspelt name of nobody's" misspelt
 	note "a misspelt name of nobody's did not change the order"
+	# A tail (.tail-0) that is not root's is neither believed nor written
+	# through: nobody's, naming a ticket long gone (believed, it would let
+	# each newcomer try at once), or a symlink to a file of root's. Root's
+	# waiters read the queue instead, keep their order, and remove it.
+	TAIL=$SHARED/queue/s-one/.tail-0
+	for how in nobody symlink; do
+		rm -f "$TAIL" "$T/target"
+		if [ "$how" = nobody ]; then
+			as_nobody sh -c '{ printf "0000000000000001.1.w\n" &&
+			    head -c 10 /dev/zero; } >"$1"' sh "$TAIL" ||
+			    fail "nobody could not make $TAIL"
+		else
+			: >"$T/target"
+			ln -s "$T/target" "$TAIL"
+		fi
+		served_in_order "a tail of $how's"
+		[ -f "$TAIL" ] && [ ! -L "$TAIL" ] && [ "$(stat -c %u "$TAIL")" = 0 ] ||
+		    fail "the tail of $how's was left: $(ls -l "$TAIL")"
+	done
+	[ -f "$T/target" ] && [ ! -s "$T/target" ] ||
+	    fail "the symlinked tail was followed"
+	note "a tail of nobody's, or a symlink, did not change the order"
 else
 	note "not root or no setpriv: the other-user case is not run"
 fi
