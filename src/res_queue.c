@@ -349,6 +349,7 @@ queue_read(struct res_queue *q)
 	struct lockdir_ticket	 t;
 	struct dirent		*de;
 	DIR			*d;
+	unsigned long long	 now = queue_now();
 	int			 c;
 
 	q->nbefore = 0;
@@ -360,8 +361,8 @@ queue_read(struct res_queue *q)
 			continue;
 		if ((c = queue_ticket_cmp(&t, &q->self)) < 0)
 			queue_before_add(q, &t, 0);
-		else if (c > 0)
-			q->newer = 1;
+		else if (c > 0 && t.arrival <= now)
+			q->newer = 1;	/* not one from before a reboot */
 	}
 	closedir(d);
 	queue_before_sort(q);
@@ -472,8 +473,9 @@ queue_look(struct res_queue *q, struct lockdir_ticket *tail)
 	int			tfd;
 
 	tail->arrival = 0;
+	/* A time to come: written before the host rebooted, says nothing. */
 	if ((tfd = queue_tail_lock(q)) != -1 &&
-	    queue_tail_get(tfd, tail) == -1)
+	    (queue_tail_get(tfd, tail) == -1 || tail->arrival > queue_now()))
 		tail->arrival = 0;
 	if (tail->arrival == 0 || q->shared ||
 	    queue_ticket_cmp(tail, &q->self) >= 0 ||

@@ -63,16 +63,22 @@ note "8 waiters served in order: $(tr '\n' ' ' <"$T/order")"
 # --- who comes learns from the tail who is last -----------------------------
 # A waiter behind others reads who is last in line from the tail
 # (.tail-<uid>), not the queue's directory, which it reads only when the
-# tail cannot say: here, a tail that names no ticket. In order either way.
+# tail cannot say: here, a tail that names a ticket stamped later than now
+# (before a reboot: CLOCK_MONOTONIC starts again), or no ticket at all.
+# Then it sets the tail right for the next. In order throughout.
 if command -v strace >/dev/null && strace -o /dev/null true 2>/dev/null; then
 	rm -f "$T/order" "$T/release" "$T/holder.pid"
 	start_holder "$T/holder.pid" "$T/release" \
 	    --lock-dir "$LOCKDIR" --semaphore one --slots 1
 	HOLDER=$BG_PID
 	PIDS=
-	for i in 1 2 3 4; do
-		[ "$i" -ne 4 ] ||
-		    printf 'not a ticket\n' >"$LOCKDIR/queue/s-one/.tail-$(id -u)"
+	TAIL=$LOCKDIR/queue/s-one/.tail-$(id -u)
+	for i in 1 2 3 4 5 6; do
+		case $i in
+		3) { printf '7fffffffffffffff.1.w\n' && head -c 10 /dev/zero; } \
+		    >"$TAIL" ;;
+		5) printf 'not a ticket\n' >"$TAIL" ;;
+		esac
 		# (LeakSanitizer cannot work under ptrace.)
 		start_bg env \
 		    "ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
@@ -86,19 +92,21 @@ if command -v strace >/dev/null && strace -o /dev/null true 2>/dev/null; then
 	for p in $PIDS; do
 		expect_bg_rc 0 "$p" 60
 	done
-	[ "$(tr '\n' ' ' <"$T/order")" = "1 2 3 4 " ] ||
+	[ "$(tr '\n' ' ' <"$T/order")" = "1 2 3 4 5 6 " ] ||
 	    fail "tail: not served in order: $(tr '\n' ' ' <"$T/order")"
 	# dir_reads I: how often waiter I read the queue's directory.
 	dir_reads() {
 		grep -c "getdents64([0-9]*<[^>]*/queue/s-one>" "$T/trace.$1"
 	}
-	for i in 2 3; do
+	for i in 2 4 6; do
 		[ "$(dir_reads "$i")" -eq 0 ] ||
 		    fail "waiter $i read the queue: $(grep s-one "$T/trace.$i")"
 	done
-	[ "$(dir_reads 4)" -ge 1 ] ||
-	    fail "a tail that names no ticket was believed: $(cat "$T/trace.4")"
-	note "waiters 2 and 3 read the tail only; 4 read the queue $(dir_reads 4) time(s)"
+	[ "$(dir_reads 3)" -ge 1 ] ||
+	    fail "a tail from before a reboot was believed: $(cat "$T/trace.3")"
+	[ "$(dir_reads 5)" -ge 1 ] ||
+	    fail "a tail that names no ticket was believed: $(cat "$T/trace.5")"
+	note "waiters 2, 4 and 6 read the tail only; 3 and 5, after a bad tail, read the queue $(dir_reads 3) and $(dir_reads 5) time(s)"
 else
 	note "no strace: who reads the queue not checked"
 fi
