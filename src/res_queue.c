@@ -38,9 +38,9 @@
  * the queue; the one passed over queues again when continued). Anything
  * else in the directory is passed over: another user's tickets could keep
  * us waiting for ever, so each user's waiters (and root's) queue among
- * themselves, and between users the lock alone decides. Waiters that do not queue (flock(1), portalocker, an older
- * lockrun) may take the resource while it is free: the head then finds it
- * busy and waits on. Within one lockrun, waiters of one set wait behind
+ * themselves, and between users the lock alone decides. Waiters that do
+ * not queue (flock(1), portalocker, an older lockrun) may take the
+ * resource while it is free: the head then finds it busy and waits on. Within one lockrun, waiters of one set wait behind
  * one another (waiter.c) and hold one place in the queue at a time.
  * Every name in the queue's directory is opened under its descriptor and
  * never through a symlink.
@@ -49,15 +49,19 @@
  * keep a tail, the name of the last ticket they put in the queue, in a
  * file of that user's (.tail-<uid>). A waiter that comes takes the tail's
  * lock, and the ticket it names is the one before its own (root's tail
- * too, for a user's waiter); it joins and names its own ticket there. It
- * reads the whole directory only when the tail cannot say: the tail is
- * new or not ours, another of ours is joining just then (nobody waits for
- * that lock: the one who does not get it reads the directory, and removes
- * the tail when it has joined, since it may now be wrong), the one before
- * is a reader (a reader reads the directory too, to find the writers
- * before it) or left the queue without taking the resource. It keeps the
- * tickets it found before its own: when the one it watches leaves, the
- * next is the nearest of those still there.
+ * too, for a user's waiter); it joins and names its own ticket there. So
+ * a tail names the last to join, who knew of every ticket before it, and
+ * once that one took the resource, all of that user's before it are done
+ * with. A waiter reads the whole directory only when the tail cannot say
+ * that: it is new or not ours; another of ours is joining just then
+ * (nobody waits for that lock: the one who does not get it reads the
+ * directory, and when it has joined moves the tail aside, as one who kept
+ * an earlier place does, since it may now be wrong); the one it names is
+ * a reader (a reader reads the directory too, to find the writers before
+ * it), left without taking the resource, or is root's and gone (root's
+ * last to take says on its tail that none of root's is in line). It
+ * keeps the tickets it found before its own: when the one it watches
+ * leaves, the next is the nearest of those still there.
  */
 #include "config.h"
 
@@ -369,58 +373,81 @@ queue_read(struct res_queue *q)
 }
 
 /*
- * The tail (see the top of this file): a ticket's name and a newline, in a
- * record of fixed size, so that one pwrite(2) replaces it whole.
+ * The tail (see the top of this file): a record of fixed size, so that one
+ * pwrite(2) replaces it whole. It says who of its user's waiters is last
+ * in line, a ticket's name and a newline, or that none is, "-" and a
+ * newline; empty or anything else, it cannot say.
  */
 #define QUEUE_TAIL_SIZE	(LOCKDIR_TICKET_MAX + 2)
 
-/* The ticket tail file fd names: 0, or -1 if it names none. */
-static int
-queue_tail_get(int fd, struct lockdir_ticket *t)
+enum queue_says {
+	QUEUE_SAYS_NOTHING,	/* read the queue */
+	QUEUE_SAYS_NONE,	/* none of its user's waiters is in line */
+	QUEUE_SAYS_LAST,	/* the last in line is that ticket */
+};
+
+struct queue_tail {
+	enum queue_says		says;
+	struct lockdir_ticket	last;
+};
+
+/* What the tail open on fd says. */
+static void
+queue_tail_get(int fd, struct queue_tail *tail)
 {
 	char	buf[QUEUE_TAIL_SIZE + 1], *nl, *p;
 	ssize_t	n;
 
+	tail->says = QUEUE_SAYS_NOTHING;
 	if ((n = pread(fd, buf, sizeof(buf), 0)) != QUEUE_TAIL_SIZE ||
 	    (nl = memchr(buf, '\n', (size_t)n)) == NULL)
-		return (-1);
+		return;
 	for (p = nl + 1; p < buf + n; p++)
 		if (*p != '\0')
-			return (-1);
+			return;
 	*nl = '\0';
-	return (lockdir_ticket_parse(buf, t));
+	if (strcmp(buf, "-") == 0)
+		tail->says = QUEUE_SAYS_NONE;
+	/* A time to come: written before the host rebooted, says nothing. */
+	else if (lockdir_ticket_parse(buf, &tail->last) == 0 &&
+	    tail->last.arrival <= queue_now())
+		tail->says = QUEUE_SAYS_LAST;
 }
 
+/* Say t is last in line, or with t NULL, that nobody is. */
 static int
 queue_tail_put(int fd, const struct lockdir_ticket *t)
 {
 	char	buf[QUEUE_TAIL_SIZE];
 
 	memset(buf, 0, sizeof(buf));
-	lockdir_ticket_name(t, buf, sizeof(buf));
+	if (t != NULL)
+		lockdir_ticket_name(t, buf, sizeof(buf));
+	else
+		buf[0] = '-';
 	buf[strlen(buf)] = '\n';
 	return (pwrite(fd, buf, sizeof(buf), 0) == (ssize_t)sizeof(buf) ?
 	    0 : -1);
 }
 
 /*
- * Our tail, made if missing, and locked: -1 if another of ours holds the
- * lock (it is joining: we do not wait for it), or the file is not ours
- * (anyone may put a file of that name in a shared queue), or it was
- * removed while we opened it (queue_tail_note). Root's is readable by all:
- * root's tickets count for every user's waiters.
+ * Our tail, locked; with create, made if missing. -1 if another of ours
+ * holds the lock (it is joining: we do not wait for it), or the file is not
+ * ours (anyone may put a file of that name in a shared queue), or it was
+ * moved aside while we opened it (queue_tail_drop). Root's is readable by
+ * all: root's tickets count for every user's waiters.
  */
 static int
-queue_tail_lock(struct res_queue *q)
+queue_tail_lock(struct res_queue *q, int create)
 {
 	char		name[LOCKDIR_TAIL_NAME_MAX];
 	struct stat	st;
 	mode_t		mode = q->euid == 0 ? 0644 : 0600;
 	int		fd;
 
-	lockdir_tail_name(q->euid, name, sizeof(name));
-	if ((fd = openat(q->dfd, name, O_RDWR | O_CREAT | O_NOFOLLOW |
-	    O_NONBLOCK | O_CLOEXEC | O_NOCTTY, mode)) == -1)
+	lockdir_tail_name(q->euid, 0, name, sizeof(name));
+	if ((fd = openat(q->dfd, name, O_RDWR | (create ? O_CREAT : 0) |
+	    O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY, mode)) == -1)
 		return (-1);
 	if (flock(fd, LOCK_EX | LOCK_NB) == -1 || fstat(fd, &st) == -1 ||
 	    !S_ISREG(st.st_mode) || st.st_uid != q->euid ||
@@ -431,66 +458,6 @@ queue_tail_lock(struct res_queue *q)
 		return (-1);
 	}
 	return (fd);
-}
-
-/*
- * For a user's waiter, root's tail: root's tickets count for it too. 0 and
- * the ticket in *t, or t->arrival 0 if root never queued here; -1 if it
- * cannot say.
- */
-static int
-queue_tail_root(struct res_queue *q, struct lockdir_ticket *t)
-{
-	char		name[LOCKDIR_TAIL_NAME_MAX];
-	struct stat	st;
-	int		fd, rc = -1;
-
-	t->arrival = 0;
-	if (q->euid == 0)
-		return (0);
-	lockdir_tail_name(0, name, sizeof(name));
-	if ((fd = openat(q->dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
-	    O_CLOEXEC | O_NOCTTY)) == -1)
-		return (errno == ENOENT ? 0 : -1);
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == 0 &&
-	    st.st_nlink == 1)
-		rc = queue_tail_get(fd, t);
-	close(fd);
-	return (rc);
-}
-
-/*
- * Who is before us, when we come. A writer whose tail is ours, locked, and
- * names a ticket before ours (root's tail too, for a user's waiter) takes
- * those: the one it names is the last in line, and queue_pick reads the
- * rest only if it must. Anyone else reads the whole queue. The tail's
- * descriptor, locked, or -1; what it named in *tail (arrival 0: nothing).
- */
-static int
-queue_look(struct res_queue *q, struct lockdir_ticket *tail)
-{
-	struct lockdir_ticket	root;
-	int			tfd;
-
-	tail->arrival = 0;
-	/* A time to come: written before the host rebooted, says nothing. */
-	if ((tfd = queue_tail_lock(q)) != -1 &&
-	    (queue_tail_get(tfd, tail) == -1 || tail->arrival > queue_now()))
-		tail->arrival = 0;
-	if (tail->arrival == 0 || q->shared ||
-	    queue_ticket_cmp(tail, &q->self) >= 0 ||
-	    queue_tail_root(q, &root) == -1) {
-		queue_read(q);
-		return (tfd);
-	}
-	q->nbefore = 0;
-	queue_before_add(q, tail, 1);
-	if (root.arrival != 0 && queue_ticket_cmp(&root, &q->self) < 0)
-		queue_before_add(q, &root, 0);
-	queue_before_sort(q);
-	q->partial = 1;
-	q->newer = 0;
-	return (tfd);
 }
 
 /* Let the tail go (tfd may be -1), errno as it was. */
@@ -505,24 +472,135 @@ queue_tail_unlock(int tfd)
 }
 
 /*
- * We joined: with the tail locked, it names our ticket now, unless it
- * names a later one (ours kept an earlier place), or it named nothing and
- * we saw a later one. Without the lock we cannot know that, nor can the
- * one that held it know of us: the tail is removed, and whoever comes next
- * reads the whole queue (and makes a new one).
+ * Our tail could be wrong: moved aside (as .old), never removed, so that
+ * its absence keeps meaning that we never queued here (queue_tail_root).
+ * One that held its lock meanwhile writes to what was moved aside.
  */
 static void
-queue_tail_note(struct res_queue *q, int tfd, const struct lockdir_ticket *tail)
+queue_tail_drop(struct res_queue *q)
 {
-	char	name[LOCKDIR_TAIL_NAME_MAX];
+	char	name[LOCKDIR_TAIL_NAME_MAX], old[LOCKDIR_TAIL_NAME_MAX];
+	int	fd;
 
-	if (tfd != -1 && (tail->arrival != 0 ?
-	    queue_ticket_cmp(tail, &q->self) > 0 : q->newer))
+	lockdir_tail_name(q->euid, 0, name, sizeof(name));
+	lockdir_tail_name(q->euid, 1, old, sizeof(old));
+	if (renameat(q->dfd, name, q->dfd, old) == 0)
 		return;
-	if (tfd == -1 || queue_tail_put(tfd, &q->self) == -1) {
-		lockdir_tail_name(q->euid, name, sizeof(name));
-		(void)unlinkat(q->dfd, name, 0);
+	if (errno != ENOENT) {
+		(void)unlinkat(q->dfd, name, 0);	/* .old is not ours */
+		return;
 	}
+	/* We queued without a tail: .old says we did. */
+	fd = openat(q->dfd, old, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC | O_NOCTTY, 0600);
+	if (fd != -1)
+		close(fd);
+}
+
+/*
+ * For a user's waiter, what root's tail says: root's tickets count for it
+ * too. None, with neither root's tail nor its .old there: root never
+ * queued here.
+ */
+static void
+queue_tail_root(struct res_queue *q, struct queue_tail *tail)
+{
+	char		name[LOCKDIR_TAIL_NAME_MAX];
+	struct stat	st;
+	int		fd;
+
+	tail->says = QUEUE_SAYS_NOTHING;
+	lockdir_tail_name(0, 0, name, sizeof(name));
+	if ((fd = openat(q->dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC | O_NOCTTY)) == -1) {
+		lockdir_tail_name(0, 1, name, sizeof(name));
+		if (errno == ENOENT && fstatat(q->dfd, name, &st,
+		    AT_SYMLINK_NOFOLLOW) == -1 && errno == ENOENT)
+			tail->says = QUEUE_SAYS_NONE;
+		return;
+	}
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == 0 &&
+	    st.st_nlink == 1)
+		queue_tail_get(fd, tail);
+	close(fd);
+}
+
+/*
+ * Who is before us, when we come. A writer whose tail is ours, locked, and
+ * says who is last (a ticket before ours) or that nobody is, takes that,
+ * and root's, for a user's waiter: queue_pick reads the rest only if it
+ * must. Anyone else reads the whole queue. The tail's descriptor, locked,
+ * or -1; what it said in *tail.
+ */
+static int
+queue_look(struct res_queue *q, struct queue_tail *tail)
+{
+	struct queue_tail	root;
+	int			tfd;
+
+	tail->says = QUEUE_SAYS_NOTHING;
+	if ((tfd = queue_tail_lock(q, 1)) != -1)
+		queue_tail_get(tfd, tail);
+	root.says = QUEUE_SAYS_NONE;
+	if (q->euid != 0 && tail->says != QUEUE_SAYS_NOTHING)
+		queue_tail_root(q, &root);
+	if (q->shared || tail->says == QUEUE_SAYS_NOTHING ||
+	    root.says == QUEUE_SAYS_NOTHING ||
+	    (tail->says == QUEUE_SAYS_LAST &&
+	    queue_ticket_cmp(&tail->last, &q->self) >= 0) ||
+	    (root.says == QUEUE_SAYS_LAST &&
+	    queue_ticket_cmp(&root.last, &q->self) >= 0)) {
+		queue_read(q);
+		return (tfd);
+	}
+	q->nbefore = 0;
+	if (tail->says == QUEUE_SAYS_LAST)
+		queue_before_add(q, &tail->last, 1);
+	if (root.says == QUEUE_SAYS_LAST)
+		queue_before_add(q, &root.last, 0);
+	queue_before_sort(q);
+	q->partial = 1;
+	q->newer = 0;
+	return (tfd);
+}
+
+/*
+ * We joined: with the tail locked, it says we are last, unless it named a
+ * later one (ours kept an earlier place: it may not know of us), or said
+ * nothing and we saw a later one. Without the lock, nor can we know that,
+ * nor can the one who held it know of us. In those cases, the tail is
+ * dropped, and whoever comes next reads the whole queue.
+ */
+static void
+queue_tail_note(struct res_queue *q, int tfd, const struct queue_tail *tail)
+{
+	if (tfd != -1 && tail->says == QUEUE_SAYS_NOTHING && q->newer)
+		return;			/* says nothing already */
+	if (tfd == -1 || (tail->says == QUEUE_SAYS_LAST &&
+	    queue_ticket_cmp(&tail->last, &q->self) > 0) ||
+	    queue_tail_put(tfd, &q->self) == -1)
+		queue_tail_drop(q);
+}
+
+/*
+ * Root's waiter took the resource: if the tail says it was last, it says
+ * now that none of root's is in line, so that users' waiters need not look
+ * for root's (theirs, a tail naming one gone is enough: queue_pick).
+ */
+static void
+queue_tail_took(struct res_queue *q)
+{
+	struct queue_tail	tail;
+	int			tfd;
+
+	if (q->euid != 0 || (tfd = queue_tail_lock(q, 0)) == -1)
+		return;
+	queue_tail_get(tfd, &tail);
+	if (tail.says == QUEUE_SAYS_LAST &&
+	    queue_ticket_cmp(&tail.last, &q->self) == 0 &&
+	    queue_tail_put(tfd, NULL) == -1)
+		queue_tail_drop(q);
+	queue_tail_unlock(tfd);
 }
 
 /* Remove the dead tickets of ours we passed: nothing before them waits. */
@@ -560,8 +638,9 @@ queue_bury(struct res_queue *q)
  *
  * What the tails named (q->partial) is only the last in line: ours (seen:
  * we trust our own tail) and root's. A writer that must look past one of
- * them (it left without taking the resource, or was a reader that took
- * it, whose readers before it may wait yet) reads the whole queue first.
+ * them (it left without taking the resource; it was a reader that took
+ * it, whose readers before it may wait yet; or it was root's, which says
+ * nothing of root's others) reads the whole queue first.
  */
 static void
 queue_pick(struct res_queue *q)
@@ -591,8 +670,7 @@ again:
 			i = 0;			/* all before it done with */
 			break;
 		}
-		if (q->partial && (c == QUEUE_DEAD || c == QUEUE_GONE ||
-		    (c == QUEUE_TOOK && e.seen))) {
+		if (q->partial && c != QUEUE_LIVE && c != QUEUE_UNSURE) {
 			/* Nothing kept yet: a writer stops at a live one. */
 			q->ndead = 0;
 			queue_read(q);
@@ -645,7 +723,7 @@ again:
  * queue cannot be used (then we simply try unordered).
  */
 static int
-queue_join(struct res_queue *q, int tfd, const struct lockdir_ticket *tail)
+queue_join(struct res_queue *q, int tfd, const struct queue_tail *tail)
 {
 	struct stat		st;
 	char			tmp[LOCKDIR_TICKET_MAX + 2];
@@ -708,8 +786,10 @@ queue_leave(struct res_queue *q, int took)
 	if (q->loop != NULL && ev_is_active(&q->pio))
 		ev_io_stop(q->loop, &q->pio);
 	/* Gone from the directory before the FIFO is closed. */
-	if (took && q->ticket[0] != '\0' && q->dfd != -1)
+	if (took && q->ticket[0] != '\0' && q->dfd != -1) {
+		queue_tail_took(q);
 		(void)unlinkat(q->dfd, q->ticket, 0);
+	}
 	q->ticket[0] = '\0';
 	if (q->rfd != -1)
 		close(q->rfd);
@@ -731,7 +811,7 @@ static int
 queue_try(struct resource *r)
 {
 	struct res_queue	*q = RES_QUEUE(r);
-	struct lockdir_ticket	 tail;
+	struct queue_tail	 tail;
 	int			 rc, tfd = -1;
 
 	/* Held for us by an ancestor: no queue to stand in (it would wait
@@ -757,7 +837,7 @@ queue_try(struct resource *r)
 		q->self.pid = (unsigned long)getpid();
 		q->self.reader = q->shared;
 		q->nbefore = 0;
-		tail.arrival = 0;
+		tail.says = QUEUE_SAYS_NOTHING;
 		if (queue_open_dir(q, 0) == 0)
 			tfd = queue_look(q, &tail);
 		/* else no queue yet: nobody waits */
@@ -773,7 +853,13 @@ queue_try(struct resource *r)
 				return (-1);
 			}
 		}
-		rc = queue_join(q, tfd, &tail);
+		/* With the tail, one descriptor short for the FIFO: without. */
+		if ((rc = queue_join(q, tfd, &tail)) == -1 && errno == EMFILE &&
+		    tfd != -1) {
+			queue_tail_unlock(tfd);
+			tfd = -1;
+			rc = queue_join(q, tfd, &tail);
+		}
 		queue_tail_unlock(tfd);
 		if (rc == -1) {
 			queue_leave(q, 0);

@@ -104,3 +104,30 @@ expect_bg_rc 0 "$LR" 60
 [ "$(sort -n "$T/many.out" | uniq | wc -l)" -eq 500 ] ||
     fail "$(sort -u "$T/many.out" | wc -l) of 500 instances ran"
 note "ulimit -n $need (the estimate), numprocs = 500, 64 slots: all ran"
+
+# Ad hoc waiters in a queue under ulimit -n 8: each still takes its ticket
+# (the tail's descriptor is let go when the FIFO needs its place), runs in
+# its turn, and has descriptors left to start its command.
+rm -f "$T/release" "$T/holder.pid" "$T/order"
+start_holder "$T/holder.pid" "$T/release" \
+    --lock-dir "$LOCKDIR" --semaphore q --slots 1
+HOLDER=$BG_PID
+PIDS=
+for who in a b c d; do
+	# (Not the soft limit alone: lockrun raises it to the hard one.)
+	start_bg sh -c 'ulimit -n 8 && exec lockrun --lock-dir "$1" \
+	    --semaphore q --slots 1 -- echo "$2"' sh "$LOCKDIR" "$who" \
+	    >>"$T/order"
+	PIDS="$PIDS $BG_PID"
+	# shellcheck disable=SC2016
+	wait_for '[ "$(find "$LOCKDIR/queue/s-q" -name "[0-9a-f]*.[rw]" |
+	    wc -l)" -ge '"$(echo "$PIDS" | wc -w)"' ]' 10
+done
+touch "$T/release"
+expect_bg_rc 0 "$HOLDER" 10
+for p in $PIDS; do
+	expect_bg_rc 0 "$p" 30
+done
+[ "$(tr '\n' ' ' <"$T/order")" = "a b c d " ] ||
+    fail "ulimit -n 8, four in line: $(tr '\n' ' ' <"$T/order")"
+note "ulimit -n 8: four waiters took tickets and ran in order"

@@ -160,6 +160,63 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
 	[ -f "$T/target" ] && [ ! -s "$T/target" ] ||
 	    fail "the symlinked tail was followed"
 	note "a tail of nobody's, or a symlink, did not change the order"
+	# Root's waiters count for a user's: nobody's waiter that comes after
+	# root's is served after all of them, though its own tail names its
+	# last ticket, and root's tail cannot say who is last (nobody holds
+	# its lock, so that root's last waiter cannot write it). (A queue of
+	# its own: nobody's ticket above is still held open.)
+	rm -f "$T/order" "$T/h.pid" "$T/h.release"
+	: >"$T/order"
+	chmod 0666 "$T/order"
+	# in_shared WHO [AS...]: WHO waits in line in the shared dir.
+	in_shared() {
+		_who=$1
+		shift
+		n=$((n + 1))
+		start_bg "$@" lockrun --lock-dir "$SHARED" --semaphore two \
+		    --slots 1 -- sh -c 'echo "$1" >>"$2"' sh "$_who" "$T/order"
+		wait_for '[ "$(tickets "$SHARED/queue/s-two")" -ge '"$n"' ]' 10
+	}
+	start_holder "$T/h.pid" "$T/h.release" \
+	    --lock-dir "$SHARED" --semaphore two --slots 1
+	H=$BG_PID
+	n=0
+	in_shared r		# root's: it makes the queue's directory
+	R=$BG_PID
+	in_shared v0 as_nobody
+	V0=$BG_PID
+	touch "$T/h.release"
+	expect_bg_rc 0 "$H"
+	expect_bg_rc 0 "$R" 20
+	expect_bg_rc 0 "$V0" 20
+	: >"$T/order"
+	rm -f "$T/h.pid" "$T/h.release"
+	start_holder "$T/h.pid" "$T/h.release" \
+	    --lock-dir "$SHARED" --semaphore two --slots 1
+	H=$BG_PID
+	n=0
+	PIDS=
+	for who in r0 r1; do
+		in_shared "$who"
+		PIDS="$PIDS $BG_PID"
+	done
+	TAIL=$SHARED/queue/s-two/.tail-0
+	start_bg as_nobody flock "$TAIL" sleep 600
+	FL=$BG_PID
+	wait_for '! flock -n "$TAIL" true' 10
+	in_shared r2
+	PIDS="$PIDS $BG_PID"
+	in_shared v1 as_nobody
+	PIDS="$PIDS $BG_PID"
+	touch "$T/h.release"
+	expect_bg_rc 0 "$H"
+	for p in $PIDS; do
+		expect_bg_rc 0 "$p" 20
+	done
+	kill "$FL"
+	[ "$(tr '\n' ' ' <"$T/order")" = "r0 r1 r2 v1 " ] ||
+	    fail "nobody's waiter went before root's: $(tr '\n' ' ' <"$T/order")"
+	note "nobody's waiter waited for root's three, root's tail held by nobody"
 else
 	note "not root or no setpriv: the other-user case is not run"
 fi
