@@ -525,12 +525,19 @@ queue_tail_root(struct res_queue *q, struct queue_tail *tail)
 	close(fd);
 }
 
+/* Does the tail say who is before us: nobody, or a ticket before ours? */
+static int
+queue_tail_says(const struct res_queue *q, const struct queue_tail *tail)
+{
+	return (tail->says == QUEUE_SAYS_NONE || (tail->says ==
+	    QUEUE_SAYS_LAST && queue_ticket_cmp(&tail->last, &q->self) < 0));
+}
+
 /*
  * Who is before us, when we come. A writer whose tail is ours, locked, and
- * says who is last (a ticket before ours) or that nobody is, takes that,
- * and root's, for a user's waiter: queue_pick reads the rest only if it
- * must. Anyone else reads the whole queue. The tail's descriptor, locked,
- * or -1; what it said in *tail.
+ * says who is before us, takes that, and root's, for a user's waiter:
+ * queue_pick reads the rest only if it must. Anyone else reads the whole
+ * queue. The tail's descriptor, locked, or -1; what it said in *tail.
  */
 static int
 queue_look(struct res_queue *q, struct queue_tail *tail)
@@ -542,14 +549,10 @@ queue_look(struct res_queue *q, struct queue_tail *tail)
 	if ((tfd = queue_tail_lock(q, 1)) != -1)
 		queue_tail_get(tfd, tail);
 	root.says = QUEUE_SAYS_NONE;
-	if (q->euid != 0 && tail->says != QUEUE_SAYS_NOTHING)
+	if (!q->shared && q->euid != 0 && queue_tail_says(q, tail))
 		queue_tail_root(q, &root);
-	if (q->shared || tail->says == QUEUE_SAYS_NOTHING ||
-	    root.says == QUEUE_SAYS_NOTHING ||
-	    (tail->says == QUEUE_SAYS_LAST &&
-	    queue_ticket_cmp(&tail->last, &q->self) >= 0) ||
-	    (root.says == QUEUE_SAYS_LAST &&
-	    queue_ticket_cmp(&root.last, &q->self) >= 0)) {
+	if (q->shared || !queue_tail_says(q, tail) ||
+	    !queue_tail_says(q, &root)) {
 		queue_read(q);
 		return (tfd);
 	}
