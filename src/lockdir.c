@@ -17,8 +17,6 @@
  *	    <ns>.<pid>.<r|w>	    a waiter's ticket (a FIFO it holds open)
  *	    .tail-<uid>		    the ticket that user queued last
  *				    (res_queue.c)
- *	    .tail-<uid>.old	    ... the one moved aside when it could
- *				    be wrong
  */
 #include "config.h"
 
@@ -212,14 +210,12 @@ lockdir_ticket_name(const struct lockdir_ticket *t, char *buf, size_t len)
 
 /*
  * ".tail-<uid>": in a queue's directory, the last ticket user uid's waiters
- * put in it; with old, ".tail-<uid>.old", where it is moved when it could be
- * wrong. The dot keeps them apart from the tickets.
+ * put in it. The dot keeps it apart from the tickets.
  */
 void
-lockdir_tail_name(uid_t uid, int old, char *buf, size_t len)
+lockdir_tail_name(uid_t uid, char *buf, size_t len)
 {
-	snprintf(buf, len, ".tail-%lu%s", (unsigned long)uid, old ? ".old" :
-	    "");
+	snprintf(buf, len, ".tail-%lu", (unsigned long)uid);
 }
 
 /*

@@ -51,8 +51,8 @@ char	*lockdir_queue_root(const char *);
 char	*lockdir_queue_name(enum lockdir_queue_kind, const char *);
 void	 lockdir_ticket_name(const struct lockdir_ticket *, char *, size_t);
 int	 lockdir_ticket_parse(const char *, struct lockdir_ticket *);
-#define LOCKDIR_TAIL_NAME_MAX	(sizeof(".tail-.old") + 20)
-void	 lockdir_tail_name(uid_t, int, char *, size_t);
+#define LOCKDIR_TAIL_NAME_MAX	(sizeof(".tail-") + 20)
+void	 lockdir_tail_name(uid_t, char *, size_t);
 int	 lockdir_ticket_open(int, const char *);
 int	 lockdir_queue_open(const char *, const char *, mode_t);
 

@@ -55,12 +55,12 @@
  * with. A waiter reads the whole directory only when the tail cannot say
  * that: it is new or not ours; another of ours is joining just then
  * (nobody waits for that lock: the one who does not get it reads the
- * directory, and when it has joined moves the tail aside, as one who kept
- * an earlier place does, since it may now be wrong); the one it names is
- * a reader (a reader reads the directory too, to find the writers before
- * it), left without taking the resource, or is root's and gone (root's
- * last to take says on its tail that none of root's is in line). It
- * keeps the tickets it found before its own: when the one it watches
+ * directory, and removes the tail before it joins, as one who kept an
+ * earlier place does, since the tail will not be right); the one it names
+ * is a reader (a reader reads the directory too, to find the writers
+ * before it), left without taking the resource, or is root's and gone
+ * (root's last to take says on its tail that none of root's is in line).
+ * It keeps the tickets it found before its own: when the one it watches
  * leaves, the next is the nearest of those still there.
  */
 #include "config.h"
@@ -434,8 +434,9 @@ queue_tail_put(int fd, const struct lockdir_ticket *t)
  * Our tail, locked; with create, made if missing. -1 if another of ours
  * holds the lock (it is joining: we do not wait for it), or the file is not
  * ours (anyone may put a file of that name in a shared queue), or it was
- * moved aside while we opened it (queue_tail_drop). Root's is readable by
- * all: root's tickets count for every user's waiters.
+ * removed while we opened it (queue_tail_drop). Root's is readable by all:
+ * root's tickets count for every user's waiters (and so anyone can take
+ * its lock: root's waiters then read the queue, and make a new tail).
  */
 static int
 queue_tail_lock(struct res_queue *q, int create)
@@ -445,7 +446,7 @@ queue_tail_lock(struct res_queue *q, int create)
 	mode_t		mode = q->euid == 0 ? 0644 : 0600;
 	int		fd;
 
-	lockdir_tail_name(q->euid, 0, name, sizeof(name));
+	lockdir_tail_name(q->euid, name, sizeof(name));
 	if ((fd = openat(q->dfd, name, O_RDWR | (create ? O_CREAT : 0) |
 	    O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY, mode)) == -1)
 		return (-1);
@@ -472,35 +473,24 @@ queue_tail_unlock(int tfd)
 }
 
 /*
- * Our tail could be wrong: moved aside (as .old), never removed, so that
- * its absence keeps meaning that we never queued here (queue_tail_root).
- * One that held its lock meanwhile writes to what was moved aside.
+ * Our tail could be wrong: removed (another user's too, if we may: root
+ * may), so that whoever comes next reads the queue and makes a new one.
+ * One that held its lock meanwhile writes to what was removed.
  */
 static void
 queue_tail_drop(struct res_queue *q)
 {
-	char	name[LOCKDIR_TAIL_NAME_MAX], old[LOCKDIR_TAIL_NAME_MAX];
-	int	fd;
+	char	name[LOCKDIR_TAIL_NAME_MAX];
 
-	lockdir_tail_name(q->euid, 0, name, sizeof(name));
-	lockdir_tail_name(q->euid, 1, old, sizeof(old));
-	if (renameat(q->dfd, name, q->dfd, old) == 0)
-		return;
-	if (errno != ENOENT) {
-		(void)unlinkat(q->dfd, name, 0);	/* .old is not ours */
-		return;
-	}
-	/* We queued without a tail: .old says we did. */
-	fd = openat(q->dfd, old, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK |
-	    O_CLOEXEC | O_NOCTTY, 0600);
-	if (fd != -1)
-		close(fd);
+	lockdir_tail_name(q->euid, name, sizeof(name));
+	(void)unlinkat(q->dfd, name, 0);
 }
 
 /*
  * For a user's waiter, what root's tail says: root's tickets count for it
- * too. None, with neither root's tail nor its .old there: root never
- * queued here.
+ * too. None in a queue directory that is not root's: root's waiters do not
+ * queue there (lockdir_queue_open). In root's, no tail says nothing: it
+ * was removed, or root's waiters never queued here.
  */
 static void
 queue_tail_root(struct res_queue *q, struct queue_tail *tail)
@@ -510,15 +500,16 @@ queue_tail_root(struct res_queue *q, struct queue_tail *tail)
 	int		fd;
 
 	tail->says = QUEUE_SAYS_NOTHING;
-	lockdir_tail_name(0, 0, name, sizeof(name));
-	if ((fd = openat(q->dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
-	    O_CLOEXEC | O_NOCTTY)) == -1) {
-		lockdir_tail_name(0, 1, name, sizeof(name));
-		if (errno == ENOENT && fstatat(q->dfd, name, &st,
-		    AT_SYMLINK_NOFOLLOW) == -1 && errno == ENOENT)
-			tail->says = QUEUE_SAYS_NONE;
+	if (fstat(q->dfd, &st) == -1)
+		return;
+	if (st.st_uid != 0) {
+		tail->says = QUEUE_SAYS_NONE;
 		return;
 	}
+	lockdir_tail_name(0, name, sizeof(name));
+	if ((fd = openat(q->dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC | O_NOCTTY)) == -1)
+		return;
 	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == 0 &&
 	    st.st_nlink == 1)
 		queue_tail_get(fd, tail);
@@ -568,19 +559,28 @@ queue_look(struct res_queue *q, struct queue_tail *tail)
 }
 
 /*
- * We joined: with the tail locked, it says we are last, unless it named a
- * later one (ours kept an earlier place: it may not know of us), or said
- * nothing and we saw a later one. Without the lock, nor can we know that,
- * nor can the one who held it know of us. In those cases, the tail is
- * dropped, and whoever comes next reads the whole queue.
+ * Will the tail be wrong once we join? Without its lock, we cannot know
+ * that it names the last to join, nor can the one who holds it know of
+ * us; if it names a later one (ours kept an earlier place), that one may
+ * not know of us. It is dropped before we join, so that whoever comes
+ * after us reads the whole queue.
+ */
+static int
+queue_tail_stale(const struct res_queue *q, int tfd,
+    const struct queue_tail *tail)
+{
+	return (tfd == -1 || (tail->says == QUEUE_SAYS_LAST &&
+	    queue_ticket_cmp(&tail->last, &q->self) > 0));
+}
+
+/*
+ * We joined, the tail locked and right: it says we are last, unless it
+ * said nothing and we saw a later one (it goes on saying nothing).
  */
 static void
 queue_tail_note(struct res_queue *q, int tfd, const struct queue_tail *tail)
 {
-	if (tfd != -1 && tail->says == QUEUE_SAYS_NOTHING && q->newer)
-		return;			/* says nothing already */
-	if (tfd == -1 || (tail->says == QUEUE_SAYS_LAST &&
-	    queue_ticket_cmp(&tail->last, &q->self) > 0) ||
+	if ((tail->says != QUEUE_SAYS_NOTHING || !q->newer) &&
 	    queue_tail_put(tfd, &q->self) == -1)
 		queue_tail_drop(q);
 }
@@ -730,7 +730,7 @@ queue_join(struct res_queue *q, int tfd, const struct queue_tail *tail)
 {
 	struct stat		st;
 	char			tmp[LOCKDIR_TICKET_MAX + 2];
-	int			fd = -1, saved;
+	int			fd = -1, saved, stale;
 
 	if (queue_open_dir(q, 1) == -1)
 		return (-1);
@@ -747,12 +747,16 @@ queue_join(struct res_queue *q, int tfd, const struct queue_tail *tail)
 		goto fail;
 	}
 	/* Others open it for writing only, to watch it. */
-	if (fchmod(fd, 0622) == -1 || renameat(q->dfd, tmp, q->dfd,
-	    q->ticket) == -1)
+	if (fchmod(fd, 0622) == -1)
+		goto fail;
+	if ((stale = queue_tail_stale(q, tfd, tail)))
+		queue_tail_drop(q);
+	if (renameat(q->dfd, tmp, q->dfd, q->ticket) == -1)
 		goto fail;
 	q->rfd = fd;
 	q->mtime = st.st_mtim;
-	queue_tail_note(q, tfd, tail);
+	if (!stale)
+		queue_tail_note(q, tfd, tail);
 	queue_watch_pred(q);		/* if armed already */
 	return (0);
 
