@@ -40,8 +40,9 @@
  * us waiting for ever, so each user's waiters (and root's) queue among
  * themselves, and between users the lock alone decides. Waiters that do
  * not queue (flock(1), portalocker, an older lockrun) may take the
- * resource while it is free: the head then finds it busy and waits on. Within one lockrun, waiters of one set wait behind
- * one another (waiter.c) and hold one place in the queue at a time.
+ * resource while it is free: the head then finds it busy and waits on.
+ * Within one lockrun, waiters of one set wait behind one another
+ * (waiter.c) and hold one place in the queue at a time.
  * Every name in the queue's directory is opened under its descriptor and
  * never through a symlink.
  *
@@ -97,7 +98,8 @@ struct res_queue {
 	char		 ticket[LOCKDIR_TICKET_MAX + 1];	/* ours, or "" */
 	struct lockdir_ticket self;	/* what ours is, or will be */
 	struct queue_entry *before;	/* the tickets before ours, oldest
-					   first, as read once: only shrinks */
+					   first, as read (or as the tails
+					   said): only shrinks till read again */
 	size_t		 nbefore, capbefore;
 	int		 partial;	/* before holds what the tails named,
 					   not the whole queue */
