@@ -433,6 +433,18 @@ queue_tail_put(int fd, const struct lockdir_ticket *t)
 }
 
 /*
+ * Is the file open on fd a tail of uid's: a plain file of its own, with no
+ * other name (anyone may put a file of that name in a shared queue, and a
+ * tail dropped while we opened it has none)? Its stat in *st.
+ */
+static int
+queue_tail_of(int fd, uid_t uid, struct stat *st)
+{
+	return (fstat(fd, st) == 0 && S_ISREG(st->st_mode) &&
+	    st->st_uid == uid && st->st_nlink == 1);
+}
+
+/*
  * Our tail, locked; with create, made if missing. -1 if another of ours
  * holds the lock (it is joining: we do not wait for it), or the file is not
  * ours (anyone may put a file of that name in a shared queue), or it was
@@ -452,9 +464,8 @@ queue_tail_lock(struct res_queue *q, int create)
 	if ((fd = openat(q->dfd, name, O_RDWR | (create ? O_CREAT : 0) |
 	    O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY, mode)) == -1)
 		return (-1);
-	if (flock(fd, LOCK_EX | LOCK_NB) == -1 || fstat(fd, &st) == -1 ||
-	    !S_ISREG(st.st_mode) || st.st_uid != q->euid ||
-	    st.st_nlink != 1 || ((st.st_mode & 07777) != mode &&
+	if (flock(fd, LOCK_EX | LOCK_NB) == -1 ||
+	    !queue_tail_of(fd, q->euid, &st) || ((st.st_mode & 07777) != mode &&
 	    fchmod(fd, mode) == -1) || (st.st_size > QUEUE_TAIL_SIZE &&
 	    ftruncate(fd, 0) == -1)) {
 		close(fd);
@@ -512,8 +523,7 @@ queue_tail_root(struct res_queue *q, struct queue_tail *tail)
 	if ((fd = openat(q->dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
 	    O_CLOEXEC | O_NOCTTY)) == -1)
 		return;
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == 0 &&
-	    st.st_nlink == 1)
+	if (queue_tail_of(fd, 0, &st))
 		queue_tail_get(fd, tail);
 	close(fd);
 }

@@ -19,20 +19,46 @@ queued() {
 	    wc -l)" -ge "$1" ]
 }
 
-# --- arrival order, across processes -----------------------------------------
-start_holder "$T/holder.pid" "$T/release" \
-    --lock-dir "$LOCKDIR" --semaphore one --slots 1
-HOLDER=$BG_PID
-N=8
-PIDS=
-i=1
-while [ "$i" -le "$N" ]; do
-	start_bg lockrun --lock-dir "$LOCKDIR" --semaphore one --slots 1 -- \
-	    sh -c 'echo "$1" >>"$2"' sh "$i" "$T/order"
+# new_holder: a fresh start: a holder of semaphore one (HOLDER), nobody in
+# line (PIDS, n) and nothing run yet ($T/order).
+new_holder() {
+	rm -f "$T/order" "$T/release" "$T/holder.pid"
+	start_holder "$T/holder.pid" "$T/release" \
+	    --lock-dir "$LOCKDIR" --semaphore one --slots 1
+	HOLDER=$BG_PID
+	PIDS=
+	n=0
+}
+
+# in_line WHO [OPTION...]: WHO waits in line for semaphore one, its command
+# adding WHO to $T/order; the next comes once it is in the queue. Its pid
+# in BG_PID, and added to PIDS.
+in_line() {
+	_who=$1
+	shift
+	start_bg lockrun --lock-dir "$LOCKDIR" --semaphore one --slots 1 "$@" \
+	    -- sh -c 'echo "$1" >>"$2"' sh "$_who" "$T/order"
 	PIDS="$PIDS $BG_PID"
-	# The next comes once this one is in the queue.
-	wait_for "queued $i" 10
-	i=$((i + 1))
+	n=$((n + 1))
+	wait_for "queued $n" 30
+}
+
+# served WANT WHAT: the holder lets go, and every waiter in PIDS runs, in the
+# order WANT ("a b "), or the test fails, saying WHAT.
+served() {
+	touch "$T/release"
+	expect_bg_rc 0 "$HOLDER"
+	for p in $PIDS; do
+		expect_bg_rc 0 "$p" 60
+	done
+	[ "$(tr '\n' ' ' <"$T/order")" = "$1" ] ||
+	    fail "$2: $(tr '\n' ' ' <"$T/order")"
+}
+
+# --- arrival order, across processes -----------------------------------------
+new_holder
+for i in 1 2 3 4 5 6 7 8; do
+	in_line "$i"
 done
 # --status shows the queue: positions in order, each waiter's pid.
 expect_rc 0 lockrun --lock-dir "$LOCKDIR" --semaphore one --slots 1 --status
@@ -49,13 +75,7 @@ assert [x["pid"] for x in w] == [int(p) for p in sys.argv[2:]], w
 assert [x["position"] for x in w] == list(range(1, len(w) + 1)), w
 assert all(x["verified"] and x["mode"] == "write" for x in w), w
 EOF
-touch "$T/release"
-expect_bg_rc 0 "$HOLDER"
-for p in $PIDS; do
-	expect_bg_rc 0 "$p" 30
-done
-[ "$(tr '\n' ' ' <"$T/order")" = "1 2 3 4 5 6 7 8 " ] ||
-    fail "not served in arrival order: $(tr '\n' ' ' <"$T/order")"
+served "1 2 3 4 5 6 7 8 " "not served in arrival order"
 note "8 waiters served in order: $(tr '\n' ' ' <"$T/order")"
 [ "$(find "$LOCKDIR/queue/s-one" -name '[0-9a-f]*' | wc -l)" -eq 0 ] ||
     fail "tickets left in the queue: $(ls "$LOCKDIR/queue/s-one")"
@@ -67,11 +87,7 @@ note "8 waiters served in order: $(tr '\n' ' ' <"$T/order")"
 # (before a reboot: CLOCK_MONOTONIC starts again), or no ticket at all.
 # Then it sets the tail right for the next. In order throughout.
 if command -v strace >/dev/null && strace -o /dev/null true 2>/dev/null; then
-	rm -f "$T/order" "$T/release" "$T/holder.pid"
-	start_holder "$T/holder.pid" "$T/release" \
-	    --lock-dir "$LOCKDIR" --semaphore one --slots 1
-	HOLDER=$BG_PID
-	PIDS=
+	new_holder
 	TAIL=$LOCKDIR/queue/s-one/.tail-$(id -u)
 	for i in 1 2 3 4 5 6; do
 		case $i in
@@ -82,18 +98,13 @@ if command -v strace >/dev/null && strace -o /dev/null true 2>/dev/null; then
 		# (LeakSanitizer cannot work under ptrace.)
 		start_bg env \
 		    "ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
-		    strace -f -y -e trace=getdents64 -o "$T/trace.$i" lockrun --lock-dir "$LOCKDIR" --semaphore one --slots 1 -- \
-		    sh -c 'echo "$1" >>"$2"' sh "$i" "$T/order"
+		    strace -f -y -e trace=getdents64 -o "$T/trace.$i" \
+		    lockrun --lock-dir "$LOCKDIR" --semaphore one --slots 1 \
+		    -- sh -c 'echo "$1" >>"$2"' sh "$i" "$T/order"
 		PIDS="$PIDS $BG_PID"
 		wait_for "queued $i" 30
 	done
-	touch "$T/release"
-	expect_bg_rc 0 "$HOLDER"
-	for p in $PIDS; do
-		expect_bg_rc 0 "$p" 60
-	done
-	[ "$(tr '\n' ' ' <"$T/order")" = "1 2 3 4 5 6 " ] ||
-	    fail "tail: not served in order: $(tr '\n' ' ' <"$T/order")"
+	served "1 2 3 4 5 6 " "tail: not served in order"
 	# dir_reads I: how often waiter I read the queue's directory.
 	dir_reads() {
 		grep -c "getdents64([0-9]*<[^>]*/queue/s-one>" "$T/trace.$1"
@@ -114,29 +125,15 @@ fi
 # --- the last in line dies: who comes next waits for the one before --------
 # The tail names the dead one: the next to come reads the queue, finds the
 # first, and goes behind it.
-rm -f "$T/order" "$T/release" "$T/holder.pid"
-start_holder "$T/holder.pid" "$T/release" \
-    --lock-dir "$LOCKDIR" --semaphore one --slots 1
-HOLDER=$BG_PID
-# in_line_as WHO N: WHO waits in line, the Nth; its pid in BG_PID.
-in_line_as() {
-	start_bg lockrun --lock-dir "$LOCKDIR" --semaphore one --slots 1 -- \
-	    sh -c 'echo "$1" >>"$2"' sh "$1" "$T/order"
-	wait_for "queued $2" 10
-}
-in_line_as first 1
+new_holder
+in_line first
 FIRST=$BG_PID
-in_line_as dead 2
+in_line dead
 kill -KILL "$BG_PID"
 wait_bg "$BG_PID"
-in_line_as next 3
-NEXT=$BG_PID
-touch "$T/release"
-expect_bg_rc 0 "$HOLDER"
-expect_bg_rc 0 "$FIRST" 30
-expect_bg_rc 0 "$NEXT" 30
-[ "$(tr '\n' ' ' <"$T/order")" = "first next " ] ||
-    fail "after the last one died: $(tr '\n' ' ' <"$T/order")"
+in_line next
+PIDS="$FIRST $BG_PID"
+served "first next " "after the last one died"
 [ "$(find "$LOCKDIR/queue/s-one" -name '[0-9a-f]*' | wc -l)" -eq 0 ] ||
     fail "tickets left after the last died: $(ls "$LOCKDIR/queue/s-one")"
 
@@ -146,21 +143,7 @@ expect_bg_rc 0 "$NEXT" 30
 # one after the other (give-up-twice). It leaves its
 # ticket unread: the last one goes on to the first, and removes it.
 middle_leaves() {
-	rm -f "$T/order" "$T/release" "$T/holder.pid"
-	start_holder "$T/holder.pid" "$T/release" \
-	    --lock-dir "$LOCKDIR" --semaphore one --slots 1
-	HOLDER=$BG_PID
-	# in_line WHO [OPTION]: WHO waits in line; its pid in BG_PID.
-	in_line() {
-		who=$1
-		shift
-		start_bg lockrun --lock-dir "$LOCKDIR" --semaphore one \
-		    --slots 1 "$@" -- sh -c 'echo "$1" >>"$2"' sh "$who" \
-		    "$T/order"
-		n=$((n + 1))
-		wait_for "queued $n" 10
-	}
-	n=0
+	new_holder
 	in_line first
 	FIRST=$BG_PID
 	if [ "$1" = kill ]; then in_line middle; else in_line middle -w 1; fi
@@ -178,12 +161,8 @@ middle_leaves() {
 		[ "$1" = give-up ] || expect_bg_rc 75 "$MIDDLE2" 30
 	fi
 	[ ! -e "$T/order" ] || fail "ran while the slot was held: $(cat "$T/order")"
-	touch "$T/release"
-	expect_bg_rc 0 "$HOLDER"
-	expect_bg_rc 0 "$FIRST" 30
-	expect_bg_rc 0 "$LAST" 30
-	[ "$(tr '\n' ' ' <"$T/order")" = "first last " ] ||
-	    fail "after a waiter's $1: $(tr '\n' ' ' <"$T/order")"
+	PIDS="$FIRST $LAST"
+	served "first last " "after a waiter's $1"
 	[ "$(find "$LOCKDIR/queue/s-one" -name '[0-9a-f]*' | wc -l)" -eq 0 ] ||
 	    fail "tickets left after a $1: $(ls "$LOCKDIR/queue/s-one")"
 }
@@ -216,10 +195,8 @@ expect_bg_rc 0 "$R1" 30
 # --- many waiters, no inotify instance each -----------------------------------
 # The per-user default is 128 inotify instances; 300 waiting lockruns only
 # work without polling if the queue, not inotify, wakes them.
-rm -f "$T/many" "$T/release" "$T/holder.pid"
-start_holder "$T/holder.pid" "$T/release" \
-    --lock-dir "$LOCKDIR" --semaphore one --slots 1
-HOLDER=$BG_PID
+rm -f "$T/many"
+new_holder
 M=300
 i=0
 while [ "$i" -lt "$M" ]; do
